@@ -1,0 +1,190 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "safefile.h"
+#include "secret.h"
+
+static int owner_ok(uid_t uid, int allow_root)
+{
+	return uid == geteuid() || (allow_root && uid == 0);
+}
+
+askcred_status safe_check_fd(int fd, const char *path,
+			     const struct file_rules *rules,
+			     struct askcred_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "cannot stat %s: %s", rules->what,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "%s is not a regular file", rules->what);
+	if (!owner_ok(st.st_uid, rules->allow_root))
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "bad ownership on %s: owned by uid %u, "
+			       "expected uid %u%s",
+			       rules->what, (unsigned)st.st_uid,
+			       (unsigned)geteuid(),
+			       rules->allow_root ? " or root" : "");
+	if (st.st_nlink != 1)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "%s has %lu hard links; refusing a file that "
+			       "may be changed through another name",
+			       rules->what, (unsigned long)st.st_nlink);
+	if ((st.st_mode & rules->forbidden) != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "permissions %04o for %s are too open; it must "
+			       "not be accessible by others (chmod %04o)",
+			       (unsigned)(st.st_mode & 07777), rules->what,
+			       (unsigned)(st.st_mode & 07777 & ~rules->forbidden));
+	if (rules->max_size != 0 && (size_t)st.st_size > rules->max_size)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "%s is %lld bytes, more than the %zu allowed",
+			       rules->what, (long long)st.st_size,
+			       rules->max_size);
+	return ASKCRED_OK;
+}
+
+askcred_status safe_open_read(const char *path, const struct file_rules *rules,
+			      int *fd_out, struct askcred_error *err)
+{
+	askcred_status rc;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted at the path must not hang us; it is
+	 * refused by the regular-file check right after. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+				O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return err_set(err, ASKCRED_CONFIG_ERROR, path,
+				       "%s is a symbolic link; refusing to "
+				       "follow it", rules->what);
+		return err_set(err,
+			       errno == ENOENT ? ASKCRED_NOT_FOUND
+					       : ASKCRED_CONFIG_ERROR,
+			       path, "cannot open %s: %s", rules->what,
+			       strerror(errno));
+	}
+	rc = safe_check_fd(fd, path, rules, err);
+	if (rc != ASKCRED_OK) {
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return ASKCRED_OK;
+}
+
+askcred_status read_fd_all(int fd, const char *path, size_t max, char **buf,
+			   size_t *len, struct askcred_error *err)
+{
+	size_t cap = 4096, used = 0;
+	char *data = malloc(cap);
+	askcred_status rc = ASKCRED_OK;
+
+	if (data == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, path, "out of memory");
+	for (;;) {
+		ssize_t n;
+
+		if (used + 1 >= cap) {
+			char *bigger;
+
+			if (cap >= max + 1) {
+				rc = err_set(err, ASKCRED_CONFIG_ERROR, path,
+					     "file is larger than %zu bytes",
+					     max);
+				goto out;
+			}
+			/* Grow by copying so the old buffer can be wiped. */
+			bigger = malloc(cap * 2);
+			if (bigger == NULL) {
+				rc = err_set(err, ASKCRED_NO_MEMORY, path,
+					     "out of memory");
+				goto out;
+			}
+			memcpy(bigger, data, used);
+			free_wiped(data, cap);
+			data = bigger;
+			cap *= 2;
+		}
+		n = read(fd, data + used, cap - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(err, ASKCRED_CONFIG_ERROR, path,
+				     "read failed: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max) {
+			rc = err_set(err, ASKCRED_CONFIG_ERROR, path,
+				     "file is larger than %zu bytes", max);
+			goto out;
+		}
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	data = NULL;
+out:
+	free_wiped(data, cap);
+	return rc;
+}
+
+askcred_status safe_read_file(const char *path, const struct file_rules *rules,
+			      char **buf, size_t *len,
+			      struct askcred_error *err)
+{
+	askcred_status rc;
+	int fd = -1;
+
+	rc = safe_open_read(path, rules, &fd, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = read_fd_all(fd, path,
+			 rules->max_size ? rules->max_size : (size_t)1 << 20,
+			 buf, len, err);
+	close(fd);
+	return rc;
+}
+
+askcred_status safe_check_dir(const char *path, const char *what,
+			      struct askcred_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return err_set(err,
+			       errno == ENOENT ? ASKCRED_NOT_FOUND
+					       : ASKCRED_CONFIG_ERROR,
+			       path, "cannot stat %s: %s", what,
+			       strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "%s is not a directory%s", what,
+			       S_ISLNK(st.st_mode) ? " (it is a symbolic link)"
+						   : "");
+	if (!owner_ok(st.st_uid, 1))
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "bad ownership on %s: owned by uid %u",
+			       what, (unsigned)st.st_uid);
+	if ((st.st_mode & 022) != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "bad permissions %04o on %s: writable by group "
+			       "or others", (unsigned)(st.st_mode & 07777),
+			       what);
+	return ASKCRED_OK;
+}

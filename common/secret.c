@@ -1,0 +1,62 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "secret.h"
+
+void free_wiped(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}
+
+void secret_clear(struct secret *s)
+{
+	if (s->buf != NULL)
+		free_wiped(s->buf, s->len + 1);
+	s->buf = NULL;
+	s->len = 0;
+}
+
+void secret_adopt(struct secret *s, char *buf, size_t len)
+{
+	secret_clear(s);
+	s->buf = buf;
+	s->len = len;
+}
+
+int secret_set(struct secret *s, const char *p, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, p, len);
+	copy[len] = '\0';
+	secret_adopt(s, copy, len);
+	return 0;
+}
+
+void fingerprint(const char *p, size_t len, char out[FINGERPRINT_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 8) {
+		memcpy(out, "????????????????", FINGERPRINT_LEN);
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[16] = '\0';
+}

@@ -63,14 +63,16 @@ askcred_status check_token(const char **p, size_t *len, const char *where,
 	if (n > TOKEN_MAX_LEN)
 		return err_set(err, ASKCRED_INVALID, where,
 			       "token is %zu bytes long, more than the %d "
-			       "allowed", n, TOKEN_MAX_LEN);
+			       "allowed",
+			       n, TOKEN_MAX_LEN);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f)
 			return err_set(err, ASKCRED_INVALID, where,
 				       "token contains a control character "
-				       "at offset %zu", i);
+				       "at offset %zu",
+				       i);
 	}
 	*p = s;
 	*len = n;

@@ -42,11 +42,12 @@ askcred_status safe_check_fd(int fd, const char *path,
 			       "may be changed through another name",
 			       rules->what, (unsigned long)st.st_nlink);
 	if ((st.st_mode & rules->forbidden) != 0)
-		return err_set(err, ASKCRED_CONFIG_ERROR, path,
-			       "permissions %04o for %s are too open; it must "
-			       "not be accessible by others (chmod %04o)",
-			       (unsigned)(st.st_mode & 07777), rules->what,
-			       (unsigned)(st.st_mode & 07777 & ~rules->forbidden));
+		return err_set(
+			err, ASKCRED_CONFIG_ERROR, path,
+			"permissions %04o for %s are too open; it must "
+			"not be accessible by others (chmod %04o)",
+			(unsigned)(st.st_mode & 07777), rules->what,
+			(unsigned)(st.st_mode & 07777 & ~rules->forbidden));
 	if (rules->max_size != 0 && (size_t)st.st_size > rules->max_size)
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
 			       "%s is %lld bytes, more than the %zu allowed",
@@ -63,13 +64,14 @@ askcred_status safe_open_read(const char *path, const struct file_rules *rules,
 
 	/* O_NONBLOCK: a FIFO planted at the path must not hang us; it is
 	 * refused by the regular-file check right after. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-				O_NONBLOCK);
+	fd = open(path,
+		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			return err_set(err, ASKCRED_CONFIG_ERROR, path,
 				       "%s is a symbolic link; refusing to "
-				       "follow it", rules->what);
+				       "follow it",
+				       rules->what);
 		return err_set(err,
 			       errno == ENOENT ? ASKCRED_NOT_FOUND
 					       : ASKCRED_CONFIG_ERROR,
@@ -179,12 +181,12 @@ askcred_status safe_check_dir(const char *path, const char *what,
 						   : "");
 	if (!owner_ok(st.st_uid, 1))
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
-			       "bad ownership on %s: owned by uid %u",
-			       what, (unsigned)st.st_uid);
+			       "bad ownership on %s: owned by uid %u", what,
+			       (unsigned)st.st_uid);
 	if ((st.st_mode & 022) != 0)
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
 			       "bad permissions %04o on %s: writable by group "
-			       "or others", (unsigned)(st.st_mode & 07777),
-			       what);
+			       "or others",
+			       (unsigned)(st.st_mode & 07777), what);
 	return ASKCRED_OK;
 }

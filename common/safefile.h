@@ -12,10 +12,10 @@
 
 /* What a file must satisfy. */
 struct file_rules {
-	const char *what;   /* for messages: "credentials file", "stack file" */
-	mode_t forbidden;   /* mode bits that must be clear, e.g. 077 or 022 */
-	int allow_root;     /* root-owned is acceptable besides our euid */
-	size_t max_size;    /* refuse larger files (0: no limit) */
+	const char *what; /* for messages: "credentials file", "stack file" */
+	mode_t forbidden; /* mode bits that must be clear, e.g. 077 or 022 */
+	int allow_root;	  /* root-owned is acceptable besides our euid */
+	size_t max_size;  /* refuse larger files (0: no limit) */
 };
 
 /* Open path for reading under rules. *fd_out is the caller's to close. */

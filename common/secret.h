@@ -10,7 +10,10 @@ struct secret {
 	size_t len;
 };
 
-#define SECRET_INIT { NULL, 0 }
+#define SECRET_INIT                                                            \
+	{                                                                      \
+		NULL, 0                                                        \
+	}
 
 /* Copy len bytes of p into s (freeing what s held). 0 or -1 (ENOMEM). */
 int secret_set(struct secret *s, const char *p, size_t len);

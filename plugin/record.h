@@ -15,10 +15,10 @@ struct token_record {
 	char token_id[ASKCRED_UUID_LEN + 1]; /* "" when not known */
 	char source[ASKCRED_SOURCE_MAX];     /* "static", "mint", ... */
 	struct secret token;
-	int64_t issued_at;      /* Unix seconds; 0: unknown */
-	int64_t expires_at;     /* Unix seconds; 0: never */
+	int64_t issued_at;	/* Unix seconds; 0: unknown */
+	int64_t expires_at;	/* Unix seconds; 0: never */
 	uint64_t policy_serial; /* 0: no policy */
-	uint32_t flags;         /* ASKCRED_CRED_* */
+	uint32_t flags;		/* ASKCRED_CRED_* */
 };
 
 /* Wipe the token and zero the record. */

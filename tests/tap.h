@@ -21,7 +21,8 @@ int tap_has_str(const char *got, const char *want, const char *fmt, ...)
 void tap_skip(int n, const char *why);
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Stop the whole test with "Bail out!". */
-void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void tap_bail(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 
 #define ok tap_ok
 #define is_int tap_is_int

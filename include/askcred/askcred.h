@@ -35,12 +35,13 @@ typedef struct askcred_stack askcred_stack;
  * until askcred_stack_close(). */
 struct askcred_options {
 	uint32_t struct_size;
-	const char *stack_dir;  /* default: $(sysconfdir)/askcred/stacks */
+	const char *stack_dir;	/* default: $(sysconfdir)/askcred/stacks */
 	const char *module_dir; /* default: $(libdir)/askcred */
-	const char *labels;     /* runner labels handed to providers */
+	const char *labels;	/* runner labels handed to providers */
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
-	int log_level; /* drop messages above this level; 0: ASKCRED_LOG_NOTICE */
+	int log_level; /* drop messages above this level; 0: ASKCRED_LOG_NOTICE
+			*/
 };
 
 /* Operations a stack line can name. */
@@ -58,10 +59,9 @@ enum askcred_op {
  * refused argument fails the whole open with an error naming file and line.
  * On success *out is the caller's, to close with askcred_stack_close().
  */
-ASKCRED_API askcred_status askcred_stack_open(const char *name_or_path,
-					      const struct askcred_options *opts,
-					      askcred_stack **out,
-					      struct askcred_error *err);
+ASKCRED_API askcred_status
+askcred_stack_open(const char *name_or_path, const struct askcred_options *opts,
+		   askcred_stack **out, struct askcred_error *err);
 ASKCRED_API void askcred_stack_close(askcred_stack *stack);
 
 /* Run the stack's "fetch" lines. req may be NULL for defaults. */
@@ -69,20 +69,19 @@ ASKCRED_API askcred_status askcred_fetch(askcred_stack *stack,
 					 const struct askcred_request *req,
 					 const struct askcred_credential **out,
 					 struct askcred_error *err);
-ASKCRED_API askcred_status askcred_validate(
-	askcred_stack *stack, const struct askcred_credential *cred,
-	struct askcred_error *err);
-ASKCRED_API askcred_status askcred_refresh(askcred_stack *stack,
-					   const struct askcred_request *req,
-					   const struct askcred_credential **out,
-					   struct askcred_error *err);
+ASKCRED_API askcred_status
+askcred_validate(askcred_stack *stack, const struct askcred_credential *cred,
+		 struct askcred_error *err);
+ASKCRED_API askcred_status askcred_refresh(
+	askcred_stack *stack, const struct askcred_request *req,
+	const struct askcred_credential **out, struct askcred_error *err);
 /* Tell every module on the fetch lines that the credential was refused. */
-ASKCRED_API askcred_status askcred_invalidate(
-	askcred_stack *stack, const struct askcred_credential *cred,
-	const char *reason, struct askcred_error *err);
+ASKCRED_API askcred_status
+askcred_invalidate(askcred_stack *stack, const struct askcred_credential *cred,
+		   const char *reason, struct askcred_error *err);
 ASKCRED_API askcred_status askcred_revoke(askcred_stack *stack,
-					 const struct askcred_credential *cred,
-					 struct askcred_error *err);
+					  const struct askcred_credential *cred,
+					  struct askcred_error *err);
 /* Give a credential back (wipes it). NULL is a no-op. */
 ASKCRED_API void askcred_release(askcred_stack *stack,
 				 const struct askcred_credential *cred);

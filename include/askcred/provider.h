@@ -58,18 +58,18 @@ extern "C" {
  * ASKCRED_INTERNAL.
  */
 typedef enum askcred_status {
-	ASKCRED_OK = 0,           /* done; outputs are valid */
-	ASKCRED_IGNORE = 1,       /* this module has nothing to say; next one */
-	ASKCRED_NOT_FOUND = 2,    /* no credential from this source */
-	ASKCRED_DENIED = 3,       /* refused by token policy */
-	ASKCRED_INVALID = 4,      /* credential malformed or rejected (401/403) */
-	ASKCRED_EXPIRED = 5,      /* credential past its expiry */
+	ASKCRED_OK = 0,	       /* done; outputs are valid */
+	ASKCRED_IGNORE = 1,    /* this module has nothing to say; next one */
+	ASKCRED_NOT_FOUND = 2, /* no credential from this source */
+	ASKCRED_DENIED = 3,    /* refused by token policy */
+	ASKCRED_INVALID = 4,   /* credential malformed or rejected (401/403) */
+	ASKCRED_EXPIRED = 5,   /* credential past its expiry */
 	ASKCRED_UNAVAILABLE = 6,  /* transient failure; try again later */
 	ASKCRED_CONFIG_ERROR = 7, /* bad module argument, file or permission */
 	ASKCRED_CACHE_ERROR = 8,  /* the on-disk cache could not be used */
 	ASKCRED_NO_MEMORY = 9,
 	ASKCRED_ABI_MISMATCH = 10, /* host and module do not speak one ABI */
-	ASKCRED_INTERNAL = 11      /* a bug: report it */
+	ASKCRED_INTERNAL = 11	   /* a bug: report it */
 } askcred_status;
 
 #define ASKCRED_STATUS_COUNT 12
@@ -83,12 +83,16 @@ typedef enum askcred_status {
 #define ASKCRED_ERROR_WHERE_MAX 160
 #define ASKCRED_ERROR_MESSAGE_MAX 320
 struct askcred_error {
-	uint32_t struct_size; /* set by the caller: sizeof(struct askcred_error) */
+	uint32_t struct_size; /* set by the caller: sizeof(struct askcred_error)
+			       */
 	askcred_status code;
 	char where[ASKCRED_ERROR_WHERE_MAX];
 	char message[ASKCRED_ERROR_MESSAGE_MAX];
 };
-#define ASKCRED_ERROR_INIT { sizeof(struct askcred_error), ASKCRED_OK, "", "" }
+#define ASKCRED_ERROR_INIT                                                     \
+	{                                                                      \
+		sizeof(struct askcred_error), ASKCRED_OK, "", ""               \
+	}
 
 /* Log levels, the syslog order. */
 enum askcred_log_level {
@@ -107,12 +111,14 @@ struct askcred_host {
 	uint32_t struct_size;
 	uint32_t abi_version; /* the host's ASKCRED_ABI_VERSION */
 	/* Log one already formatted line (no trailing newline). May be called
-	 * from any thread. Never pass a secret. May be NULL: then stay silent. */
+	 * from any thread. Never pass a secret. May be NULL: then stay silent.
+	 */
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
-	const char *host_name;  /* for logs and audit, e.g. "askcred 0.1.0" */
+	const char *host_name;	/* for logs and audit, e.g. "askcred 0.1.0" */
 	const char *stack_name; /* the stack this instance belongs to */
-	const char *labels;     /* comma-separated runner labels, or NULL */
+	const char *labels;	/* comma-separated runner labels, or NULL */
+
 	/* ---- end of ABI 1.0 ---- */
 };
 
@@ -123,16 +129,17 @@ struct askcred_host {
 /* What the host asks for. Borrowed for the call. */
 struct askcred_request {
 	uint32_t struct_size;
-	uint32_t flags;           /* ASKCRED_REQ_* */
+	uint32_t flags;		  /* ASKCRED_REQ_* */
 	const char *workspace_id; /* NULL: the provider's configured one */
-	const char *purpose;      /* job label for audit / per-job tokens, or NULL */
-	uint32_t min_validity;    /* seconds the token must still be valid */
-	uint32_t lifetime;        /* wanted lifetime of a new token, 0: default */
+	const char *purpose; /* job label for audit / per-job tokens, or NULL */
+	uint32_t min_validity; /* seconds the token must still be valid */
+	uint32_t lifetime;     /* wanted lifetime of a new token, 0: default */
+
 	/* ---- end of ABI 1.0 ---- */
 };
 
 /* Credential flags. */
-#define ASKCRED_CRED_STALE 0x1u      /* served from cache during an outage */
+#define ASKCRED_CRED_STALE 0x1u	     /* served from cache during an outage */
 #define ASKCRED_CRED_FROM_CACHE 0x2u /* came from the cache, not the source */
 #define ASKCRED_CRED_MINTED 0x4u     /* minted by askcred; revocable */
 
@@ -146,16 +153,18 @@ struct askcred_request {
  */
 struct askcred_credential {
 	uint32_t struct_size;
-	uint32_t flags;                                /* ASKCRED_CRED_* */
+	uint32_t flags; /* ASKCRED_CRED_* */
 	char workspace_id[ASKCRED_UUID_LEN + 1];
-	char token_id[ASKCRED_UUID_LEN + 1];           /* "" when not known */
-	char source[ASKCRED_SOURCE_MAX];               /* "static", "mint", ... */
-	const char *token;                             /* secret */
+	char token_id[ASKCRED_UUID_LEN + 1]; /* "" when not known */
+	char source[ASKCRED_SOURCE_MAX];     /* "static", "mint", ... */
+	const char *token;		     /* secret */
 	size_t token_len;
-	int64_t issued_at;                             /* Unix seconds; 0: unknown */
-	int64_t expires_at;                            /* Unix seconds; 0: never */
-	uint64_t policy_serial;                        /* 0: no policy */
-	void *host_private; /* the host's; providers set NULL and never read it */
+	int64_t issued_at;	/* Unix seconds; 0: unknown */
+	int64_t expires_at;	/* Unix seconds; 0: never */
+	uint64_t policy_serial; /* 0: no policy */
+	void *host_private; /* the host's; providers set NULL and never read it
+			     */
+
 	/* ---- end of ABI 1.0 ---- */
 };
 
@@ -165,7 +174,7 @@ struct askcred_credential {
  */
 struct askcred_entry_info {
 	uint32_t struct_size;
-	uint32_t flags; /* ASKCRED_CRED_*, plus ASKCRED_ENTRY_* */
+	uint32_t flags;	  /* ASKCRED_CRED_*, plus ASKCRED_ENTRY_* */
 	const char *name; /* entry name, e.g. "default" or a purpose */
 	const char *workspace_id;
 	const char *token_id;
@@ -174,6 +183,7 @@ struct askcred_entry_info {
 	int64_t expires_at;
 	uint64_t policy_serial;
 	const char *note; /* human remark ("revocation pending"), or NULL */
+
 	/* ---- end of ABI 1.0 ---- */
 };
 #define ASKCRED_ENTRY_PENDING_REVOKE 0x100u
@@ -188,13 +198,15 @@ typedef void (*askcred_entry_cb)(void *cb_ctx,
  */
 struct askcred_provider {
 	uint32_t struct_size;
-	uint32_t abi_version; /* the ASKCRED_ABI_VERSION the provider was built for */
+	uint32_t abi_version; /* the ASKCRED_ABI_VERSION the provider was built
+				 for */
 	const char *name;     /* static, e.g. "askui" */
 	const char *version;  /* static, e.g. "0.1.0" */
 
 	/* Parse argv ("key=value" words from the stack line) once, set up one
 	 * instance and return it in *handle. argv is borrowed. A provider must
-	 * refuse an argument it does not know (ASKCRED_CONFIG_ERROR naming it). */
+	 * refuse an argument it does not know (ASKCRED_CONFIG_ERROR naming it).
+	 */
 	askcred_status (*open)(const struct askcred_host *host, int argc,
 			       const char *const *argv, void **handle,
 			       struct askcred_error *err);
@@ -202,7 +214,8 @@ struct askcred_provider {
 	 * the provider still wipes them. */
 	void (*close)(void *handle);
 
-	/* Hand out a credential valid for at least req->min_validity seconds. */
+	/* Hand out a credential valid for at least req->min_validity seconds.
+	 */
 	askcred_status (*fetch)(void *handle, const struct askcred_request *req,
 				struct askcred_credential **out,
 				struct askcred_error *err);
@@ -211,23 +224,27 @@ struct askcred_provider {
 				   const struct askcred_credential *cred,
 				   struct askcred_error *err);
 	/* Obtain a new credential now, replacing the cached one. */
-	askcred_status (*refresh)(void *handle, const struct askcred_request *req,
+	askcred_status (*refresh)(void *handle,
+				  const struct askcred_request *req,
 				  struct askcred_credential **out,
 				  struct askcred_error *err);
 	/* The host saw this credential refused (e.g. HTTP 401): forget it.
 	 * reason is text for the log, never a secret; may be NULL. */
 	askcred_status (*invalidate)(void *handle,
 				     const struct askcred_credential *cred,
-				     const char *reason, struct askcred_error *err);
+				     const char *reason,
+				     struct askcred_error *err);
 	/* Delete the credential at its issuer, where the source can. */
 	askcred_status (*revoke)(void *handle,
 				 const struct askcred_credential *cred,
 				 struct askcred_error *err);
-	/* Wipe and free a credential this provider returned. NULL is a no-op. */
+	/* Wipe and free a credential this provider returned. NULL is a no-op.
+	 */
 	void (*release)(void *handle, struct askcred_credential *cred);
 	/* Describe cached/pending entries, one callback each. */
-	askcred_status (*status)(void *handle, askcred_entry_cb cb, void *cb_ctx,
-				 struct askcred_error *err);
+	askcred_status (*status)(void *handle, askcred_entry_cb cb,
+				 void *cb_ctx, struct askcred_error *err);
+
 	/* ---- end of ABI 1.0 ---- */
 };
 

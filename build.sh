@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# One entry point for people and CI on Debian 12:
+#   ./build.sh demo   install what is missing, build, run the demo
+#   ./build.sh test   install what is missing, build, run the whole suite
+# Both build out of tree (_build/, _build-san/) from a clean bootstrap.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+top=$PWD
+
+# What a fresh Debian 12 lacks. Build tools, the three libraries, and what
+# the tests drive: python3 (the AskUI API emulator), openssl (test CAs and
+# keys), scdoc + man-db (man pages), binutils (export checks).
+PACKAGES=(
+	gcc make autoconf automake libtool autoconf-archive pkg-config
+	libcurl4-openssl-dev libjson-c-dev libssl-dev
+	openssl ca-certificates python3 scdoc man-db binutils procps
+	clang-format
+)
+
+log() { printf '==> %s\n' "$*"; }
+
+install_missing() {
+	local missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing: ${missing[*]}"
+	local sudo=()
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+bootstrap() {
+	log "bootstrapping (autoreconf)"
+	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+}
+
+# configure_build DIR [configure args...]
+configure_build() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q --enable-werror "$@")
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+# Print a suite's summary counts as "pass fail" from its test-suite.log.
+summary_counts() {
+	awk '/^# PASS:/{p=$3} /^# FAIL:/{f=$3} /^# ERROR:/{e=$3} /^# XPASS:/{x=$3}
+	     END{print p+0, f+e+x+0}' "$1/test-suite.log.summary" 2>/dev/null || echo "0 1"
+}
+
+# run_check DIR: make check, keep the summary, show failures' logs.
+run_check() {
+	local dir=$1 rc=0
+	make -C "$dir" -j"$(jobs)" check >"$dir/check.out" 2>&1 || rc=$?
+	sed -n '/^=*$/,$p' "$dir/check.out" | grep -E '^# [A-Z]+:' >"$dir/test-suite.log.summary" || true
+	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$dir/check.out" | grep -vE '^(PASS|SKIP|XFAIL):' || true
+	cat "$dir/test-suite.log.summary"
+	if [ $rc -ne 0 ]; then
+		log "failures in $dir; their logs follow"
+		[ -f "$dir/test-suite.log" ] && cat "$dir/test-suite.log"
+		tail -n 40 "$dir/check.out"
+	fi
+	return $rc
+}
+
+cmd_demo() {
+	install_missing
+	bootstrap
+	configure_build _build
+	log "building"
+	make -C _build -j"$(jobs)" >/dev/null
+	log "running the demo"
+	exec bash examples/demo.sh _build
+}
+
+cmd_test() {
+	local rc=0 pass=0 fail=0 p f
+	install_missing
+	bootstrap
+
+	log "format check (clang-format, .clang-format)"
+	tests/check-format.sh
+
+	log "build and test (-Werror)"
+	configure_build _build
+	make -C _build -j"$(jobs)" >/dev/null
+	run_check _build || rc=1
+	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
+
+	log "build and test under ASan + UBSan"
+	configure_build _build-san --enable-sanitizers
+	make -C _build-san -j"$(jobs)" >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_check _build-san || rc=1
+	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
+
+	log "make distcheck"
+	if make -C _build -j"$(jobs)" distcheck >_build/distcheck.out 2>&1; then
+		log "distcheck ok"
+		pass=$((pass + 1))
+	else
+		tail -n 60 _build/distcheck.out
+		fail=$((fail + 1))
+		rc=1
+	fi
+
+	echo "${pass} passed, ${fail} failed"
+	return $rc
+}
+
+case "${1:-}" in
+demo) cmd_demo ;;
+test) cmd_test ;;
+*)
+	echo "usage: $0 demo|test" >&2
+	exit 64
+	;;
+esac

@@ -1,0 +1,400 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "credcheck.h"
+#include "error.h"
+#include "instance.h"
+#include "log.h"
+#include "secret.h"
+#include "timefmt.h"
+
+/* Copy what the host declared of its struct; fields it does not know stay
+ * zero, which means "not given". */
+static askcred_status copy_host(struct instance *inst,
+				const struct askcred_host *host,
+				struct askcred_error *err)
+{
+	size_t n;
+
+	memset(&inst->host, 0, sizeof(inst->host));
+	if (host == NULL)
+		return ASKCRED_OK;
+	n = host->struct_size < sizeof(inst->host) ? host->struct_size
+						     : sizeof(inst->host);
+	if (n < offsetof(struct askcred_host, abi_version) + sizeof(uint32_t))
+		return err_set(err, ASKCRED_ABI_MISMATCH, "host",
+			       "host struct of %u bytes is too small",
+			       (unsigned)host->struct_size);
+	memcpy(&inst->host, host, n);
+	if (ASKCRED_ABI_MAJOR_OF(inst->host.abi_version) != ASKCRED_ABI_MAJOR)
+		return err_set(err, ASKCRED_ABI_MISMATCH, "host",
+			       "host speaks provider ABI %u.%u, this module "
+			       "%u.%u",
+			       ASKCRED_ABI_MAJOR_OF(inst->host.abi_version),
+			       ASKCRED_ABI_MINOR_OF(inst->host.abi_version),
+			       ASKCRED_ABI_MAJOR, ASKCRED_ABI_MINOR);
+	return ASKCRED_OK;
+}
+
+static askcred_status pick_source(struct instance *inst,
+				  struct askcred_error *err)
+{
+	char names[128];
+
+	inst->source = source_find(inst->cfg.source);
+	if (inst->source != NULL)
+		return ASKCRED_OK;
+	source_names(names, sizeof(names));
+	return err_set(err, ASKCRED_CONFIG_ERROR, "source",
+		       "unknown source '%s' (this module knows: %s)",
+		       inst->cfg.source, names);
+}
+
+askcred_status instance_open(const struct askcred_host *host, int argc,
+			     const char *const *argv, struct instance **out,
+			     struct askcred_error *err)
+{
+	struct instance *inst = NULL;
+	int have_pool = 0, have_lock = 0;
+	askcred_status rc;
+
+	*out = NULL;
+	inst = calloc(1, sizeof(*inst));
+	if (inst == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	rc = copy_host(inst, host, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = config_parse(argc, argv, &inst->cfg, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = pick_source(inst, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	if (cred_pool_init(&inst->pool) != 0)
+		goto out;
+	have_pool = 1;
+	if (pthread_mutex_init(&inst->fill_lock, NULL) != 0)
+		goto out;
+	have_lock = 1;
+	inst->mem = memcache_new();
+	if (inst->mem == NULL)
+		goto out;
+	err_clear(err);
+	rc = ASKCRED_OK;
+	plog(inst, ASKCRED_LOG_DEBUG, "askui: source=%s entry=%s%s%s",
+	     inst->source->name, inst->cfg.entry,
+	     inst->cfg.workspace[0] ? " workspace=" : "", inst->cfg.workspace);
+	*out = inst;
+	inst = NULL;
+out:
+	if (inst != NULL) {
+		if (have_lock)
+			pthread_mutex_destroy(&inst->fill_lock);
+		if (have_pool)
+			cred_pool_destroy(&inst->pool);
+		config_free(&inst->cfg);
+		free(inst);
+	}
+	return rc;
+}
+
+void instance_close(struct instance *inst)
+{
+	size_t leaked;
+
+	if (inst == NULL)
+		return;
+	memcache_free(inst->mem);
+	leaked = cred_pool_destroy(&inst->pool);
+	if (leaked != 0)
+		plog(inst, ASKCRED_LOG_WARNING,
+		     "askui: %zu credential(s) were not released before "
+		     "close; wiped them", leaked);
+	pthread_mutex_destroy(&inst->fill_lock);
+	config_free(&inst->cfg);
+	free(inst);
+}
+
+/* As much of the caller's request as it declared; the rest zero, which
+ * means "default". */
+static void copy_request(const struct askcred_request *in,
+			 struct askcred_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (in != NULL)
+		memcpy(req, in,
+		       in->struct_size < sizeof(*req) ? in->struct_size
+						      : sizeof(*req));
+	req->struct_size = sizeof(*req);
+}
+
+/* A full ABI 1.0 request with the instance's defaults filled in. */
+static askcred_status normalise_request(const struct instance *inst,
+					const struct askcred_request *in,
+					struct askcred_request *req,
+					struct askcred_error *err)
+{
+	copy_request(in, req);
+	if (req->workspace_id == NULL && inst->cfg.workspace[0] != '\0')
+		req->workspace_id = inst->cfg.workspace;
+	if (req->workspace_id != NULL && !is_uuid4(req->workspace_id))
+		return err_set(err, ASKCRED_INVALID, "workspace_id",
+			       "requested workspace id is not a UUID version "
+			       "4");
+	if (req->min_validity == 0)
+		req->min_validity = inst->cfg.min_validity;
+	return ASKCRED_OK;
+}
+
+/* A cached credential is served only while it has more than this left:
+ * the request's need, and never inside the advisory refresh window. */
+static uint32_t hit_margin(const struct instance *inst,
+			   const struct askcred_request *req)
+{
+	return req->min_validity > inst->cfg.advisory_window
+		       ? req->min_validity
+		       : inst->cfg.advisory_window;
+}
+
+/* Get a record from behind the memory cache. This is where the disk cache
+ * goes: cache_get_or_refresh(inst->cache, key, windows, refresh callback
+ * = the source's fetch, ...) with ASKCRED_CRED_FROM_CACHE set on a hit. */
+static askcred_status obtain(struct instance *inst,
+			     const struct askcred_request *req,
+			     struct token_record *rec,
+			     struct askcred_error *err)
+{
+	return inst->source->fetch(inst, req, rec, err);
+}
+
+/* Last look before a record becomes a credential: a source bug must not
+ * reach the host. policy_check(inst->policy, rec, ...) joins here. */
+static askcred_status admit(const struct instance *inst,
+			    const struct token_record *rec,
+			    struct askcred_error *err)
+{
+	if (rec->token.buf == NULL || rec->token.len == 0 ||
+	    !is_uuid4(rec->workspace_id) ||
+	    strcmp(rec->source, inst->source->name) != 0)
+		return err_set(err, ASKCRED_INTERNAL, inst->source->name,
+			       "source returned an incomplete credential");
+	return ASKCRED_OK;
+}
+
+/* Turn rec into the caller's credential, and keep a twin flagged
+ * FROM_CACHE in the memory cache (objects are immutable, so the caller's
+ * own copy cannot carry that flag later). */
+static askcred_status publish(struct instance *inst, const char *key_ws,
+			      struct token_record *rec, struct cred **out,
+			      struct askcred_error *err)
+{
+	struct cred *fresh = NULL, *twin = NULL;
+	askcred_status rc;
+
+	rc = cred_new(&inst->pool, rec, rec->flags, &fresh, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	/* Without a twin the caller is still served; only caching fails. */
+	if (cred_clone(fresh, fresh->pub.flags | ASKCRED_CRED_FROM_CACHE,
+		       &twin, NULL) == ASKCRED_OK) {
+		memcache_put(inst->mem, key_ws, inst->cfg.entry, twin);
+		cred_unref(twin);
+	}
+	*out = fresh;
+	return ASKCRED_OK;
+}
+
+askcred_status instance_fetch(struct instance *inst,
+			      const struct askcred_request *req_in,
+			      struct askcred_credential **out,
+			      struct askcred_error *err)
+{
+	struct askcred_request req;
+	struct token_record rec;
+	struct cred *c = NULL;
+	const char *key_ws;
+	int use_cache, locked = 0;
+	askcred_status rc;
+	char fp[FINGERPRINT_LEN], when[RFC3339_BUFSZ] = "never";
+
+	memset(&rec, 0, sizeof(rec));
+	if (out == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "fetch",
+			       "no place to return the credential");
+	*out = NULL;
+	rc = normalise_request(inst, req_in, &req, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	key_ws = req.workspace_id != NULL ? req.workspace_id : "";
+	use_cache = (req.flags & (ASKCRED_REQ_NO_CACHE |
+				  ASKCRED_REQ_FORCE_REFRESH)) == 0;
+	if (use_cache) {
+		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
+				 (int64_t)time(NULL), hit_margin(inst, &req));
+		if (c != NULL)
+			goto done;
+		/* Wait for a thread already asking, then look again. */
+		pthread_mutex_lock(&inst->fill_lock);
+		locked = 1;
+		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
+				 (int64_t)time(NULL), hit_margin(inst, &req));
+		if (c != NULL)
+			goto done;
+	}
+	rc = obtain(inst, &req, &rec, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = admit(inst, &rec, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = publish(inst, key_ws, &rec, &c, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	fingerprint(c->pub.token, c->pub.token_len, fp);
+	if (c->pub.expires_at != 0)
+		rfc3339_format(c->pub.expires_at, when);
+	plog(inst, ASKCRED_LOG_INFO,
+	     "askui: %s credential for workspace %s, token %s, expires %s",
+	     inst->source->name, c->pub.workspace_id, fp, when);
+done:
+	*out = &c->pub;
+	rc = ASKCRED_OK;
+out:
+	if (locked)
+		pthread_mutex_unlock(&inst->fill_lock);
+	record_clear(&rec);
+	return rc;
+}
+
+askcred_status instance_refresh(struct instance *inst,
+				const struct askcred_request *req_in,
+				struct askcred_credential **out,
+				struct askcred_error *err)
+{
+	struct askcred_request req;
+
+	copy_request(req_in, &req);
+	req.flags |= ASKCRED_REQ_FORCE_REFRESH;
+	return instance_fetch(inst, &req, out, err);
+}
+
+/* Another module's credential may come from an older minor: it must at
+ * least hold every ABI 1.0 field we read. */
+static askcred_status usable(const struct askcred_credential *cred,
+			     struct askcred_error *err)
+{
+	if (cred == NULL || cred->struct_size < offsetof(struct askcred_credential,
+							  host_private) ||
+	    cred->token == NULL)
+		return err_set(err, ASKCRED_INVALID, "credential",
+			       "not a usable credential");
+	return ASKCRED_OK;
+}
+
+askcred_status instance_validate(struct instance *inst,
+				 const struct askcred_credential *cred,
+				 struct askcred_error *err)
+{
+	askcred_status rc = usable(cred, err);
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (inst->source->validate == NULL)
+		return ASKCRED_IGNORE;
+	return inst->source->validate(inst, cred, err);
+}
+
+askcred_status instance_invalidate(struct instance *inst,
+				   const struct askcred_credential *cred,
+				   const char *reason,
+				   struct askcred_error *err)
+{
+	askcred_status rc = usable(cred, err);
+	char fp[FINGERPRINT_LEN];
+	size_t n;
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	/* Match by token, not pointer: the caller's object and the cached
+	 * twin are different objects holding the same token. */
+	n = memcache_drop_token(inst->mem, cred->token, cred->token_len);
+	fingerprint(cred->token, cred->token_len, fp);
+	plog(inst, ASKCRED_LOG_NOTICE,
+	     "askui: token %s invalidated (%s); dropped %zu cached entr%s", fp,
+	     reason ? reason : "no reason given", n, n == 1 ? "y" : "ies");
+	return n > 0 ? ASKCRED_OK : ASKCRED_IGNORE;
+}
+
+askcred_status instance_revoke(struct instance *inst,
+			       const struct askcred_credential *cred,
+			       struct askcred_error *err)
+{
+	askcred_status rc = usable(cred, err);
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (inst->source->revoke == NULL)
+		return ASKCRED_IGNORE;
+	rc = inst->source->revoke(inst, cred, err);
+	/* A revoked token must not be served again from memory. */
+	if (rc == ASKCRED_OK)
+		memcache_drop_token(inst->mem, cred->token, cred->token_len);
+	return rc;
+}
+
+void instance_release(struct instance *inst, struct askcred_credential *cred)
+{
+	struct cred *c;
+
+	if (cred == NULL)
+		return;
+	c = cred_of(&inst->pool, cred);
+	if (c == NULL) {
+		plog(inst, ASKCRED_LOG_ERR,
+		     "askui: release() of a credential this instance did not "
+		     "hand out; ignored");
+		return;
+	}
+	cred_unref(c);
+}
+
+struct status_ctx {
+	askcred_entry_cb cb;
+	void *cb_ctx;
+};
+
+static void report_entry(void *ctx, const char *entry, const struct cred *c)
+{
+	struct status_ctx *sc = ctx;
+	struct askcred_entry_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
+	info.flags = c->pub.flags;
+	info.name = entry;
+	info.workspace_id = c->pub.workspace_id;
+	info.token_id = c->pub.token_id[0] ? c->pub.token_id : NULL;
+	info.source = c->pub.source;
+	info.issued_at = c->pub.issued_at;
+	info.expires_at = c->pub.expires_at;
+	info.policy_serial = c->pub.policy_serial;
+	info.note = "in memory";
+	sc->cb(sc->cb_ctx, &info);
+}
+
+askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
+			       void *cb_ctx, struct askcred_error *err)
+{
+	struct status_ctx sc = { cb, cb_ctx };
+
+	if (cb == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "status",
+			       "no callback given");
+	memcache_each(inst->mem, report_entry, &sc);
+	return ASKCRED_OK;
+}

@@ -1,0 +1,69 @@
+/* One provider instance: one module line of one stack. It owns its parsed
+ * arguments, a copy of the host's callbacks, the chosen source, the
+ * in-memory cache and every credential object it hands out.
+ *
+ * The provider operations in provider.c are thin wrappers around these.
+ * Everything but instance_open/instance_close is safe to call concurrently
+ * on one instance; nothing here touches global mutable state. */
+#ifndef ASKCRED_PLUGIN_INSTANCE_H
+#define ASKCRED_PLUGIN_INSTANCE_H
+
+#include <pthread.h>
+
+#include <askcred/provider.h>
+
+#include "cred.h"
+#include "memcache.h"
+#include "plugin_config.h"
+#include "source.h"
+
+struct instance {
+	struct plugin_config cfg;
+	/* The host's struct, copied up to the size it declared, the rest
+	 * zero. Its strings stay the host's (valid until close). */
+	struct askcred_host host;
+	const struct source_ops *source;
+	struct cred_pool pool;
+	struct memcache *mem;
+	/* Held while a miss asks the source, so that threads missing together
+	 * make one request, not one each. */
+	pthread_mutex_t fill_lock;
+	/* Later: struct cache *cache (plugin/cache), struct policy *policy
+	 * (plugin/policy) and the dlopen'd network half (plugin/net). */
+};
+
+/* Parse argv, pick the source, set up caches. *out is the caller's, to
+ * free with instance_close(). host is borrowed until instance_close(). */
+askcred_status instance_open(const struct askcred_host *host, int argc,
+			     const char *const *argv, struct instance **out,
+			     struct askcred_error *err);
+/* Free everything; credentials the host did not release are wiped too.
+ * NULL is fine. */
+void instance_close(struct instance *inst);
+
+/* The provider operations, as documented in provider.h. req may be NULL
+ * (all defaults) or from an older host (smaller struct_size). A returned
+ * credential is released with instance_release(). */
+askcred_status instance_fetch(struct instance *inst,
+			      const struct askcred_request *req,
+			      struct askcred_credential **out,
+			      struct askcred_error *err);
+askcred_status instance_refresh(struct instance *inst,
+				const struct askcred_request *req,
+				struct askcred_credential **out,
+				struct askcred_error *err);
+askcred_status instance_validate(struct instance *inst,
+				 const struct askcred_credential *cred,
+				 struct askcred_error *err);
+askcred_status instance_invalidate(struct instance *inst,
+				   const struct askcred_credential *cred,
+				   const char *reason,
+				   struct askcred_error *err);
+askcred_status instance_revoke(struct instance *inst,
+			       const struct askcred_credential *cred,
+			       struct askcred_error *err);
+void instance_release(struct instance *inst, struct askcred_credential *cred);
+askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
+			       void *cb_ctx, struct askcred_error *err);
+
+#endif

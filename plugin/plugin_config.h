@@ -1,0 +1,50 @@
+/* Module arguments: the "key=value" words after the module on a stack line,
+ * parsed once at open() into a struct plugin_config. (Named plugin_config.h
+ * because "config.h" is autoconf's and a same-folder header would shadow
+ * it.)
+ *
+ * Adding a key for a later feature: one field here and one row in the
+ * table in plugin_config.c. */
+#ifndef ASKCRED_PLUGIN_PLUGIN_CONFIG_H
+#define ASKCRED_PLUGIN_PLUGIN_CONFIG_H
+
+#include <stdint.h>
+
+#include <askcred/provider.h>
+
+/* Entry names end up in cache file names: short and plain. */
+#define ENTRY_NAME_MAX 64
+
+struct plugin_config {
+	char source[ASKCRED_SOURCE_MAX];       /* "static", ... */
+	char workspace[ASKCRED_UUID_LEN + 1];  /* default workspace; "" none */
+	char *credentials;                     /* absolute path, or NULL */
+	char entry[ENTRY_NAME_MAX + 1];        /* cache entry name */
+	uint32_t min_validity;                 /* seconds, when req has 0 */
+	int cache;                             /* disk cache on (1) / off (0) */
+	char *cache_dir;                       /* absolute path, or NULL */
+	uint32_t advisory_window;              /* seconds before expiry */
+	uint32_t mandatory_window;             /* seconds before expiry */
+};
+
+/* Fill cfg with the defaults, then apply argv. Unknown, duplicate or
+ * malformed arguments fail with ASKCRED_CONFIG_ERROR and err->where set to
+ * the argument's key; values are never quoted in messages (a token pasted
+ * into the wrong place must not end up in a log). On failure cfg is
+ * already freed. On success free it with config_free(). */
+askcred_status config_parse(int argc, const char *const *argv,
+			    struct plugin_config *cfg,
+			    struct askcred_error *err);
+
+/* Call fn once per known argument, in table order, with its name, the
+ * shape of a good value, its default as text (or NULL) and a one-line
+ * help. For documentation and tests. Thread-safe. */
+typedef void (*config_describe_fn)(void *ctx, const char *name,
+				   const char *type, const char *def,
+				   const char *help);
+void config_describe(config_describe_fn fn, void *ctx);
+
+/* Free what config_parse allocated; cfg is zeroed. */
+void config_free(struct plugin_config *cfg);
+
+#endif

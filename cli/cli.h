@@ -1,0 +1,106 @@
+/* The askcred command: what its files share. The command talks only to
+ * libaskcred (askcred.h); it never loads a provider module itself. Every
+ * cmd_* function returns the process exit status (exitcode.c). */
+#ifndef ASKCRED_CLI_CLI_H
+#define ASKCRED_CLI_CLI_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <askcred/askcred.h>
+
+/* Exit statuses, sysexits(3) numbers: see exitcode.c for the mapping. */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 64,
+	EXIT_CONFIG = 65,
+	EXIT_NOT_FOUND = 66,
+	EXIT_DENIED = 67,
+	EXIT_INVALID = 68,
+	EXIT_UNAVAILABLE = 69,
+	EXIT_INTERNAL = 70,
+};
+
+/* Verbosity: -q, default, -v, -vv. */
+enum { VERB_QUIET = -1, VERB_NORMAL = 0, VERB_INFO = 1, VERB_DEBUG = 2 };
+
+/* What the process was started with, before main() hardened it; exec
+ * gives it back to the child so hardening meant for askcred does not leak
+ * into the user's command. */
+struct saved_limits {
+	struct rlimit core;
+	int core_valid;
+	mode_t umask;
+};
+
+/* Global state of one run: options, then the stack once opened. */
+struct cli {
+	const char *stack;       /* name, or path (contains '/') */
+	struct askcred_options opts;
+	int verbosity;           /* VERB_* */
+	askcred_stack *st;       /* NULL until cli_open_stack() */
+	struct saved_limits saved;
+};
+
+/* main.c: open the stack named by the global options (once). Returns an
+ * exit status and reports the failure on stderr. */
+int cli_open_stack(struct cli *cli);
+
+/* Commands. argv[0] is the command name; getopt state is reset. */
+int cmd_get(struct cli *cli, int argc, char **argv);
+int cmd_env(struct cli *cli, int argc, char **argv);
+int cmd_exec(struct cli *cli, int argc, char **argv);
+int cmd_validate(struct cli *cli, int argc, char **argv);
+int cmd_refresh(struct cli *cli, int argc, char **argv);
+int cmd_revoke(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+
+/* request.c: the options every credential-fetching command shares. */
+enum {
+	OPT_PURPOSE = 0x100,
+	OPT_MIN_VALIDITY,
+	OPT_LIFETIME,
+	OPT_NO_CACHE,
+	OPT_FORCE_REFRESH,
+	OPT_FORMAT,
+	OPT_JSON,
+	OPT_HELP = 'h',
+};
+/* Apply one parsed option to req. Returns 1 when opt was a request option,
+ * 0 when it is not, or EXIT_USAGE after reporting a bad value. */
+int request_option(const char *cmd, int opt, const char *arg,
+		   struct askcred_request *req);
+/* Fetch (refresh: obtain anew) one credential for cmd. On failure
+ * reports it and returns the exit status; *out is the stack's, to give
+ * back with askcred_release(). */
+int request_fetch(struct cli *cli, const char *cmd,
+		  const struct askcred_request *req, int refresh,
+		  const struct askcred_credential **out);
+/* Report an unknown option or stray argument for cmd; EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Report the getopt failure c ('?' or ':') for cmd; EXIT_USAGE. Call it
+ * right after getopt_long() returned c, with opterr = 0 and an optstring
+ * that starts with ":" (after any "+"). */
+int option_error(const char *cmd, int c, char **argv);
+/* Print the help text of cmd (NULL: the global help) on stdout. */
+void print_help(const char *cmd);
+
+/* exitcode.c */
+int exit_code_for(askcred_status status);
+/* One line on stderr: "askcred: <what>: <message> (<where>); <hint>".
+ * Returns exit_code_for(status). err may be NULL. */
+int report_failure(const char *what, askcred_status status,
+		   const struct askcred_error *err);
+/* Text from a provider or server may hold terminal escapes: copy src into
+ * dst (size > 0) with every control character shown as '?'. */
+void sanitize_text(char *dst, size_t size, const char *src);
+
+/* duration.c: "90s", "30m", "2h", "1d" or plain seconds, at most
+ * UINT32_MAX seconds. 0, or -1 when s is not a duration. */
+int parse_duration(const char *s, uint32_t *out);
+/* The largest two units, "1d2h", "5m3s", "42s"; negative gives "0s". */
+void format_duration(int64_t seconds, char *buf, size_t size);
+
+#endif

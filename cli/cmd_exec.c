@@ -1,0 +1,291 @@
+/* askcred exec: run a command with the credential in its environment only
+ * (never its argv, which every local user can read in /proc), forward
+ * signals to it and exit with its status, the way a shell would.
+ *
+ * The command is one job: job_start() hands it the credential and
+ * job_wait() follows it to its end, so revoking a per-job token when the
+ * job ends has one obvious place to go, right after job_wait(). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "output.h"
+#include "secret.h"
+
+extern char **environ;
+
+static const struct option exec_options[] = {
+	{ "purpose", required_argument, NULL, OPT_PURPOSE },
+	{ "min-validity", required_argument, NULL, OPT_MIN_VALIDITY },
+	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "force-refresh", no_argument, NULL, OPT_FORCE_REFRESH },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What a supervisor is expected to pass on to the process it runs. */
+static const int forwarded[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+				 SIGUSR1, SIGUSR2, SIGWINCH };
+
+#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/* The child's environment: ours without any ASKUI_WORKSPACE_ID or
+ * ASKUI_TOKEN, plus the two fetched values. Only the token variable is
+ * ours to free; the other slots point into environ. */
+struct child_env {
+	char **envp;
+	char *ws_var;
+	char *token_var;
+	size_t token_var_len;
+};
+
+struct job {
+	pid_t pid;
+	sigset_t waited;   /* signals we wait for: forwarded ones + SIGCHLD */
+	sigset_t old_mask; /* the mask the child gets back */
+	struct sigaction old_chld;
+	int exec_errno; /* why execvp failed in the child; 0: it ran */
+};
+
+static void env_free(struct child_env *env)
+{
+	free_wiped(env->token_var, env->token_var_len + 1);
+	free(env->ws_var);
+	free(env->envp);
+	memset(env, 0, sizeof(*env));
+}
+
+static int replaced(const char *entry)
+{
+	return strncmp(entry, "ASKUI_WORKSPACE_ID=", 19) == 0 ||
+	       strncmp(entry, "ASKUI_TOKEN=", 12) == 0;
+}
+
+static int env_build(const struct askcred_credential *cred,
+		     struct child_env *env)
+{
+	size_t n = 0, ws_len = strnlen(cred->workspace_id, ASKCRED_UUID_LEN);
+
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		n++;
+	env->envp = calloc(n + 3, sizeof(char *));
+	env->ws_var = malloc(sizeof("ASKUI_WORKSPACE_ID=") + ws_len);
+	env->token_var_len = sizeof("ASKUI_TOKEN=") - 1 + cred->token_len;
+	env->token_var = malloc(env->token_var_len + 1);
+	if (env->envp == NULL || env->ws_var == NULL ||
+	    env->token_var == NULL) {
+		env_free(env);
+		return -1;
+	}
+	n = 0;
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		if (!replaced(*e))
+			env->envp[n++] = *e;
+	snprintf(env->ws_var, sizeof("ASKUI_WORKSPACE_ID=") + ws_len,
+		 "ASKUI_WORKSPACE_ID=%.*s", (int)ws_len, cred->workspace_id);
+	memcpy(env->token_var, "ASKUI_TOKEN=", 12);
+	memcpy(env->token_var + 12, cred->token, cred->token_len);
+	env->token_var[env->token_var_len] = '\0';
+	env->envp[n++] = env->ws_var;
+	env->envp[n] = env->token_var;
+	return 0;
+}
+
+/* Between fork and exec: give the command the process state the user
+ * started askcred with, not the hardening meant for askcred itself, then
+ * run it. Only async-signal-safe calls here. */
+static void __attribute__((noreturn))
+child_run(const struct cli *cli, const struct job *job, char **envp,
+	  char **argv, int err_fd)
+{
+	int e;
+
+	sigaction(SIGCHLD, &job->old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &job->old_mask, NULL);
+	if (cli->saved.core_valid)
+		setrlimit(RLIMIT_CORE, &cli->saved.core);
+	umask(cli->saved.umask);
+	environ = envp;
+	execvp(argv[0], argv);
+	e = errno;
+	/* The parent reads this to explain the failure; a short write only
+	 * loses the explanation, not the exit status. */
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		e = errno;
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* Block the signals we forward (unless the user's shell made askcred
+ * ignore them, which the child then inherits too) and SIGCHLD, so the
+ * parent can take them one at a time with sigwaitinfo(). */
+static int job_signals(struct job *job)
+{
+	struct sigaction dfl;
+
+	sigemptyset(&job->waited);
+	for (size_t i = 0; i < N_FORWARDED; i++) {
+		struct sigaction cur;
+
+		if (sigaction(forwarded[i], NULL, &cur) == 0 &&
+		    cur.sa_handler != SIG_IGN)
+			sigaddset(&job->waited, forwarded[i]);
+	}
+	sigaddset(&job->waited, SIGCHLD);
+	/* An inherited SIG_IGN for SIGCHLD would reap the child for us and
+	 * lose its status. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &dfl, &job->old_chld) != 0)
+		return -1;
+	return sigprocmask(SIG_BLOCK, &job->waited, &job->old_mask);
+}
+
+/* Start the command. Releases the credential (and wipes our copy of the
+ * token) as soon as the child has its own. */
+static int job_start(struct cli *cli, struct job *job,
+		     const struct askcred_credential *cred, char **argv)
+{
+	struct child_env env = { NULL, NULL, NULL, 0 };
+	int pipefd[2] = { -1, -1 };
+	int ex = EXIT_INTERNAL;
+	ssize_t n;
+
+	job->pid = -1;
+	job->exec_errno = 0;
+	if (env_build(cred, &env) != 0) {
+		fprintf(stderr, "askcred: exec: out of memory\n");
+		goto out;
+	}
+	if (job_signals(job) != 0 || pipe2(pipefd, O_CLOEXEC) != 0) {
+		fprintf(stderr, "askcred: exec: cannot prepare: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	job->pid = fork();
+	if (job->pid == 0)
+		child_run(cli, job, env.envp, argv, pipefd[1]);
+	if (job->pid < 0) {
+		fprintf(stderr, "askcred: exec: cannot fork: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	env_free(&env);
+	askcred_release(cli->st, cred);
+	cred = NULL;
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	/* EOF: execvp succeeded and closed the pipe on exec. */
+	do
+		n = read(pipefd[0], &job->exec_errno, sizeof(job->exec_errno));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(job->exec_errno))
+		job->exec_errno = 0;
+	if (job->exec_errno != 0)
+		fprintf(stderr, "askcred: exec: cannot run %s: %s\n", argv[0],
+			strerror(job->exec_errno));
+	ex = EXIT_OK;
+out:
+	if (cred != NULL)
+		askcred_release(cli->st, cred);
+	env_free(&env);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return ex;
+}
+
+/* A signal the terminal sent to the whole foreground process group has
+ * reached the child already, if it is still in our group: sending it
+ * again would make one Ctrl-C look like two. */
+static int child_got_it(const struct job *job, const siginfo_t *info)
+{
+	return info->si_code == SI_KERNEL && getpgid(job->pid) == getpgrp();
+}
+
+/* Forward signals until the child ends; its status the shell way. */
+static int job_wait(struct job *job)
+{
+	siginfo_t info;
+	int status;
+
+	for (;;) {
+		pid_t r;
+
+		if (sigwaitinfo(&job->waited, &info) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "askcred: exec: sigwaitinfo: %s\n",
+				strerror(errno));
+			return EXIT_INTERNAL;
+		}
+		if (info.si_signo != SIGCHLD) {
+			if (!child_got_it(job, &info))
+				kill(job->pid, info.si_signo);
+			continue;
+		}
+		r = waitpid(job->pid, &status, WNOHANG);
+		if (r == job->pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "askcred: exec: waitpid: %s\n",
+				strerror(errno));
+			return EXIT_INTERNAL;
+		}
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int cmd_exec(struct cli *cli, int argc, char **argv)
+{
+	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	const struct askcred_credential *cred = NULL;
+	struct job job;
+	askcred_status rc;
+	int c, ex;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", exec_options, NULL)) !=
+	       -1) {
+		if (c == OPT_HELP) {
+			print_help("exec");
+			return EXIT_OK;
+		}
+		ex = request_option("exec", c, optarg, &req);
+		if (ex == 0)
+			return option_error("exec", c, argv);
+		if (ex != 1)
+			return ex;
+	}
+	if (optind >= argc)
+		return usage_error("exec", "no command given (askcred exec "
+					   "-- COMMAND [ARGS...])");
+	ex = request_fetch(cli, "exec", &req, 0, &cred);
+	if (ex != EXIT_OK)
+		return ex;
+	rc = check_credential_printable(cred, &err);
+	if (rc != ASKCRED_OK) {
+		askcred_release(cli->st, cred);
+		return report_failure("exec", rc, &err);
+	}
+	ex = job_start(cli, &job, cred, argv + optind);
+	if (ex != EXIT_OK)
+		return ex;
+	return job_wait(&job);
+}

@@ -1,0 +1,284 @@
+/* askcred status [--json]: what the stack's modules hold, as a table or a
+ * JSON array. Entries never carry a token, so there is none to leak. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "output.h"
+
+static const struct option status_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum {
+	COL_NAME,
+	COL_WORKSPACE,
+	COL_TOKEN_ID,
+	COL_EXPIRES,
+	COL_REMAINING,
+	COL_FLAGS,
+	COL_SOURCE,
+	COL_SERIAL,
+	COL_NOTE,
+	N_COLS
+};
+
+static const char *const headers[N_COLS] = {
+	"NAME",  "WORKSPACE", "TOKEN-ID", "EXPIRES", "REMAINING",
+	"FLAGS", "SOURCE",    "SERIAL",   "NOTE",
+};
+
+static const struct {
+	uint32_t flag;
+	const char *name;
+} flag_names[] = {
+	{ ASKCRED_CRED_STALE, "stale" },
+	{ ASKCRED_CRED_FROM_CACHE, "from-cache" },
+	{ ASKCRED_CRED_MINTED, "minted" },
+	{ ASKCRED_ENTRY_PENDING_REVOKE, "pending-revoke" },
+};
+
+#define N_FLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
+
+struct row {
+	char *cell[N_COLS];
+};
+
+struct listing {
+	int json;
+	json_object *array; /* json: the entries so far */
+	struct row *rows;   /* table: the entries so far */
+	size_t n_rows;
+	size_t cap_rows;
+	int failed; /* out of memory: the listing is incomplete */
+	int64_t now;
+};
+
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static int64_t remaining(const struct listing *l, int64_t expires_at)
+{
+	return expires_at > l->now ? expires_at - l->now : 0;
+}
+
+static json_object *entry_json(const struct listing *l,
+			       const struct askcred_entry_info *e)
+{
+	json_object *o = json_object_new_object();
+	json_object *flags = json_object_new_array();
+	int bad = o == NULL || flags == NULL;
+
+	for (size_t i = 0; !bad && i < N_FLAGS; i++)
+		if ((e->flags & flag_names[i].flag) &&
+		    json_object_array_add(
+			    flags, json_object_new_string(flag_names[i].name)))
+			bad = 1;
+	if (bad ||
+	    json_add_string(o, "name", e->name, strlen(or_empty(e->name))) ||
+	    json_add_string(o, "workspace_id", e->workspace_id,
+			    strlen(or_empty(e->workspace_id))) ||
+	    json_add_string(o, "token_id", e->token_id,
+			    strlen(or_empty(e->token_id))) ||
+	    json_add_time(o, "issued_at", e->issued_at) ||
+	    json_add_time(o, "expires_at", e->expires_at) ||
+	    json_add(o, "remaining_seconds",
+		     e->expires_at == 0 ? NULL
+					: json_object_new_int64(remaining(
+						  l, e->expires_at))) ||
+	    json_add(o, "flags", json_object_get(flags)) ||
+	    json_add_string(o, "source", e->source,
+			    strlen(or_empty(e->source))) ||
+	    json_add(o, "policy_serial",
+		     json_object_new_uint64(e->policy_serial)) ||
+	    json_add_string(o, "note", e->note, strlen(or_empty(e->note)))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_object_put(flags);
+	return o;
+}
+
+/* A cell shows provider text, so control characters are neutralised. */
+static char *cell(const char *s)
+{
+	char buf[256];
+
+	if (s == NULL || *s == '\0')
+		return strdup("-");
+	sanitize_text(buf, sizeof(buf), s);
+	return strdup(buf);
+}
+
+static int entry_row(const struct listing *l,
+		     const struct askcred_entry_info *e, struct row *r)
+{
+	char expires[RFC3339_LEN], left[32], flags[96], serial[24];
+
+	expires[0] = flags[0] = '\0';
+	if (e->expires_at != 0)
+		format_rfc3339(e->expires_at, expires);
+	if (e->expires_at == 0)
+		strcpy(left, "never");
+	else if (e->expires_at <= l->now)
+		strcpy(left, "expired");
+	else
+		format_duration(remaining(l, e->expires_at), left,
+				sizeof(left));
+	for (size_t i = 0; i < N_FLAGS; i++)
+		if (e->flags & flag_names[i].flag)
+			snprintf(flags + strlen(flags),
+				 sizeof(flags) - strlen(flags), "%s%s",
+				 flags[0] ? "," : "", flag_names[i].name);
+	snprintf(serial, sizeof(serial), "%llu",
+		 (unsigned long long)e->policy_serial);
+
+	r->cell[COL_NAME] = cell(e->name);
+	r->cell[COL_WORKSPACE] = cell(e->workspace_id);
+	r->cell[COL_TOKEN_ID] = cell(e->token_id);
+	r->cell[COL_EXPIRES] = cell(expires);
+	r->cell[COL_REMAINING] = cell(left);
+	r->cell[COL_FLAGS] = cell(flags);
+	r->cell[COL_SOURCE] = cell(e->source);
+	r->cell[COL_SERIAL] = cell(e->policy_serial ? serial : NULL);
+	r->cell[COL_NOTE] = cell(e->note);
+	for (size_t i = 0; i < N_COLS; i++)
+		if (r->cell[i] == NULL)
+			return -1;
+	return 0;
+}
+
+static void row_free(struct row *r)
+{
+	for (size_t i = 0; i < N_COLS; i++)
+		free(r->cell[i]);
+}
+
+static void on_entry(void *ctx, const struct askcred_entry_info *entry)
+{
+	struct listing *l = ctx;
+	struct askcred_entry_info e;
+	json_object *o;
+
+	/* Read only the fields the library's struct has. */
+	memset(&e, 0, sizeof(e));
+	memcpy(&e, entry,
+	       entry->struct_size < sizeof(e) ? entry->struct_size : sizeof(e));
+	if (l->failed)
+		return;
+	if (l->json) {
+		o = entry_json(l, &e);
+		if (o == NULL || json_object_array_add(l->array, o) != 0) {
+			json_object_put(o);
+			l->failed = 1;
+		}
+		return;
+	}
+	if (l->n_rows == l->cap_rows) {
+		size_t cap = l->cap_rows ? 2 * l->cap_rows : 8;
+		struct row *rows = reallocarray(l->rows, cap, sizeof(*rows));
+
+		if (rows == NULL) {
+			l->failed = 1;
+			return;
+		}
+		l->rows = rows;
+		l->cap_rows = cap;
+	}
+	memset(&l->rows[l->n_rows], 0, sizeof(l->rows[0]));
+	if (entry_row(l, &e, &l->rows[l->n_rows]) != 0) {
+		row_free(&l->rows[l->n_rows]);
+		l->failed = 1;
+		return;
+	}
+	l->n_rows++;
+}
+
+static void print_table(const struct listing *l)
+{
+	size_t width[N_COLS];
+
+	for (size_t c = 0; c < N_COLS; c++) {
+		width[c] = strlen(headers[c]);
+		for (size_t r = 0; r < l->n_rows; r++)
+			if (strlen(l->rows[r].cell[c]) > width[c])
+				width[c] = strlen(l->rows[r].cell[c]);
+	}
+	for (size_t r = 0; r <= l->n_rows; r++) {
+		for (size_t c = 0; c < N_COLS; c++) {
+			const char *s = r == 0 ? headers[c]
+					       : l->rows[r - 1].cell[c];
+
+			/* The last column is not padded: no trailing blanks. */
+			if (c + 1 == N_COLS)
+				printf("%s\n", s);
+			else
+				printf("%-*s  ", (int)width[c], s);
+		}
+	}
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct listing l;
+	askcred_status rc;
+	int c, ex;
+
+	memset(&l, 0, sizeof(l));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", status_options, NULL)) !=
+	       -1) {
+		if (c == OPT_HELP) {
+			print_help("status");
+			return EXIT_OK;
+		}
+		if (c != OPT_JSON)
+			return option_error("status", c, argv);
+		l.json = 1;
+	}
+	if (optind < argc)
+		return usage_error("status", "unexpected argument '%s'",
+				   argv[optind]);
+	ex = cli_open_stack(cli);
+	if (ex != EXIT_OK)
+		return ex;
+	l.now = (int64_t)time(NULL);
+	if (l.json && (l.array = json_object_new_array()) == NULL) {
+		l.failed = 1;
+		goto out;
+	}
+	rc = askcred_status_list(cli->st, on_entry, &l, &err);
+	/* No module keeping entries is an empty list, not a failure. */
+	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE) {
+		ex = report_failure("status: cannot list entries", rc, &err);
+		goto out;
+	}
+	if (l.failed)
+		goto out;
+	if (l.json)
+		printf("%s\n", json_object_to_json_string_ext(
+				       l.array, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_table(&l);
+out:
+	if (l.failed) {
+		fprintf(stderr, "askcred: status: out of memory\n");
+		ex = EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < l.n_rows; i++)
+		row_free(&l.rows[i]);
+	free(l.rows);
+	json_object_put(l.array);
+	return ex;
+}

@@ -1,0 +1,95 @@
+/* The one table from a library status to the command's exit status and a
+ * hint on what to do next, and the one way failures reach stderr. Exit
+ * statuses follow sysexits(3) so scripts can tell "fix your config" from
+ * "try again later". */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+
+static const struct {
+	askcred_status status;
+	int exit_code;
+	const char *hint; /* NULL: nothing useful to add */
+} table[] = {
+	{ ASKCRED_OK, EXIT_OK, NULL },
+	{ ASKCRED_IGNORE, EXIT_NOT_FOUND,
+	  "no line of the stack handled this operation; check the stack file" },
+	{ ASKCRED_NOT_FOUND, EXIT_NOT_FOUND,
+	  "check that the stack's sources are configured (run with -v)" },
+	{ ASKCRED_DENIED, EXIT_DENIED,
+	  "the token policy refused the credential; see the policy named "
+	  "above" },
+	{ ASKCRED_INVALID, EXIT_INVALID,
+	  "the credential was rejected; replace the token or run "
+	  "'askcred refresh'" },
+	{ ASKCRED_EXPIRED, EXIT_INVALID,
+	  "the credential has expired; replace the token or run "
+	  "'askcred refresh'" },
+	{ ASKCRED_UNAVAILABLE, EXIT_UNAVAILABLE, "try again later" },
+	{ ASKCRED_CONFIG_ERROR, EXIT_CONFIG, NULL },
+	{ ASKCRED_CACHE_ERROR, EXIT_INTERNAL,
+	  "check the cache directory's owner and permissions" },
+	{ ASKCRED_NO_MEMORY, EXIT_INTERNAL, NULL },
+	{ ASKCRED_ABI_MISMATCH, EXIT_CONFIG,
+	  "install a module built for this version of askcred" },
+	{ ASKCRED_INTERNAL, EXIT_INTERNAL, "this is a bug; please report it" },
+};
+
+#define N_TABLE (sizeof(table) / sizeof(table[0]))
+
+/* A status this build does not know is treated as internal, as the ABI
+ * asks of hosts. */
+static size_t lookup(askcred_status status)
+{
+	for (size_t i = 0; i < N_TABLE; i++)
+		if (table[i].status == status)
+			return i;
+	for (size_t i = 0; i < N_TABLE; i++)
+		if (table[i].status == ASKCRED_INTERNAL)
+			return i;
+	return 0;
+}
+
+int exit_code_for(askcred_status status)
+{
+	return table[lookup(status)].exit_code;
+}
+
+void sanitize_text(char *dst, size_t size, const char *src)
+{
+	size_t i = 0;
+
+	for (; src != NULL && src[i] != '\0' && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+int report_failure(const char *what, askcred_status status,
+		   const struct askcred_error *err)
+{
+	char message[ASKCRED_ERROR_MESSAGE_MAX];
+	char where[ASKCRED_ERROR_WHERE_MAX];
+	char doing[256];
+	const char *hint = table[lookup(status)].hint;
+
+	/* what may carry a path or stack name the user typed. */
+	sanitize_text(doing, sizeof(doing), what);
+	message[0] = where[0] = '\0';
+	if (err != NULL) {
+		sanitize_text(message, sizeof(message), err->message);
+		sanitize_text(where, sizeof(where), err->where);
+	}
+	fprintf(stderr, "askcred: %s: %s%s%s%s%s%s\n", doing,
+		message[0] != '\0' ? message : status_name(status),
+		where[0] != '\0' ? " (" : "", where,
+		where[0] != '\0' ? ")" : "", hint != NULL ? "; " : "",
+		hint != NULL ? hint : "");
+	return exit_code_for(status);
+}

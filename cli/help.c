@@ -1,0 +1,109 @@
+/* Help texts, one per command, kept next to each other so --help and the
+ * man page (docs/askcred.1.scd) are easy to compare. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define REQUEST_HELP                                                          \
+	"  --purpose LABEL       job label for audit and per-job tokens\n"      \
+	"  --min-validity DUR    the token must stay valid this long\n"         \
+	"  --lifetime DUR        wanted lifetime of a newly minted token\n"     \
+	"  --no-cache            do not read the cache\n"                       \
+	"  --force-refresh       obtain a new token even if one is cached\n"
+
+static const struct {
+	const char *name;
+	const char *text;
+} helps[] = {
+	{ "get",
+	  "usage: askcred [GLOBAL OPTIONS] get [OPTIONS]\n"
+	  "Print a credential on stdout.\n\n"
+	  "  --format env|shell|json\n"
+	  "                        env (default): KEY=value lines for systemd\n"
+	  "                        EnvironmentFile= or docker --env-file;\n"
+	  "                        shell: export lines for eval in sh;\n"
+	  "                        json: one object\n" REQUEST_HELP },
+	{ "env",
+	  "usage: askcred [GLOBAL OPTIONS] env [OPTIONS]\n"
+	  "Same as 'get --format shell', for eval \"$(askcred env)\".\n\n"
+	  REQUEST_HELP },
+	{ "exec",
+	  "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
+	  "Run COMMAND with ASKUI_WORKSPACE_ID and ASKUI_TOKEN in its\n"
+	  "environment (never in its arguments), forward signals to it and\n"
+	  "exit with its status: 128+N if signal N killed it, 126 if it could\n"
+	  "not be run, 127 if it was not found.\n\n" REQUEST_HELP },
+	{ "validate",
+	  "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
+	  "Fetch the credential and check it through the stack's validate\n"
+	  "lines; exit 0 when it is valid.\n\n" REQUEST_HELP },
+	{ "refresh",
+	  "usage: askcred [GLOBAL OPTIONS] refresh [OPTIONS]\n"
+	  "Obtain a new credential now and print its fingerprint and expiry.\n\n"
+	  "  --purpose LABEL       job label for audit and per-job tokens\n"
+	  "  --lifetime DUR        wanted lifetime of a newly minted token\n" },
+	{ "revoke",
+	  "usage: askcred [GLOBAL OPTIONS] revoke [OPTIONS]\n"
+	  "Revoke the current credential at its issuer and forget it.\n\n"
+	  "  --purpose LABEL       the credential of this job label\n" },
+	{ "status",
+	  "usage: askcred [GLOBAL OPTIONS] status [--json]\n"
+	  "List what the stack's modules hold: name, workspace, token id,\n"
+	  "expiry, remaining time, flags, source, policy serial. Never a "
+	  "token.\n\n"
+	  "  --json                print a JSON array\n" },
+};
+
+static const char global_help[] =
+	"usage: askcred [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+	"Fetch AskUI credentials through a stack of provider modules.\n\n"
+	"Commands:\n"
+	"  get        print a credential (env, shell or json format)\n"
+	"  env        print export lines: eval \"$(askcred env)\"\n"
+	"  exec       run a command with the credential in its environment\n"
+	"  validate   check the credential; exit 0 when valid\n"
+	"  refresh    obtain a new credential now\n"
+	"  revoke     revoke the current credential\n"
+	"  status     list cached and pending credentials\n"
+	"  help       show help for a command\n\n"
+	"Global options:\n"
+	"  --stack NAME          stack to use (default: $ASKCRED_STACK or\n"
+	"                        \"default\"), looked up in the stack directory\n"
+	"  --stack-file PATH     use this stack file instead\n"
+	"  --stack-dir DIR       stack directory (testing, non-standard "
+	"installs)\n"
+	"  --module-dir DIR      module directory (testing, non-standard "
+	"installs)\n"
+	"  --labels L1,L2        runner labels handed to the providers\n"
+	"  -q, --quiet           print errors only\n"
+	"  -v, --verbose         more log output (repeat for debug)\n"
+	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n\n"
+	"Durations: 90s, 30m, 2h, 1d or plain seconds.\n\n"
+	"Exit status:\n"
+	"  0   success\n"
+	"  64  usage error\n"
+	"  65  configuration error (stack, module, file permissions)\n"
+	"  66  no credential found\n"
+	"  67  denied by token policy\n"
+	"  68  credential invalid or expired\n"
+	"  69  unavailable, try again later\n"
+	"  70  internal error, out of memory or cache error\n"
+	"  exec exits with the command's own status once it has started.\n\n"
+	"Run 'askcred COMMAND --help' for a command's options; see "
+	"askcred(1).\n";
+
+void print_help(const char *cmd)
+{
+	for (size_t i = 0; cmd != NULL && i < sizeof(helps) / sizeof(helps[0]);
+	     i++) {
+		if (strcmp(cmd, helps[i].name) == 0) {
+			fputs(helps[i].text, stdout);
+			return;
+		}
+	}
+	fputs(global_help, stdout);
+}

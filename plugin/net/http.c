@@ -1,0 +1,666 @@
+/*
+ * The HTTPS client: every libcurl option that matters for safety is set in
+ * apply_defaults() and nowhere else, and every request goes through
+ * http_perform(), which owns the retry policy.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "error.h"
+#include "http.h"
+
+struct net_client {
+	pthread_mutex_t lock; /* guards easy */
+	CURL *easy;           /* kept for connection reuse, by owner_pid only */
+	pid_t owner_pid;
+	char *base_url;
+	char *ca_file;
+	char *proxy; /* NULL: libcurl's environment; "": none */
+	uint32_t connect_timeout_ms;
+	uint32_t timeout_ms;
+	uint32_t low_speed_limit;
+	uint32_t low_speed_time;
+	size_t max_response;
+	uint32_t max_attempts;
+	uint32_t retry_base_ms;
+	void (*log)(void *log_ctx, int level, const char *message);
+	void *log_ctx;
+};
+
+/*
+ * curl_global_init() once per process. We are a library inside someone
+ * else's process: with CURL_VERSION_THREADSAFE (libcurl >= 7.84) the call
+ * is safe against the host's own, otherwise pthread_once at least keeps our
+ * threads from racing. We never call curl_global_cleanup() (the module is
+ * never unloaded, and the host may still use libcurl) nor OPENSSL_cleanup()
+ * (it would break every later OpenSSL user in the process).
+ */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+static int curl_threadsafe;
+
+static void curl_init_once(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	curl_threadsafe = v != NULL && (v->features & CURL_VERSION_THREADSAFE);
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void client_log(const struct net_client *c, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void client_log(const struct net_client *c, int level, const char *fmt, ...)
+{
+	char line[ASKCRED_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	if (c->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->log(c->log_ctx, level, line);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v != 0 ? v : def;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		*failed = 1;
+	return d;
+}
+
+askcred_status http_client_new(const struct net_config *cfg,
+			       struct net_client **out,
+			       struct askcred_error *err)
+{
+	struct net_client *c = NULL;
+	const char *base;
+	const char *keylog = getenv("SSLKEYLOGFILE");
+	struct stat st;
+	askcred_status rc;
+	int oom = 0;
+	size_t n;
+
+	*out = NULL;
+	if (cfg == NULL || cfg->struct_size < sizeof(*cfg))
+		return err_set(err, ASKCRED_INTERNAL, "net_config",
+			       "network settings from an incompatible caller");
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_rc != CURLE_OK)
+		return err_set(err, ASKCRED_INTERNAL, "libcurl",
+			       "curl_global_init failed: %s",
+			       curl_easy_strerror(curl_init_rc));
+	/* libcurl would write the TLS session keys there, which lets anyone
+	 * who reads the file decrypt the traffic, tokens included. */
+	if (keylog != NULL && *keylog != '\0')
+		return err_set(err, ASKCRED_CONFIG_ERROR, "SSLKEYLOGFILE",
+			       "SSLKEYLOGFILE is set; it would record TLS "
+			       "session keys, so askcred refuses to connect "
+			       "(unset it)");
+	base = cfg->base_url != NULL ? cfg->base_url : NET_DEFAULT_BASE_URL;
+	rc = http_check_url(base, "base_url", err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (cfg->ca_file != NULL &&
+	    (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode)))
+		return err_set(err, ASKCRED_CONFIG_ERROR, cfg->ca_file,
+			       "CA file is not a readable regular file");
+	if (cfg->max_attempts > NET_MAX_ATTEMPTS_LIMIT)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "max_attempts",
+			       "at most %u attempts are allowed",
+			       NET_MAX_ATTEMPTS_LIMIT);
+	if (cfg->timeout_ms > 600000u)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "timeout",
+			       "a call may take at most 10 minutes");
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return err_set(err, ASKCRED_INTERNAL, NULL,
+			       "cannot create a mutex");
+	}
+	c->owner_pid = getpid();
+	c->base_url = dup_or_null(base, &oom);
+	c->ca_file = dup_or_null(cfg->ca_file, &oom);
+	c->proxy = dup_or_null(cfg->proxy, &oom);
+	if (oom) {
+		http_client_free(c);
+		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	}
+	n = strlen(c->base_url);
+	while (n > 0 && c->base_url[n - 1] == '/')
+		c->base_url[--n] = '\0';
+	c->connect_timeout_ms = or_default(cfg->connect_timeout_ms,
+					   NET_DEFAULT_CONNECT_TIMEOUT_MS);
+	c->timeout_ms = or_default(cfg->timeout_ms, NET_DEFAULT_TIMEOUT_MS);
+	c->low_speed_limit =
+		or_default(cfg->low_speed_limit, NET_DEFAULT_LOW_SPEED_LIMIT);
+	c->low_speed_time =
+		or_default(cfg->low_speed_time, NET_DEFAULT_LOW_SPEED_TIME);
+	c->max_response = cfg->max_response != 0 ? cfg->max_response
+						 : NET_DEFAULT_MAX_RESPONSE;
+	c->max_attempts =
+		or_default(cfg->max_attempts, NET_DEFAULT_MAX_ATTEMPTS);
+	c->retry_base_ms =
+		or_default(cfg->retry_base_ms, NET_DEFAULT_RETRY_BASE_MS);
+	c->log = cfg->log;
+	c->log_ctx = cfg->log_ctx;
+	if (!curl_threadsafe)
+		client_log(c, ASKCRED_LOG_DEBUG,
+		     "libcurl is not built thread-safe; initialised once");
+	*out = c;
+	return ASKCRED_OK;
+}
+
+void http_client_free(struct net_client *c)
+{
+	if (c == NULL)
+		return;
+	/* A child must not close its parent's TLS connections (that would
+	 * send close_notify on a socket the parent still uses). */
+	if (c->easy != NULL && c->owner_pid == getpid())
+		curl_easy_cleanup(c->easy);
+	pthread_mutex_destroy(&c->lock);
+	free(c->base_url);
+	free(c->ca_file);
+	free(c->proxy);
+	free(c);
+}
+
+const char *http_base_url(const struct net_client *c)
+{
+	return c->base_url;
+}
+
+/* Where the response goes while it arrives. */
+struct sink {
+	struct http_response *resp;
+	size_t max;
+	int too_big;
+};
+
+/* Grow by copying so a buffer that held part of a token can be wiped. */
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct sink *s = ud;
+	struct http_response *r = s->resp;
+	size_t add = size * nmemb;
+
+	if (add > s->max - r->len) {
+		s->too_big = 1;
+		return 0; /* libcurl aborts with CURLE_WRITE_ERROR */
+	}
+	if (r->len + add + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		char *bigger;
+
+		while (cap < r->len + add + 1)
+			cap *= 2;
+		if (cap > s->max + 1)
+			cap = s->max + 1;
+		bigger = malloc(cap);
+		if (bigger == NULL)
+			return 0;
+		if (r->body != NULL)
+			memcpy(bigger, r->body, r->len);
+		free_wiped(r->body, r->cap);
+		r->body = bigger;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, p, add);
+	r->len += add;
+	r->body[r->len] = '\0';
+	return add;
+}
+
+/* Copy a header's value if the line is "name: value", printable ASCII
+ * only, cut to fit. */
+static void header_value(const char *line, size_t len, const char *name,
+			 char *out, size_t size)
+{
+	size_t nlen = strlen(name), i, o = 0;
+
+	if (len <= nlen || strncasecmp(line, name, nlen) != 0 ||
+	    line[nlen] != ':')
+		return;
+	for (i = nlen + 1; i < len && (line[i] == ' ' || line[i] == '\t');
+	     i++)
+		;
+	while (len > i && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+			   line[len - 1] == ' '))
+		len--;
+	for (; i < len && o + 1 < size; i++)
+		out[o++] = (line[i] >= 0x20 && line[i] < 0x7f) ? line[i] : '?';
+	out[o] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_response *r = ud;
+	size_t len = size * nmemb;
+
+	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue, say) starts over. */
+		r->etag[0] = '\0';
+		r->location[0] = '\0';
+		return len;
+	}
+	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
+	header_value(p, len, "Location", r->location, sizeof(r->location));
+	return len;
+}
+
+#define SET(opt, val)                                                   \
+	do {                                                            \
+		if ((cc = curl_easy_setopt(h, opt, val)) != CURLE_OK)   \
+			return cc;                                      \
+	} while (0)
+
+/* The safe defaults, in one place. Called before every attempt, after
+ * curl_easy_reset() (which keeps the connection cache). */
+static CURLcode apply_defaults(CURL *h, const struct net_client *c,
+			       int64_t budget_ms, char *errbuf)
+{
+	CURLcode cc;
+	int64_t connect_ms = c->connect_timeout_ms;
+
+	if (connect_ms > budget_ms)
+		connect_ms = budget_ms;
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	/* Never on: libcurl would print the Authorization header. */
+	SET(CURLOPT_VERBOSE, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_MAXREDIRS, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SET(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	if (c->ca_file != NULL)
+		SET(CURLOPT_CAINFO, c->ca_file);
+	if (c->proxy != NULL)
+		SET(CURLOPT_PROXY, c->proxy);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms);
+	SET(CURLOPT_TIMEOUT_MS, (long)budget_ms);
+	SET(CURLOPT_LOW_SPEED_LIMIT, (long)c->low_speed_limit);
+	SET(CURLOPT_LOW_SPEED_TIME, (long)c->low_speed_time);
+	/* Refuses early when Content-Length is announced; on_body enforces
+	 * the same cap when it is not. */
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response);
+	SET(CURLOPT_USERAGENT, "askcred/" PACKAGE_VERSION);
+	return CURLE_OK;
+}
+
+static CURLcode apply_request(CURL *h, const struct http_request *req,
+			      struct curl_slist *headers, struct sink *sink)
+{
+	CURLcode cc;
+
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_HTTPHEADER, headers);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, sink->resp);
+	if (req->client_cert != NULL) {
+		SET(CURLOPT_SSLCERT, req->client_cert);
+		SET(CURLOPT_SSLCERTTYPE, "PEM");
+		SET(CURLOPT_SSLKEY, req->client_key);
+		SET(CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	if (strcmp(req->method, "GET") == 0) {
+		SET(CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(req->method, "POST") == 0) {
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		SET(CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+	} else {
+		SET(CURLOPT_CUSTOMREQUEST, req->method);
+	}
+	return CURLE_OK;
+}
+#undef SET
+
+/* libcurl's slist copies strings and frees them unwiped: wipe first. */
+static void slist_free_wiped(struct curl_slist *l)
+{
+	for (struct curl_slist *p = l; p != NULL; p = p->next)
+		OPENSSL_cleanse(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+static askcred_status build_headers(const struct http_request *req,
+				    struct curl_slist **out,
+				    struct askcred_error *err)
+{
+	struct curl_slist *l = NULL, *n;
+	char *auth = NULL, line[NET_ETAG_MAX + 32];
+	size_t auth_len = 0;
+	askcred_status rc = ASKCRED_OK;
+
+	/* Expect: empty turns off 100-continue round trips. */
+	const char *fixed[] = { "Accept: application/json", "Expect:",
+				req->body != NULL
+					? "Content-Type: application/json"
+					: NULL };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (fixed[i] == NULL)
+			continue;
+		if ((n = curl_slist_append(l, fixed[i])) == NULL)
+			goto oom;
+		l = n;
+	}
+	if (req->if_none_match != NULL && *req->if_none_match != '\0') {
+		if (strpbrk(req->if_none_match, "\r\n") != NULL) {
+			rc = err_set(err, ASKCRED_INTERNAL, "If-None-Match",
+				     "ETag contains a line break");
+			goto out;
+		}
+		snprintf(line, sizeof(line), "If-None-Match: %s",
+			 req->if_none_match);
+		if ((n = curl_slist_append(l, line)) == NULL)
+			goto oom;
+		l = n;
+	}
+	if (req->auth != HTTP_AUTH_NONE) {
+		rc = http_auth_header(req->auth, req->secret, &auth, &auth_len,
+				      err);
+		if (rc != ASKCRED_OK)
+			goto out;
+		if ((n = curl_slist_append(l, auth)) == NULL)
+			goto oom;
+		l = n;
+	}
+	*out = l;
+	l = NULL;
+	goto out;
+oom:
+	rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+out:
+	free_wiped(auth, auth_len + 1);
+	slist_free_wiped(l);
+	return rc;
+}
+
+static int retryable_status(long status)
+{
+	return status == 408 || status == 429 || status == 500 ||
+	       status == 502 || status == 503 || status == 504;
+}
+
+/* Connection failures and timeouts are worth another try; TLS
+ * verification failures, size caps and local errors are not. */
+static int retryable_curl(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR: /* a handshake cut short */
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Exponential backoff with "equal jitter": half fixed, half random, so
+ * many clients that failed together do not come back together. */
+static int64_t backoff_ms(const struct net_client *c, unsigned attempt)
+{
+	int64_t d = (int64_t)c->retry_base_ms << (attempt - 1 < 16 ? attempt - 1 : 16);
+	uint32_t r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = 0;
+	return d / 2 + (int64_t)(r % (uint32_t)(d / 2 + 1));
+}
+
+static void url_for_messages(const char *url, char *out, size_t size)
+{
+	size_t n = strcspn(url, "?#");
+
+	snprintf(out, size, "%.*s", (int)n, url);
+}
+
+static askcred_status transport_error(CURLcode cc, const struct sink *sink,
+				      const char *errbuf, const char *where,
+				      unsigned attempts,
+				      struct askcred_error *err)
+{
+	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
+
+	if (sink->too_big || cc == CURLE_FILESIZE_EXCEEDED)
+		return err_set(err, ASKCRED_UNAVAILABLE, where,
+			       "answer larger than %zu bytes refused",
+			       sink->max);
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return err_set(err, ASKCRED_UNAVAILABLE, where,
+			       "TLS verification failed, not sending the "
+			       "credential: %s", why);
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return err_set(err, ASKCRED_CONFIG_ERROR, where, "%s", why);
+	case CURLE_OUT_OF_MEMORY:
+		return err_set(err, ASKCRED_NO_MEMORY, where, "%s", why);
+	default:
+		break;
+	}
+	if (attempts > 1)
+		return err_set(err, ASKCRED_UNAVAILABLE, where,
+			       "no answer after %u attempts: %s", attempts,
+			       why);
+	return err_set(err, ASKCRED_UNAVAILABLE, where, "no answer: %s", why);
+}
+
+/* Take the shared handle if it is ours and free; otherwise a private one
+ * for this request, so callers never wait for each other and a forked
+ * child never touches its parent's connections. */
+static CURL *take_handle(struct net_client *c, int *shared)
+{
+	*shared = 0;
+	if (c->owner_pid == getpid() && pthread_mutex_trylock(&c->lock) == 0) {
+		if (c->easy == NULL)
+			c->easy = curl_easy_init();
+		if (c->easy != NULL) {
+			*shared = 1;
+			return c->easy;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	return curl_easy_init();
+}
+
+static void give_handle(struct net_client *c, CURL *h, int shared)
+{
+	if (h == NULL)
+		return;
+	curl_easy_reset(h); /* drop pointers to this request's buffers */
+	if (shared)
+		pthread_mutex_unlock(&c->lock);
+	else
+		curl_easy_cleanup(h);
+}
+
+askcred_status http_perform(struct net_client *c,
+			    const struct http_request *req,
+			    struct http_response *resp,
+			    struct askcred_error *err)
+{
+	struct curl_slist *headers = NULL;
+	struct sink sink = { resp, c->max_response, 0 };
+	char errbuf[CURL_ERROR_SIZE], where[ASKCRED_ERROR_WHERE_MAX];
+	int64_t deadline = now_ms() + c->timeout_ms;
+	askcred_status rc;
+	CURL *h = NULL;
+	int shared = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	url_for_messages(req->url, where, sizeof(where));
+	rc = http_check_url(req->url, "url", err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = build_headers(req, &headers, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	h = take_handle(c, &shared);
+	if (h == NULL) {
+		rc = err_set(err, ASKCRED_NO_MEMORY, where,
+			     "cannot create a libcurl handle");
+		goto out;
+	}
+	for (unsigned attempt = 1;; attempt++) {
+		int64_t left = deadline - now_ms(), delay;
+		curl_off_t retry_after = 0;
+		CURLcode cc;
+		long status = 0;
+
+		if (left <= 0) {
+			rc = err_set(err, ASKCRED_UNAVAILABLE, where,
+				     "no answer within %u ms (%u attempts)",
+				     c->timeout_ms, attempt - 1);
+			goto out;
+		}
+		resp->len = 0;
+		resp->status = 0;
+		resp->attempts = attempt;
+		sink.too_big = 0;
+		errbuf[0] = '\0';
+		curl_easy_reset(h);
+		cc = apply_defaults(h, c, left, errbuf);
+		if (cc == CURLE_OK)
+			cc = apply_request(h, req, headers, &sink);
+		if (cc != CURLE_OK) {
+			rc = err_set(err, ASKCRED_INTERNAL, where,
+				     "libcurl refused an option: %s",
+				     curl_easy_strerror(cc));
+			goto out;
+		}
+		cc = curl_easy_perform(h);
+		if (cc == CURLE_OK) {
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+			resp->status = status;
+			if (!retryable_status(status) ||
+			    attempt >= c->max_attempts)
+				break;
+			curl_easy_getinfo(h, CURLINFO_RETRY_AFTER,
+					  &retry_after);
+		} else if (!retryable_curl(cc) || sink.too_big ||
+			   attempt >= c->max_attempts) {
+			rc = transport_error(cc, &sink, errbuf, where, attempt,
+					     err);
+			goto out;
+		}
+		delay = retry_after > 0 ? (int64_t)retry_after * 1000
+					: backoff_ms(c, attempt);
+		left = deadline - now_ms();
+		if (delay >= left) {
+			if (cc == CURLE_OK)
+				break; /* report the last status */
+			rc = transport_error(cc, &sink, errbuf, where, attempt,
+					     err);
+			goto out;
+		}
+		if (cc == CURLE_OK)
+			client_log(c, ASKCRED_LOG_NOTICE,
+			     "%s: HTTP %ld, attempt %u of %u, retrying in "
+			     "%lld ms", where, status, attempt,
+			     c->max_attempts, (long long)delay);
+		else
+			client_log(c, ASKCRED_LOG_NOTICE,
+			     "%s: %s, attempt %u of %u, retrying in %lld ms",
+			     where, errbuf[0] ? errbuf : curl_easy_strerror(cc),
+			     attempt, c->max_attempts, (long long)delay);
+		sleep_ms(delay);
+	}
+	if (resp->body == NULL) {
+		/* Callers may rely on a NUL-terminated body. */
+		resp->body = calloc(1, 1);
+		resp->cap = 1;
+		if (resp->body == NULL) {
+			rc = err_set(err, ASKCRED_NO_MEMORY, where,
+				     "out of memory");
+			goto out;
+		}
+	}
+	if (resp->status < 200 || resp->status > 299) {
+		const struct secret *secrets[] = { req->secret,
+						   req->body_secret };
+
+		http_error_detail(resp->body, resp->len, secrets, 2,
+				  resp->detail);
+	}
+	rc = ASKCRED_OK;
+out:
+	give_handle(c, h, shared);
+	slist_free_wiped(headers);
+	if (rc != ASKCRED_OK)
+		http_response_clear(resp);
+	return rc;
+}
+
+void http_response_clear(struct http_response *resp)
+{
+	free_wiped(resp->body, resp->cap);
+	memset(resp, 0, sizeof(*resp));
+}

@@ -91,6 +91,7 @@ static askcred_status parse_json(const char *path, const char *buf,
 	unsigned line, col;
 	size_t end;
 
+	/* Strict: no trailing data, no comments, no single quotes. */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	*root = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
@@ -105,13 +106,6 @@ static askcred_status parse_json(const char *path, const char *buf,
 		return err_set_line(err, ASKCRED_CONFIG_ERROR, path, line,
 				    "malformed JSON at column %u: %s", col,
 				    json_tokener_error_desc(jerr));
-	}
-	end += strspn(buf + end, " \t\r\n");
-	if (end < len) {
-		line_col(buf, end, &line, &col);
-		return err_set_line(err, ASKCRED_CONFIG_ERROR, path, line,
-				    "unexpected data after the JSON object "
-				    "at column %u", col);
 	}
 	if (!json_object_is_type(*root, json_type_object))
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,

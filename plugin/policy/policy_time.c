@@ -105,7 +105,6 @@ void policy_format_duration(int64_t secs, char *buf, size_t size)
 		char unit;
 	} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
 	size_t used = 0;
-	int parts = 0;
 
 	if (size == 0)
 		return;
@@ -118,24 +117,16 @@ void policy_format_duration(int64_t secs, char *buf, size_t size)
 		snprintf(buf + used, size - used, "0s");
 		return;
 	}
-	/* Two units are enough for a human ("1d2h", "4m10s"). */
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && parts < 2;
-	     i++) {
+	/* Exact, so a sentence about a boundary never reads "1h, at most 1h":
+	 * every non-zero unit, "1h1s", "29m59s", "2d". */
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		int64_t n = secs / units[i].secs;
 
-		if (n == 0) {
-			if (parts > 0)
-				break;
+		if (n == 0 || used >= size)
 			continue;
-		}
-		if (used < size)
-			used += (size_t)snprintf(buf + used, size - used,
-						 "%lld%c", (long long)n,
-						 units[i].unit);
+		used += (size_t)snprintf(buf + used, size - used, "%lld%c",
+					 (long long)n, units[i].unit);
 		secs -= n * units[i].secs;
-		parts++;
-		if (secs == 0)
-			break;
 	}
 }
 

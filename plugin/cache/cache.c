@@ -1,0 +1,252 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cache_int.h"
+#include "cache_key.h"
+#include "credcheck.h"
+#include "error.h"
+
+#define DEFAULT_MEMORY_TTL_MS 1000
+#define WRITE_LOCK_WAIT_MS 10000
+
+int64_t cache_now(struct cache *c)
+{
+	return c->clock ? c->clock(c->clock_ctx) : (int64_t)time(NULL);
+}
+
+/* $XDG_CACHE_HOME/askcred, else ~/.cache/askcred (XDG base directories). */
+static askcred_status default_dir(char *out, struct askcred_error *err)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return fs_path(out, err, "%s/askcred", xdg);
+	if (home != NULL && home[0] == '/')
+		return fs_path(out, err, "%s/.cache/askcred", home);
+	return err_set(err, ASKCRED_CONFIG_ERROR, "cache dir",
+		       "neither XDG_CACHE_HOME nor HOME is an absolute path; "
+		       "configure the cache directory");
+}
+
+askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
+			  struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	struct cache *c = NULL;
+	int locks = 0, mem = 0, ring = 0;
+	askcred_status rc;
+
+	if (err == NULL)
+		err = &local;
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, "cache", "out of memory");
+	rc = cfg->dir ? fs_path(c->dir, err, "%s", cfg->dir)
+		      : default_dir(c->dir, err);
+	if (rc == ASKCRED_OK)
+		rc = fs_private_dir(c->dir, cfg->dir == NULL, err);
+	if (rc == ASKCRED_OK)
+		rc = context_host_id(cfg->machine_id_path, c->host_id, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	c->uid = cfg->override_uid ? cfg->uid : geteuid();
+	c->clock = cfg->clock;
+	c->clock_ctx = cfg->clock_ctx;
+	if (lock_table_init(&c->locks) == 0)
+		locks = 1;
+	if (locks && memory_init(&c->mem, cfg->no_memory_cache ? 0
+				 : cfg->memory_ttl_ms ? cfg->memory_ttl_ms
+						      : DEFAULT_MEMORY_TTL_MS) == 0)
+		mem = 1;
+	if (mem && pthread_rwlock_init(&c->ring_lock, NULL) == 0)
+		ring = 1;
+	if (!ring) {
+		rc = err_set(err, ASKCRED_NO_MEMORY, "cache",
+			     "cannot create locks");
+		goto out;
+	}
+	rc = key_load(cfg, c->dir, &c->ring, c->key_path, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	*out = c;
+	c = NULL;
+out:
+	if (c != NULL) {
+		keyring_clear(&c->ring);
+		if (ring)
+			pthread_rwlock_destroy(&c->ring_lock);
+		if (mem)
+			memory_destroy(&c->mem);
+		if (locks)
+			lock_table_destroy(&c->locks);
+		free(c);
+	}
+	return rc;
+}
+
+void cache_close(struct cache *c)
+{
+	if (c == NULL)
+		return;
+	keyring_clear(&c->ring);
+	pthread_rwlock_destroy(&c->ring_lock);
+	memory_destroy(&c->mem);
+	lock_table_destroy(&c->locks);
+	OPENSSL_cleanse(c, sizeof(*c));
+	free(c);
+}
+
+askcred_status cache_read(struct cache *c, const char *workspace,
+			  const char *entry, struct token_record *out,
+			  struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	struct entry_paths p;
+	askcred_status rc;
+
+	if (err == NULL)
+		err = &local;
+	record_clear(out);
+	rc = store_paths(c, workspace, entry, &p, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (!memory_get(&c->mem, workspace, entry, out)) {
+		rc = store_load(c, workspace, entry, &p, out, err);
+		if (rc == ASKCRED_NOT_FOUND)
+			err_set(err, rc, p.file, "no cache entry");
+		if (rc != ASKCRED_OK)
+			return rc;
+		memory_put(&c->mem, workspace, entry, out);
+	}
+	out->flags |= ASKCRED_CRED_FROM_CACHE;
+	return ASKCRED_OK;
+}
+
+askcred_status cache_write(struct cache *c, const char *workspace,
+			   const char *entry, const struct token_record *rec,
+			   struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	struct cache_lock lock = CACHE_LOCK_INIT;
+	struct cache_state fresh = { 0, 0, 0, 0 };
+	struct entry_paths p;
+	askcred_status rc;
+
+	if (err == NULL)
+		err = &local;
+	rc = store_paths(c, workspace, entry, &p, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (strcmp(rec->workspace_id, workspace) != 0)
+		return err_set(err, ASKCRED_INVALID, "workspace",
+			       "record belongs to another workspace");
+	rc = lock_acquire(&c->locks, p.lock, WRITE_LOCK_WAIT_MS, NULL, NULL,
+			  &lock, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	/* A successful write ends any outage. */
+	rc = store_save_locked(c, workspace, entry, &p, rec, &fresh, err);
+	memory_put(&c->mem, workspace, entry, rc == ASKCRED_OK ? rec : NULL);
+	lock_release(&lock);
+	return rc;
+}
+
+askcred_status cache_remove(struct cache *c, const char *workspace,
+			    const char *entry, struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	struct cache_lock lock = CACHE_LOCK_INIT;
+	struct entry_paths p;
+	askcred_status rc;
+
+	if (err == NULL)
+		err = &local;
+	rc = store_paths(c, workspace, entry, &p, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = lock_acquire(&c->locks, p.lock, WRITE_LOCK_WAIT_MS, NULL, NULL,
+			  &lock, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	memory_put(&c->mem, workspace, entry, NULL);
+	/* The state file stays: its generation keeps refusing a replay of the
+	 * removed file. The lock file stays: unlinking a lock file someone
+	 * may hold would let two processes lock two different inodes. */
+	if (unlink(p.file) != 0 && errno != ENOENT)
+		rc = err_set(err, ASKCRED_CACHE_ERROR, p.file,
+			     "cannot remove: %s", strerror(errno));
+	else
+		rc = fs_sync_parent(p.file, err);
+	lock_release(&lock);
+	return rc;
+}
+
+/* "<workspace>@<entry>.cache" into its two halves; 0 if it is not one. */
+static int split_name(const char *name, char *ws, char *entry)
+{
+	size_t len = strlen(name);
+	const char *at = strchr(name, '@');
+
+	if (len < 7 || strcmp(name + len - 6, ".cache") != 0 || at == NULL ||
+	    at - name != ASKCRED_UUID_LEN || (size_t)(name + len - 6 - at) > 65)
+		return 0;
+	memcpy(ws, name, ASKCRED_UUID_LEN);
+	ws[ASKCRED_UUID_LEN] = '\0';
+	memcpy(entry, at + 1, (size_t)(name + len - 6 - at - 1));
+	entry[name + len - 6 - at - 1] = '\0';
+	return is_uuid4(ws) && cache_entry_name_ok(entry);
+}
+
+askcred_status cache_list(struct cache *c, cache_list_fn cb, void *ctx,
+			  struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	char ws[ASKCRED_UUID_LEN + 1], entry[66];
+	struct token_record rec = { 0 };
+	struct entry_paths p;
+	struct dirent *d;
+	DIR *dp;
+
+	if (err == NULL)
+		err = &local;
+	dp = opendir(c->dir);
+	if (dp == NULL)
+		return err_set(err, ASKCRED_CACHE_ERROR, c->dir,
+			       "cannot list cache directory: %s",
+			       strerror(errno));
+	while ((d = readdir(dp)) != NULL) {
+		struct askcred_error skip = ASKCRED_ERROR_INIT;
+
+		if (!split_name(d->d_name, ws, entry) ||
+		    store_paths(c, ws, entry, &p, &skip) != ASKCRED_OK ||
+		    store_load(c, ws, entry, &p, &rec, &skip) != ASKCRED_OK)
+			continue;
+		secret_clear(&rec.token);
+		cb(ctx, entry, &rec);
+		record_clear(&rec);
+	}
+	closedir(dp);
+	return ASKCRED_OK;
+}
+
+askcred_status cache_rotate_key(struct cache *c, struct askcred_error *err)
+{
+	struct askcred_error local = ASKCRED_ERROR_INIT;
+	askcred_status rc;
+
+	if (err == NULL)
+		err = &local;
+	pthread_rwlock_wrlock(&c->ring_lock);
+	rc = key_rotate(c->key_path, &c->ring, err);
+	pthread_rwlock_unlock(&c->ring_lock);
+	return rc;
+}

@@ -93,6 +93,9 @@ int exit_code_for(askcred_status status);
  * Returns exit_code_for(status). err may be NULL. */
 int report_failure(const char *what, askcred_status status,
 		   const struct askcred_error *err);
+/* The same with a hint that fits the caller better than the table's. */
+int report_failure_hint(const char *what, askcred_status status,
+			const struct askcred_error *err, const char *hint);
 /* Text from a provider or server may hold terminal escapes: copy src into
  * dst (size > 0) with every control character shown as '?'. */
 void sanitize_text(char *dst, size_t size, const char *src);

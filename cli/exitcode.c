@@ -17,7 +17,8 @@ static const struct {
 } table[] = {
 	{ ASKCRED_OK, EXIT_OK, NULL },
 	{ ASKCRED_IGNORE, EXIT_NOT_FOUND,
-	  "no line of the stack handled this operation; check the stack file" },
+	  "no line of the stack handles this operation; check the stack "
+	  "file" },
 	{ ASKCRED_NOT_FOUND, EXIT_NOT_FOUND,
 	  "check that the stack's sources are configured (run with -v)" },
 	{ ASKCRED_DENIED, EXIT_DENIED,
@@ -74,20 +75,29 @@ void sanitize_text(char *dst, size_t size, const char *src)
 int report_failure(const char *what, askcred_status status,
 		   const struct askcred_error *err)
 {
+	return report_failure_hint(what, status, err, NULL);
+}
+
+int report_failure_hint(const char *what, askcred_status status,
+			const struct askcred_error *err, const char *hint)
+{
 	char message[ASKCRED_ERROR_MESSAGE_MAX];
 	char where[ASKCRED_ERROR_WHERE_MAX];
 	char doing[256];
-	const char *hint = table[lookup(status)].hint;
 
 	/* what may carry a path or stack name the user typed. */
 	sanitize_text(doing, sizeof(doing), what);
 	message[0] = where[0] = '\0';
+	if (hint == NULL)
+		hint = table[lookup(status)].hint;
 	if (err != NULL) {
 		sanitize_text(message, sizeof(message), err->message);
 		sanitize_text(where, sizeof(where), err->where);
 	}
 	fprintf(stderr, "askcred: %s: %s%s%s%s%s%s\n", doing,
-		message[0] != '\0' ? message : status_name(status),
+		message[0] != '\0'	     ? message
+		: status == ASKCRED_IGNORE ? "nothing in the stack handled it"
+					     : status_name(status),
 		where[0] != '\0' ? " (" : "", where,
 		where[0] != '\0' ? ")" : "", hint != NULL ? "; " : "",
 		hint != NULL ? hint : "");

@@ -127,7 +127,12 @@ int cli_open_stack(struct cli *cli)
 		cli->st = NULL;
 		snprintf(what, sizeof(what), "cannot open stack %s",
 			 cli->stack);
-		return report_failure(what, rc, &err);
+		return report_failure_hint(
+			what, rc, &err,
+			rc == ASKCRED_NOT_FOUND
+				? "name an existing stack with --stack, "
+				  "--stack-file or --stack-dir"
+				: NULL);
 	}
 	return EXIT_OK;
 }

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The built module exports exactly its entry point, is hardened (full RELRO,
+# BIND_NOW, no executable stack) and does not link libcurl: a cache hit must
+# never load the network stack.
+set -u
+so="${top_builddir:-.}/plugin/.libs/askcred_askui.so"
+
+for tool in nm readelf; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "1..0 # SKIP $tool not installed"
+		exit 0
+	fi
+done
+if [ ! -f "$so" ]; then
+	echo "Bail out! $so is not built"
+	exit 1
+fi
+
+n=0
+fails=0
+check() { # check <description> <command...>
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		fails=$((fails + 1))
+	fi
+}
+
+exports=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort)
+only_entry() { [ "$exports" = "askcred_provider_entry" ]; }
+check "module exports exactly askcred_provider_entry" only_entry
+[ "$exports" = "askcred_provider_entry" ] || echo "# exports: $exports"
+
+dyn=$(readelf -dW "$so")
+phdrs=$(readelf -lW "$so")
+bind_now() { echo "$dyn" | grep -Eq '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW'; }
+relro() { echo "$phdrs" | grep -q 'GNU_RELRO'; }
+stack_not_exec() {
+	echo "$phdrs" | grep 'GNU_STACK' | grep -qv 'RWE'
+}
+no_curl() { ! echo "$dyn" | grep 'NEEDED' | grep -q 'libcurl'; }
+check "module is linked with BIND_NOW" bind_now
+check "module has a GNU_RELRO segment" relro
+check "module stack is not executable (GNU_STACK without X)" stack_not_exec
+check "module does not link libcurl" no_curl
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,114 @@
+# bash completion for askcred(1)                          -*- shell-script -*-
+# Install as /usr/share/bash-completion/completions/askcred.
+
+_askcred_stacks()
+{
+	local dir=${1:-/etc/askcred/stacks} f
+	[[ -d $dir ]] || return
+	for f in "$dir"/*; do
+		[[ -f $f ]] && printf '%s\n' "${f##*/}"
+	done
+}
+
+_askcred()
+{
+	local cur prev words cword
+	_init_completion || return
+
+	local commands="get env exec validate refresh revoke status help"
+	local globals="--stack --stack-file --stack-dir --module-dir --labels
+		--quiet --verbose --help --version"
+	local request="--purpose --min-validity --lifetime --no-cache
+		--force-refresh --help"
+	local i cmd= cmd_at=0 stack_dir=
+
+	# Find the command: the first word that is not a global option or
+	# the value of one.
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--stack | --stack-file | --stack-dir | --module-dir | --labels)
+			[[ ${words[i]} == --stack-dir ]] && stack_dir=${words[i + 1]}
+			((i++))
+			;;
+		-*) ;;
+		*)
+			cmd=${words[i]}
+			cmd_at=$i
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	--stack)
+		COMPREPLY=($(compgen -W "$(_askcred_stacks "$stack_dir")" -- "$cur"))
+		return
+		;;
+	--stack-file)
+		_filedir
+		return
+		;;
+	--stack-dir | --module-dir)
+		_filedir -d
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "env shell json" -- "$cur"))
+		return
+		;;
+	--min-validity | --lifetime)
+		COMPREPLY=($(compgen -W "90s 5m 30m 1h 2h 1d" -- "$cur"))
+		return
+		;;
+	--labels | --purpose)
+		return
+		;;
+	esac
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	case $cmd in
+	get)
+		COMPREPLY=($(compgen -W "--format $request" -- "$cur"))
+		;;
+	env)
+		COMPREPLY=($(compgen -W "$request" -- "$cur"))
+		;;
+	exec)
+		# After "--", complete the command to run and its arguments.
+		for ((i = cmd_at + 1; i < cword; i++)); do
+			if [[ ${words[i]} == -- ]]; then
+				_command_offset $((i + 1))
+				return
+			fi
+		done
+		COMPREPLY=($(compgen -W "$request --" -- "$cur"))
+		;;
+	validate)
+		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --help" -- "$cur"))
+		;;
+	refresh)
+		COMPREPLY=($(compgen -W "--purpose --lifetime --help" -- "$cur"))
+		;;
+	revoke)
+		COMPREPLY=($(compgen -W "--purpose --help" -- "$cur"))
+		;;
+	status)
+		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		;;
+	help)
+		((cword == cmd_at + 1)) &&
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _askcred askcred
+
+# ex: filetype=sh

@@ -36,10 +36,10 @@ struct saved_limits {
 
 /* Global state of one run: options, then the stack once opened. */
 struct cli {
-	const char *stack;       /* name, or path (contains '/') */
+	const char *stack; /* name, or path (contains '/') */
 	struct askcred_options opts;
-	int verbosity;           /* VERB_* */
-	askcred_stack *st;       /* NULL until cli_open_stack() */
+	int verbosity;	   /* VERB_* */
+	askcred_stack *st; /* NULL until cli_open_stack() */
 	struct saved_limits saved;
 };
 

@@ -27,18 +27,18 @@
 extern char **environ;
 
 static const struct option exec_options[] = {
-	{ "purpose", required_argument, NULL, OPT_PURPOSE },
-	{ "min-validity", required_argument, NULL, OPT_MIN_VALIDITY },
-	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "force-refresh", no_argument, NULL, OPT_FORCE_REFRESH },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
+	{"lifetime", required_argument, NULL, OPT_LIFETIME},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 /* What a supervisor is expected to pass on to the process it runs. */
-static const int forwarded[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
-				 SIGUSR1, SIGUSR2, SIGWINCH };
+static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,  SIGQUIT,
+				SIGUSR1, SIGUSR2, SIGWINCH};
 
 #define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
@@ -158,8 +158,8 @@ static int job_signals(struct job *job)
 static int job_start(struct cli *cli, struct job *job,
 		     const struct askcred_credential *cred, char **argv)
 {
-	struct child_env env = { NULL, NULL, NULL, 0 };
-	int pipefd[2] = { -1, -1 };
+	struct child_env env = {NULL, NULL, NULL, 0};
+	int pipefd[2] = {-1, -1};
 	int ex = EXIT_INTERNAL;
 	ssize_t n;
 
@@ -253,7 +253,7 @@ static int job_wait(struct job *job)
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
 	struct job job;
@@ -261,8 +261,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	int c, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", exec_options, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+:h", exec_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			print_help("exec");
 			return EXIT_OK;

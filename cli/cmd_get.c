@@ -12,14 +12,14 @@
 #include "output.h"
 
 static const struct option get_options[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "purpose", required_argument, NULL, OPT_PURPOSE },
-	{ "min-validity", required_argument, NULL, OPT_MIN_VALIDITY },
-	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "force-refresh", no_argument, NULL, OPT_FORCE_REFRESH },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
+	{"lifetime", required_argument, NULL, OPT_LIFETIME},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 static int print_credential(struct cli *cli, const char *cmd,
@@ -44,8 +44,9 @@ static int print_credential(struct cli *cli, const char *cmd,
 		goto out;
 	}
 	if (outbuf_write(STDOUT_FILENO, &ob) != 0) {
-		fprintf(stderr, "askcred: %s: cannot write the credential "
-				"(stdout): %s\n",
+		fprintf(stderr,
+			"askcred: %s: cannot write the credential "
+			"(stdout): %s\n",
 			cmd, strerror(errno));
 		ex = EXIT_INTERNAL;
 	}
@@ -58,7 +59,7 @@ out:
 static int run(struct cli *cli, int argc, char **argv, const char *cmd,
 	       enum out_format format, int format_allowed)
 {
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	int c, r;
 
 	opterr = 0;

@@ -12,24 +12,24 @@
 #include "secret.h"
 
 static const struct option validate_options[] = {
-	{ "purpose", required_argument, NULL, OPT_PURPOSE },
-	{ "min-validity", required_argument, NULL, OPT_MIN_VALIDITY },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 static const struct option refresh_options[] = {
-	{ "purpose", required_argument, NULL, OPT_PURPOSE },
-	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"lifetime", required_argument, NULL, OPT_LIFETIME},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 static const struct option revoke_options[] = {
-	{ "purpose", required_argument, NULL, OPT_PURPOSE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 struct misc_cmd {
@@ -41,19 +41,27 @@ struct misc_cmd {
 			      const struct askcred_credential *cred,
 			      struct askcred_error *err);
 	const char *act_failed; /* "<cmd>: <act_failed>: <message>" */
-	const char *done;       /* "<done> token <fingerprint> ..." */
+	const char *done;	/* "<done> token <fingerprint> ..." */
 };
 
 static const struct misc_cmd validate_cmd = {
-	"validate", validate_options, 0, askcred_validate,
-	"the credential did not validate", "valid:",
+	"validate",
+	validate_options,
+	0,
+	askcred_validate,
+	"the credential did not validate",
+	"valid:",
 };
 static const struct misc_cmd refresh_cmd = {
 	"refresh", refresh_options, 1, NULL, NULL, "refreshed:",
 };
 static const struct misc_cmd revoke_cmd = {
-	"revoke", revoke_options, 0, askcred_revoke,
-	"cannot revoke the credential", "revoked:",
+	"revoke",
+	revoke_options,
+	0,
+	askcred_revoke,
+	"cannot revoke the credential",
+	"revoked:",
 };
 
 /* "valid: token 3f2a... (id ...) for workspace ..., expires ... (in 1h)" */
@@ -83,7 +91,7 @@ static void confirm(const char *done, const struct askcred_credential *cred)
 static int run(struct cli *cli, int argc, char **argv,
 	       const struct misc_cmd *cmd)
 {
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
 	char what[128];
@@ -91,8 +99,7 @@ static int run(struct cli *cli, int argc, char **argv,
 	int c, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", cmd->options, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+:h", cmd->options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			print_help(cmd->name);
 			return EXIT_OK;

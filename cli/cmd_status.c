@@ -12,9 +12,9 @@
 #include "output.h"
 
 static const struct option status_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 enum {
@@ -31,18 +31,18 @@ enum {
 };
 
 static const char *const headers[N_COLS] = {
-	"NAME",  "WORKSPACE", "TOKEN-ID", "EXPIRES", "REMAINING",
-	"FLAGS", "SOURCE",    "SERIAL",   "NOTE",
+	"NAME",	 "WORKSPACE", "TOKEN-ID", "EXPIRES", "REMAINING",
+	"FLAGS", "SOURCE",    "SERIAL",	  "NOTE",
 };
 
 static const struct {
 	uint32_t flag;
 	const char *name;
 } flag_names[] = {
-	{ ASKCRED_CRED_STALE, "stale" },
-	{ ASKCRED_CRED_FROM_CACHE, "from-cache" },
-	{ ASKCRED_CRED_MINTED, "minted" },
-	{ ASKCRED_ENTRY_PENDING_REVOKE, "pending-revoke" },
+	{ASKCRED_CRED_STALE, "stale"},
+	{ASKCRED_CRED_FROM_CACHE, "from-cache"},
+	{ASKCRED_CRED_MINTED, "minted"},
+	{ASKCRED_ENTRY_PENDING_REVOKE, "pending-revoke"},
 };
 
 #define N_FLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
@@ -215,8 +215,8 @@ static void print_table(const struct listing *l)
 	}
 	for (size_t r = 0; r <= l->n_rows; r++) {
 		for (size_t c = 0; c < N_COLS; c++) {
-			const char *s = r == 0 ? headers[c]
-					       : l->rows[r - 1].cell[c];
+			const char *s =
+				r == 0 ? headers[c] : l->rows[r - 1].cell[c];
 
 			/* The last column is not padded: no trailing blanks. */
 			if (c + 1 == N_COLS)
@@ -267,8 +267,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (l.json)
 		printf("%s\n", json_object_to_json_string_ext(
-				       l.array, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE));
+				       l.array,
+				       JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print_table(&l);
 out:

@@ -13,10 +13,10 @@ static const struct {
 	char suffix;
 	uint32_t seconds;
 } units[] = {
-	{ 's', 1 },
-	{ 'm', 60 },
-	{ 'h', 3600 },
-	{ 'd', 86400 },
+	{'s', 1},
+	{'m', 60},
+	{'h', 3600},
+	{'d', 86400},
 };
 
 #define N_UNITS (sizeof(units) / sizeof(units[0]))

@@ -15,29 +15,29 @@ static const struct {
 	int exit_code;
 	const char *hint; /* NULL: nothing useful to add */
 } table[] = {
-	{ ASKCRED_OK, EXIT_OK, NULL },
-	{ ASKCRED_IGNORE, EXIT_NOT_FOUND,
-	  "no line of the stack handles this operation; check the stack "
-	  "file" },
-	{ ASKCRED_NOT_FOUND, EXIT_NOT_FOUND,
-	  "check that the stack's sources are configured (run with -v)" },
-	{ ASKCRED_DENIED, EXIT_DENIED,
-	  "the token policy refused the credential; see the policy named "
-	  "above" },
-	{ ASKCRED_INVALID, EXIT_INVALID,
-	  "the credential was rejected; replace the token or run "
-	  "'askcred refresh'" },
-	{ ASKCRED_EXPIRED, EXIT_INVALID,
-	  "the credential has expired; replace the token or run "
-	  "'askcred refresh'" },
-	{ ASKCRED_UNAVAILABLE, EXIT_UNAVAILABLE, "try again later" },
-	{ ASKCRED_CONFIG_ERROR, EXIT_CONFIG, NULL },
-	{ ASKCRED_CACHE_ERROR, EXIT_INTERNAL,
-	  "check the cache directory's owner and permissions" },
-	{ ASKCRED_NO_MEMORY, EXIT_INTERNAL, NULL },
-	{ ASKCRED_ABI_MISMATCH, EXIT_CONFIG,
-	  "install a module built for this version of askcred" },
-	{ ASKCRED_INTERNAL, EXIT_INTERNAL, "this is a bug; please report it" },
+	{ASKCRED_OK, EXIT_OK, NULL},
+	{ASKCRED_IGNORE, EXIT_NOT_FOUND,
+	 "no line of the stack handles this operation; check the stack "
+	 "file"},
+	{ASKCRED_NOT_FOUND, EXIT_NOT_FOUND,
+	 "check that the stack's sources are configured (run with -v)"},
+	{ASKCRED_DENIED, EXIT_DENIED,
+	 "the token policy refused the credential; see the policy named "
+	 "above"},
+	{ASKCRED_INVALID, EXIT_INVALID,
+	 "the credential was rejected; replace the token or run "
+	 "'askcred refresh'"},
+	{ASKCRED_EXPIRED, EXIT_INVALID,
+	 "the credential has expired; replace the token or run "
+	 "'askcred refresh'"},
+	{ASKCRED_UNAVAILABLE, EXIT_UNAVAILABLE, "try again later"},
+	{ASKCRED_CONFIG_ERROR, EXIT_CONFIG, NULL},
+	{ASKCRED_CACHE_ERROR, EXIT_INTERNAL,
+	 "check the cache directory's owner and permissions"},
+	{ASKCRED_NO_MEMORY, EXIT_INTERNAL, NULL},
+	{ASKCRED_ABI_MISMATCH, EXIT_CONFIG,
+	 "install a module built for this version of askcred"},
+	{ASKCRED_INTERNAL, EXIT_INTERNAL, "this is a bug; please report it"},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
@@ -95,9 +95,9 @@ int report_failure_hint(const char *what, askcred_status status,
 		sanitize_text(where, sizeof(where), err->where);
 	}
 	fprintf(stderr, "askcred: %s: %s%s%s%s%s%s\n", doing,
-		message[0] != '\0'	     ? message
+		message[0] != '\0'	   ? message
 		: status == ASKCRED_IGNORE ? "nothing in the stack handled it"
-					     : status_name(status),
+					   : status_name(status),
 		where[0] != '\0' ? " (" : "", where,
 		where[0] != '\0' ? ")" : "", hint != NULL ? "; " : "",
 		hint != NULL ? hint : "");

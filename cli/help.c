@@ -7,54 +7,56 @@
 
 #include "cli.h"
 
-#define REQUEST_HELP                                                          \
-	"  --purpose LABEL       job label for audit and per-job tokens\n"      \
-	"  --min-validity DUR    the token must stay valid this long\n"         \
-	"  --lifetime DUR        wanted lifetime of a newly minted token\n"     \
-	"  --no-cache            do not read the cache\n"                       \
+#define REQUEST_HELP                                                           \
+	"  --purpose LABEL       job label for audit and per-job tokens\n"     \
+	"  --min-validity DUR    the token must stay valid this long\n"        \
+	"  --lifetime DUR        wanted lifetime of a newly minted token\n"    \
+	"  --no-cache            do not read the cache\n"                      \
 	"  --force-refresh       obtain a new token even if one is cached\n"
 
 static const struct {
 	const char *name;
 	const char *text;
 } helps[] = {
-	{ "get",
-	  "usage: askcred [GLOBAL OPTIONS] get [OPTIONS]\n"
-	  "Print a credential on stdout.\n\n"
-	  "  --format env|shell|json\n"
-	  "                        env (default): KEY=value lines for systemd\n"
-	  "                        EnvironmentFile= or docker --env-file;\n"
-	  "                        shell: export lines for eval in sh;\n"
-	  "                        json: one object\n" REQUEST_HELP },
-	{ "env",
-	  "usage: askcred [GLOBAL OPTIONS] env [OPTIONS]\n"
-	  "Same as 'get --format shell', for eval \"$(askcred env)\".\n\n"
-	  REQUEST_HELP },
-	{ "exec",
-	  "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
-	  "Run COMMAND with ASKUI_WORKSPACE_ID and ASKUI_TOKEN in its\n"
-	  "environment (never in its arguments), forward signals to it and\n"
-	  "exit with its status: 128+N if signal N killed it, 126 if it could\n"
-	  "not be run, 127 if it was not found.\n\n" REQUEST_HELP },
-	{ "validate",
-	  "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
-	  "Fetch the credential and check it through the stack's validate\n"
-	  "lines; exit 0 when it is valid.\n\n" REQUEST_HELP },
-	{ "refresh",
-	  "usage: askcred [GLOBAL OPTIONS] refresh [OPTIONS]\n"
-	  "Obtain a new credential now and print its fingerprint and expiry.\n\n"
-	  "  --purpose LABEL       job label for audit and per-job tokens\n"
-	  "  --lifetime DUR        wanted lifetime of a newly minted token\n" },
-	{ "revoke",
-	  "usage: askcred [GLOBAL OPTIONS] revoke [OPTIONS]\n"
-	  "Revoke the current credential at its issuer and forget it.\n\n"
-	  "  --purpose LABEL       the credential of this job label\n" },
-	{ "status",
-	  "usage: askcred [GLOBAL OPTIONS] status [--json]\n"
-	  "List what the stack's modules hold: name, workspace, token id,\n"
-	  "expiry, remaining time, flags, source, policy serial. Never a "
-	  "token.\n\n"
-	  "  --json                print a JSON array\n" },
+	{"get",
+	 "usage: askcred [GLOBAL OPTIONS] get [OPTIONS]\n"
+	 "Print a credential on stdout.\n\n"
+	 "  --format env|shell|json\n"
+	 "                        env (default): KEY=value lines for systemd\n"
+	 "                        EnvironmentFile= or docker --env-file;\n"
+	 "                        shell: export lines for eval in sh;\n"
+	 "                        json: one object\n" REQUEST_HELP},
+	{"env", "usage: askcred [GLOBAL OPTIONS] env [OPTIONS]\n"
+		"Same as 'get --format shell', for eval \"$(askcred "
+		"env)\".\n\n" REQUEST_HELP},
+	{"exec",
+	 "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
+	 "Run COMMAND with ASKUI_WORKSPACE_ID and ASKUI_TOKEN in its\n"
+	 "environment (never in its arguments), forward signals to it and\n"
+	 "exit with its status: 128+N if signal N killed it, 126 if it could\n"
+	 "not be run, 127 if it was not found.\n\n" REQUEST_HELP},
+	{"validate",
+	 "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
+	 "Fetch the credential and check it through the stack's validate\n"
+	 "lines; exit 0 when it is valid.\n\n"
+	 "  --purpose LABEL       the credential of this job label\n"
+	 "  --min-validity DUR    it must stay valid this long\n"
+	 "  --no-cache            do not read the cache\n"},
+	{"refresh",
+	 "usage: askcred [GLOBAL OPTIONS] refresh [OPTIONS]\n"
+	 "Obtain a new credential now and print its fingerprint and expiry.\n\n"
+	 "  --purpose LABEL       job label for audit and per-job tokens\n"
+	 "  --lifetime DUR        wanted lifetime of a newly minted token\n"},
+	{"revoke",
+	 "usage: askcred [GLOBAL OPTIONS] revoke [OPTIONS]\n"
+	 "Revoke the current credential at its issuer and forget it.\n\n"
+	 "  --purpose LABEL       the credential of this job label\n"},
+	{"status",
+	 "usage: askcred [GLOBAL OPTIONS] status [--json]\n"
+	 "List what the stack's modules hold: name, workspace, token id,\n"
+	 "expiry, remaining time, flags, source, policy serial. Never a "
+	 "token.\n\n"
+	 "  --json                print a JSON array\n"},
 };
 
 static const char global_help[] =
@@ -71,7 +73,8 @@ static const char global_help[] =
 	"  help       show help for a command\n\n"
 	"Global options:\n"
 	"  --stack NAME          stack to use (default: $ASKCRED_STACK or\n"
-	"                        \"default\"), looked up in the stack directory\n"
+	"                        \"default\"), looked up in the stack "
+	"directory\n"
 	"  --stack-file PATH     use this stack file instead\n"
 	"  --stack-dir DIR       stack directory (testing, non-standard "
 	"installs)\n"

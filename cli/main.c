@@ -25,16 +25,16 @@ enum {
 };
 
 static const struct option global_options[] = {
-	{ "stack", required_argument, NULL, OPT_STACK },
-	{ "stack-file", required_argument, NULL, OPT_STACK_FILE },
-	{ "stack-dir", required_argument, NULL, OPT_STACK_DIR },
-	{ "module-dir", required_argument, NULL, OPT_MODULE_DIR },
-	{ "labels", required_argument, NULL, OPT_LABELS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	{"stack", required_argument, NULL, OPT_STACK},
+	{"stack-file", required_argument, NULL, OPT_STACK_FILE},
+	{"stack-dir", required_argument, NULL, OPT_STACK_DIR},
+	{"module-dir", required_argument, NULL, OPT_MODULE_DIR},
+	{"labels", required_argument, NULL, OPT_LABELS},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
@@ -47,14 +47,14 @@ static const struct {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
 } commands[] = {
-	{ "get", cmd_get },           { "env", cmd_env },
-	{ "exec", cmd_exec },         { "validate", cmd_validate },
-	{ "refresh", cmd_refresh },   { "revoke", cmd_revoke },
-	{ "status", cmd_status },     { "help", cmd_help },
+	{"get", cmd_get},	  {"env", cmd_env},
+	{"exec", cmd_exec},	  {"validate", cmd_validate},
+	{"refresh", cmd_refresh}, {"revoke", cmd_revoke},
+	{"status", cmd_status},	  {"help", cmd_help},
 };
 
 static const char *const level_names[] = {
-	[ASKCRED_LOG_ERR] = "error",    [ASKCRED_LOG_WARNING] = "warning",
+	[ASKCRED_LOG_ERR] = "error",	 [ASKCRED_LOG_WARNING] = "warning",
 	[ASKCRED_LOG_NOTICE] = "notice", [ASKCRED_LOG_INFO] = "info",
 	[ASKCRED_LOG_DEBUG] = "debug",
 };
@@ -98,16 +98,18 @@ static void harden(struct saved_limits *saved)
 
 #ifdef __linux__
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-		fprintf(stderr, "askcred[warning]: cannot disable core dumps: "
-				"%s\n",
+		fprintf(stderr,
+			"askcred[warning]: cannot disable core dumps: "
+			"%s\n",
 			strerror(errno));
 #endif
 	saved->core_valid = getrlimit(RLIMIT_CORE, &saved->core) == 0;
 	none.rlim_cur = 0;
 	none.rlim_max = saved->core_valid ? saved->core.rlim_max : 0;
 	if (setrlimit(RLIMIT_CORE, &none) != 0)
-		fprintf(stderr, "askcred[warning]: cannot set the core size "
-				"limit to 0: %s\n",
+		fprintf(stderr,
+			"askcred[warning]: cannot set the core size "
+			"limit to 0: %s\n",
 			strerror(errno));
 	saved->umask = umask(077);
 }
@@ -158,16 +160,16 @@ static int check_stack_name(const char *name, const char *from)
 	return EXIT_OK;
 }
 
-static int parse_globals(struct cli *cli, int argc, char **argv,
-			 char *path_buf, size_t path_size)
+static int parse_globals(struct cli *cli, int argc, char **argv, char *path_buf,
+			 size_t path_size)
 {
 	const char *stack_file = NULL;
 	const char *env_stack = getenv("ASKCRED_STACK");
 	int stack_given = 0;
 	int c;
 
-	cli->stack = env_stack != NULL && *env_stack != '\0' ? env_stack
-							     : "default";
+	cli->stack =
+		env_stack != NULL && *env_stack != '\0' ? env_stack : "default";
 	opterr = 0; /* errors are reported in one line by option_error() */
 	while ((c = getopt_long(argc, argv, "+:qvhV", global_options, NULL)) !=
 	       -1) {

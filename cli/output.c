@@ -111,9 +111,9 @@ int parse_format(const char *s, enum out_format *out)
 		const char *name;
 		enum out_format format;
 	} formats[] = {
-		{ "env", FORMAT_ENV },
-		{ "shell", FORMAT_SHELL },
-		{ "json", FORMAT_JSON },
+		{"env", FORMAT_ENV},
+		{"shell", FORMAT_SHELL},
+		{"json", FORMAT_JSON},
 	};
 
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
@@ -148,7 +148,7 @@ static size_t field_len(const char *field, size_t size)
  * split or trim (control characters, surrounding blanks) is refused
  * rather than mangled. */
 askcred_status check_credential_printable(const struct askcred_credential *cred,
-					 struct askcred_error *err)
+					  struct askcred_error *err)
 {
 	char ws[ASKCRED_UUID_LEN + 1];
 	const char *p = cred->token;
@@ -173,7 +173,8 @@ askcred_status check_credential_printable(const struct askcred_credential *cred,
 static void format_lines(const struct askcred_credential *cred, int shell,
 			 struct outbuf *ob)
 {
-	size_t ws_len = field_len(cred->workspace_id, sizeof(cred->workspace_id));
+	size_t ws_len =
+		field_len(cred->workspace_id, sizeof(cred->workspace_id));
 
 	if (shell) {
 		outbuf_addstr(ob, "export ASKUI_WORKSPACE_ID=");
@@ -254,8 +255,9 @@ static askcred_status format_json(const struct askcred_credential *cred,
 			    field_len(cred->workspace_id,
 				      sizeof(cred->workspace_id))) ||
 	    json_add(root, "token", json_object_get(tok)) ||
-	    json_add_string(root, "token_id", cred->token_id,
-			    field_len(cred->token_id, sizeof(cred->token_id))) ||
+	    json_add_string(
+		    root, "token_id", cred->token_id,
+		    field_len(cred->token_id, sizeof(cred->token_id))) ||
 	    json_add_time(root, "issued_at", cred->issued_at) ||
 	    json_add_time(root, "expires_at", cred->expires_at) ||
 	    json_add_string(root, "source", cred->source,
@@ -266,8 +268,7 @@ static askcred_status format_json(const struct askcred_credential *cred,
 	    json_add_bool(root, "minted", cred->flags & ASKCRED_CRED_MINTED))
 		goto out;
 	if (json_object_to_json_string_ext(root, JSON_FLAGS) == NULL ||
-	    !json_object_set_string_len(tok, cred->token,
-					(int)cred->token_len))
+	    !json_object_set_string_len(tok, cred->token, (int)cred->token_len))
 		goto out;
 	text = json_object_to_json_string_length(root, JSON_FLAGS, &text_len);
 	if (text == NULL)

@@ -17,7 +17,10 @@ struct outbuf {
 	size_t cap;
 	int failed; /* an allocation failed; the content is incomplete */
 };
-#define OUTBUF_INIT { NULL, 0, 0, 0 }
+#define OUTBUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 void outbuf_add(struct outbuf *ob, const char *p, size_t n);
 void outbuf_addstr(struct outbuf *ob, const char *s);
@@ -39,7 +42,7 @@ int parse_format(const char *s, enum out_format *out);
  * surrounding blanks, which a reader of "env" lines would split or trim.
  * ASKCRED_INVALID otherwise. */
 askcred_status check_credential_printable(const struct askcred_credential *cred,
-					 struct askcred_error *err);
+					  struct askcred_error *err);
 
 /* Render cred in format into ob. Refuses (ASKCRED_INVALID) a credential
  * whose token or workspace id could not be printed unambiguously. */

@@ -27,11 +27,11 @@ int usage_error(const char *cmd, const char *fmt, ...)
 
 int option_error(const char *cmd, int c, char **argv)
 {
-	char short_opt[3] = { '-', (char)optopt, '\0' };
+	char short_opt[3] = {'-', (char)optopt, '\0'};
 	/* optopt is the letter of a bad short option; for a long one the
 	 * word itself is the last one getopt looked at. */
-	const char *opt = optopt > 0 && optopt < 0x80 ? short_opt
-						      : argv[optind - 1];
+	const char *opt =
+		optopt > 0 && optopt < 0x80 ? short_opt : argv[optind - 1];
 
 	if (c == ':')
 		return usage_error(cmd, "option %s needs a value", opt);
@@ -57,9 +57,8 @@ int request_option(const char *cmd, int opt, const char *arg,
 	switch (opt) {
 	case OPT_PURPOSE:
 		if (!purpose_ok(arg))
-			return usage_error(cmd,
-					   "--purpose must be 1 to 128 "
-					   "printable characters");
+			return usage_error(cmd, "--purpose must be 1 to 128 "
+						"printable characters");
 		req->purpose = arg;
 		return 1;
 	case OPT_MIN_VALIDITY:

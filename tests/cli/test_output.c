@@ -22,15 +22,15 @@ static const struct {
 	const char *want;
 	const char *why;
 } quotes[] = {
-	{ "abc", "'abc'", "plain word is single-quoted" },
-	{ "", "''", "empty string stays an argument" },
-	{ "a'b", "'a'\\''b'", "embedded quote closes, escapes, reopens" },
-	{ "'", "''\\'''", "lone quote" },
-	{ "''", "''\\'''\\'''", "two quotes in a row" },
-	{ "a b", "'a b'", "space is kept inside quotes" },
-	{ "$HOME`id`\"\\", "'$HOME`id`\"\\'",
-	  "dollar, backtick, double quote, backslash are inert" },
-	{ "x'", "'x'\\'''", "trailing quote" },
+	{"abc", "'abc'", "plain word is single-quoted"},
+	{"", "''", "empty string stays an argument"},
+	{"a'b", "'a'\\''b'", "embedded quote closes, escapes, reopens"},
+	{"'", "''\\'''", "lone quote"},
+	{"''", "''\\'''\\'''", "two quotes in a row"},
+	{"a b", "'a b'", "space is kept inside quotes"},
+	{"$HOME`id`\"\\", "'$HOME`id`\"\\'",
+	 "dollar, backtick, double quote, backslash are inert"},
+	{"x'", "'x'\\'''", "trailing quote"},
 };
 
 static const struct {
@@ -39,54 +39,53 @@ static const struct {
 	uint32_t want;
 	const char *why;
 } durations[] = {
-	{ "0", 1, 0, "zero seconds" },
-	{ "90", 1, 90, "plain seconds" },
-	{ "90s", 1, 90, "seconds suffix" },
-	{ "30m", 1, 1800, "minutes" },
-	{ "2h", 1, 7200, "hours" },
-	{ "1d", 1, 86400, "days" },
-	{ "4294967295", 1, 4294967295u, "largest 32-bit value" },
-	{ "4294967296", 0, 0, "one past 32 bits" },
-	{ "49711d", 0, 0, "days overflowing 32 bits" },
-	{ "99999999999999999999", 0, 0, "huge number" },
-	{ "", 0, 0, "empty" },
-	{ "s", 0, 0, "unit without number" },
-	{ "-5", 0, 0, "negative" },
-	{ " 5", 0, 0, "leading blank" },
-	{ "5 ", 0, 0, "trailing blank" },
-	{ "5x", 0, 0, "unknown unit" },
-	{ "5ms", 0, 0, "two-letter unit" },
-	{ "1h30m", 0, 0, "compound duration" },
-	{ "5H", 0, 0, "upper-case unit" },
+	{"0", 1, 0, "zero seconds"},
+	{"90", 1, 90, "plain seconds"},
+	{"90s", 1, 90, "seconds suffix"},
+	{"30m", 1, 1800, "minutes"},
+	{"2h", 1, 7200, "hours"},
+	{"1d", 1, 86400, "days"},
+	{"4294967295", 1, 4294967295u, "largest 32-bit value"},
+	{"4294967296", 0, 0, "one past 32 bits"},
+	{"49711d", 0, 0, "days overflowing 32 bits"},
+	{"99999999999999999999", 0, 0, "huge number"},
+	{"", 0, 0, "empty"},
+	{"s", 0, 0, "unit without number"},
+	{"-5", 0, 0, "negative"},
+	{" 5", 0, 0, "leading blank"},
+	{"5 ", 0, 0, "trailing blank"},
+	{"5x", 0, 0, "unknown unit"},
+	{"5ms", 0, 0, "two-letter unit"},
+	{"1h30m", 0, 0, "compound duration"},
+	{"5H", 0, 0, "upper-case unit"},
 };
 
 static const struct {
 	int64_t in;
 	const char *want;
 } shown[] = {
-	{ 0, "0s" },      { -5, "0s" },        { 42, "42s" },
-	{ 60, "1m" },     { 61, "1m1s" },      { 3600, "1h" },
-	{ 3661, "1h1m" }, { 86400, "1d" },     { 90000, "1d1h" },
-	{ 86459, "1d" },  { 864000, "10d" },
+	{0, "0s"},	 {-5, "0s"},	{42, "42s"},	 {60, "1m"},
+	{61, "1m1s"},	 {3600, "1h"},	{3661, "1h1m"},	 {86400, "1d"},
+	{90000, "1d1h"}, {86459, "1d"}, {864000, "10d"},
 };
 
 static const struct {
 	askcred_status status;
 	int want;
 } exits[] = {
-	{ ASKCRED_OK, 0 },
-	{ ASKCRED_IGNORE, 66 },
-	{ ASKCRED_NOT_FOUND, 66 },
-	{ ASKCRED_DENIED, 67 },
-	{ ASKCRED_INVALID, 68 },
-	{ ASKCRED_EXPIRED, 68 },
-	{ ASKCRED_UNAVAILABLE, 69 },
-	{ ASKCRED_CONFIG_ERROR, 65 },
-	{ ASKCRED_CACHE_ERROR, 70 },
-	{ ASKCRED_NO_MEMORY, 70 },
-	{ ASKCRED_ABI_MISMATCH, 65 },
-	{ ASKCRED_INTERNAL, 70 },
-	{ (askcred_status)99, 70 },
+	{ASKCRED_OK, 0},
+	{ASKCRED_IGNORE, 66},
+	{ASKCRED_NOT_FOUND, 66},
+	{ASKCRED_DENIED, 67},
+	{ASKCRED_INVALID, 68},
+	{ASKCRED_EXPIRED, 68},
+	{ASKCRED_UNAVAILABLE, 69},
+	{ASKCRED_CONFIG_ERROR, 65},
+	{ASKCRED_CACHE_ERROR, 70},
+	{ASKCRED_NO_MEMORY, 70},
+	{ASKCRED_ABI_MISMATCH, 65},
+	{ASKCRED_INTERNAL, 70},
+	{(askcred_status)99, 70},
 };
 
 /* Tokens format_credential must refuse, and why. */
@@ -96,13 +95,13 @@ static const struct {
 	size_t len; /* 0: strlen(token) */
 	const char *why;
 } unprintable[] = {
-	{ WS, "Zq9\nASKUI_X=1", 0, "newline would inject an env line" },
-	{ WS, "Zq9\x1b[2J", 0, "terminal escape" },
-	{ WS, " Zq9", 0, "leading blank would be trimmed by readers" },
-	{ WS, "Zq9 ", 0, "trailing blank would be trimmed by readers" },
-	{ WS, "", 0, "empty token" },
-	{ WS, "Zq9\0k", 5, "embedded NUL" },
-	{ "not-a-uuid", "Zq9", 0, "workspace id not a UUID4" },
+	{WS, "Zq9\nASKUI_X=1", 0, "newline would inject an env line"},
+	{WS, "Zq9\x1b[2J", 0, "terminal escape"},
+	{WS, " Zq9", 0, "leading blank would be trimmed by readers"},
+	{WS, "Zq9 ", 0, "trailing blank would be trimmed by readers"},
+	{WS, "", 0, "empty token"},
+	{WS, "Zq9\0k", 5, "embedded NUL"},
+	{"not-a-uuid", "Zq9", 0, "workspace id not a UUID4"},
 };
 
 static void make_cred(struct askcred_credential *c, const char *ws,
@@ -121,8 +120,10 @@ static void test_shell_quoting(void)
 	for (size_t i = 0; i < N(quotes); i++) {
 		struct outbuf ob = OUTBUF_INIT;
 
-		outbuf_add_shell_quoted(&ob, quotes[i].in, strlen(quotes[i].in));
-		is_str(ob.buf, quotes[i].want, "shell_quote: %s", quotes[i].why);
+		outbuf_add_shell_quoted(&ob, quotes[i].in,
+					strlen(quotes[i].in));
+		is_str(ob.buf, quotes[i].want, "shell_quote: %s",
+		       quotes[i].why);
 		outbuf_free(&ob);
 	}
 }
@@ -136,8 +137,8 @@ static void test_durations(void)
 		if (durations[i].ok)
 			ok(rc == 0 && got == durations[i].want,
 			   "parse_duration accepts %s: %s = %u (got %u)",
-			   durations[i].why, durations[i].in,
-			   durations[i].want, got);
+			   durations[i].why, durations[i].in, durations[i].want,
+			   got);
 		else
 			ok(rc == -1 && got == 12345,
 			   "parse_duration rejects %s, leaving the output "

@@ -165,6 +165,7 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
 	struct cache_lock lock = CACHE_LOCK_INIT;
+	struct cache_state st;
 	struct entry_paths p;
 	askcred_status rc;
 
@@ -178,14 +179,20 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 	if (rc != ASKCRED_OK)
 		return rc;
 	memory_put(&c->mem, workspace, entry, NULL);
-	/* The state file stays: its generation keeps refusing a replay of the
-	 * removed file. The lock file stays: unlinking a lock file someone
-	 * may hold would let two processes lock two different inodes. */
-	if (unlink(p.file) != 0 && errno != ENOENT)
+	/* The state stays, one generation ahead (a tombstone), so putting
+	 * the removed file back is refused as a replay. The lock file stays:
+	 * unlinking a lock file someone may hold would let two processes
+	 * lock two different inodes. */
+	if (state_read(p.state, &st, err) != ASKCRED_OK)
+		memset(&st, 0, sizeof(st));
+	if (unlink(p.file) != 0 && errno != ENOENT) {
 		rc = err_set(err, ASKCRED_CACHE_ERROR, p.file,
 			     "cannot remove: %s", strerror(errno));
-	else
-		rc = fs_sync_parent(p.file, err);
+		goto out;
+	}
+	st.generation++;
+	rc = store_save_state_locked(&p, &st, err);
+out:
 	lock_release(&lock);
 	return rc;
 }

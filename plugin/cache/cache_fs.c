@@ -193,26 +193,36 @@ askcred_status fs_sync_parent(const char *path, struct askcred_error *err)
 	return ASKCRED_OK;
 }
 
-int fs_sweep_temps(const char *dir, const char *prefix)
+/* Is name exactly "<final>~<16 hex>.tmp"? */
+static int is_temp_of(const char *name, const char *final)
 {
-	size_t plen = strlen(prefix);
+	size_t n = strlen(final), i;
+
+	if (strncmp(name, final, n) != 0 || name[n] != FS_TMP_MARK)
+		return 0;
+	name += n + 1;
+	for (i = 0; i < 16; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		      (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return strcmp(name + 16, ".tmp") == 0;
+}
+
+int fs_sweep_temps(const char *dir, const char *const *finals, size_t nfinals)
+{
 	struct dirent *d;
+	size_t i;
 	DIR *dp;
 	int n = 0;
 
 	dp = opendir(dir);
 	if (dp == NULL)
 		return 0;
-	while ((d = readdir(dp)) != NULL) {
-		size_t len = strlen(d->d_name);
-
-		if (len <= plen + 4 || strncmp(d->d_name, prefix, plen) != 0 ||
-		    d->d_name[plen] != FS_TMP_MARK ||
-		    strcmp(d->d_name + len - 4, ".tmp") != 0)
-			continue;
-		if (unlinkat(dirfd(dp), d->d_name, 0) == 0)
-			n++;
-	}
+	while ((d = readdir(dp)) != NULL)
+		for (i = 0; i < nfinals; i++)
+			if (is_temp_of(d->d_name, finals[i]) &&
+			    unlinkat(dirfd(dp), d->d_name, 0) == 0)
+				n++;
 	closedir(dp);
 	return n;
 }

@@ -7,8 +7,9 @@
 
 #include <askcred/provider.h>
 
-/* Temp files are "<final name>~<16 hex>.tmp" in the same directory, so
- * that '~' (never in an entry name) marks them for the orphan sweep. */
+/* Temp files are "<final name>~<16 hex>.tmp" in the same directory;
+ * '~' is never in an entry name, so the sweep cannot mistake another
+ * entry's temp file for one of ours. */
 #define FS_TMP_MARK '~'
 #define FS_PATH_MAX 4096
 
@@ -29,10 +30,11 @@ askcred_status fs_write_temp(const char *final_path, const void *buf,
 /* fsync the directory holding path, so a rename in it survives a crash. */
 askcred_status fs_sync_parent(const char *path, struct askcred_error *err);
 
-/* Remove "<prefix>~*.tmp" files left in dir by killed writers. Only call
- * with the lock that serialises writers of prefix held. Returns how many
- * were removed. */
-int fs_sweep_temps(const char *dir, const char *prefix);
+/* Remove the temp files of the given final names (basenames in dir) left
+ * by killed writers. Only call with the lock that serialises writers of
+ * those files held. Returns how many were removed. */
+int fs_sweep_temps(const char *dir, const char *const *finals,
+		   size_t nfinals);
 
 /* snprintf into a FS_PATH_MAX buffer; ASKCRED_CONFIG_ERROR if too long. */
 askcred_status fs_path(char *out, struct askcred_error *err, const char *fmt,

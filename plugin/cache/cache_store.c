@@ -149,6 +149,20 @@ askcred_status store_save_state_locked(const struct entry_paths *p,
 	return fs_sync_parent(p->state, err);
 }
 
+/* Temp files of this entry left by a writer killed mid-write: we hold the
+ * entry lock, so no live writer owns them. */
+static void sweep_orphans(const struct cache *c, const struct entry_paths *p)
+{
+	char file[FS_PATH_MAX], state[FS_PATH_MAX];
+	const char *finals[2] = { file, state };
+
+	if (snprintf(file, sizeof(file), "%s.cache", p->name) <
+		    (int)sizeof(file) &&
+	    snprintf(state, sizeof(state), "%s.state", p->name) <
+		    (int)sizeof(state))
+		fs_sweep_temps(c->dir, finals, 2);
+}
+
 askcred_status store_save_locked(struct cache *c, const char *workspace,
 				 const char *entry, const struct entry_paths *p,
 				 const struct token_record *rec,
@@ -165,7 +179,7 @@ askcred_status store_save_locked(struct cache *c, const char *workspace,
 	uint64_t gen = 0, floor = 0;
 	askcred_status rc;
 
-	fs_sweep_temps(c->dir, p->name);
+	sweep_orphans(c, p);
 	/* Only an authentic file's generation counts; a tampered header
 	 * must not push the counter to its end. */
 	if (load_gen(c, workspace, entry, p, &old, &gen, &floor, &ignored) !=

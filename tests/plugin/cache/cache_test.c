@@ -13,7 +13,11 @@
 
 int write_file(const char *path, const char *text, int mode)
 {
-	size_t len = strlen(text);
+	return write_bytes(path, text, strlen(text), mode);
+}
+
+int write_bytes(const char *path, const void *text, size_t len, int mode)
+{
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 
 	if (fd < 0)

@@ -26,6 +26,8 @@ void env_init(struct test_env *e);
 void env_done(struct test_env *e);
 /* Write text to path with mode (creating or truncating). 0 or -1. */
 int write_file(const char *path, const char *text, int mode);
+/* Write len bytes to path with mode (creating or truncating). 0 or -1. */
+int write_bytes(const char *path, const void *buf, size_t len, int mode);
 /* Read a whole file into buf (max bytes); returns length or -1. */
 long read_file(const char *path, void *buf, size_t max);
 /* Fill r with a token for ws expiring at expires_at. */

@@ -26,7 +26,8 @@ askcred_status expiry_check(int64_t expires_at, int64_t now,
 		duration_format(min_validity, want);
 		return err_set(err, ASKCRED_EXPIRED, where,
 			       "token expires in %s (at %s), wanted at least "
-			       "%s", left, when, want);
+			       "%s",
+			       left, when, want);
 	}
 	return ASKCRED_OK;
 }

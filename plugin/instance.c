@@ -23,7 +23,7 @@ static askcred_status copy_host(struct instance *inst,
 	if (host == NULL)
 		return ASKCRED_OK;
 	n = host->struct_size < sizeof(inst->host) ? host->struct_size
-						     : sizeof(inst->host);
+						   : sizeof(inst->host);
 	if (n < offsetof(struct askcred_host, abi_version) + sizeof(uint32_t))
 		return err_set(err, ASKCRED_ABI_MISMATCH, "host",
 			       "host struct of %u bytes is too small",
@@ -114,7 +114,8 @@ void instance_close(struct instance *inst)
 	if (leaked != 0)
 		plog(inst, ASKCRED_LOG_WARNING,
 		     "askui: %zu credential(s) were not released before "
-		     "close; wiped them", leaked);
+		     "close; wiped them",
+		     leaked);
 	pthread_mutex_destroy(&inst->fill_lock);
 	config_free(&inst->cfg);
 	free(inst);
@@ -200,8 +201,8 @@ static askcred_status publish(struct instance *inst, const char *key_ws,
 	if (rc != ASKCRED_OK)
 		return rc;
 	/* Without a twin the caller is still served; only caching fails. */
-	if (cred_clone(fresh, fresh->pub.flags | ASKCRED_CRED_FROM_CACHE,
-		       &twin, NULL) == ASKCRED_OK) {
+	if (cred_clone(fresh, fresh->pub.flags | ASKCRED_CRED_FROM_CACHE, &twin,
+		       NULL) == ASKCRED_OK) {
 		memcache_put(inst->mem, key_ws, inst->cfg.entry, twin);
 		cred_unref(twin);
 	}
@@ -231,8 +232,8 @@ askcred_status instance_fetch(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		return rc;
 	key_ws = req.workspace_id != NULL ? req.workspace_id : "";
-	use_cache = (req.flags & (ASKCRED_REQ_NO_CACHE |
-				  ASKCRED_REQ_FORCE_REFRESH)) == 0;
+	use_cache = (req.flags &
+		     (ASKCRED_REQ_NO_CACHE | ASKCRED_REQ_FORCE_REFRESH)) == 0;
 	if (use_cache) {
 		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
 				 (int64_t)time(NULL), hit_margin(inst, &req));
@@ -288,8 +289,9 @@ askcred_status instance_refresh(struct instance *inst,
 static askcred_status usable(const struct askcred_credential *cred,
 			     struct askcred_error *err)
 {
-	if (cred == NULL || cred->struct_size < offsetof(struct askcred_credential,
-							  host_private) ||
+	if (cred == NULL ||
+	    cred->struct_size <
+		    offsetof(struct askcred_credential, host_private) ||
 	    cred->token == NULL)
 		return err_set(err, ASKCRED_INVALID, "credential",
 			       "not a usable credential");
@@ -390,7 +392,7 @@ static void report_entry(void *ctx, const char *entry, const struct cred *c)
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 			       void *cb_ctx, struct askcred_error *err)
 {
-	struct status_ctx sc = { cb, cb_ctx };
+	struct status_ctx sc = {cb, cb_ctx};
 
 	if (cb == NULL)
 		return err_set(err, ASKCRED_INTERNAL, "status",

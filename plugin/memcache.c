@@ -75,8 +75,8 @@ struct cred *memcache_get(struct memcache *mc, const char *workspace,
 	return c;
 }
 
-void memcache_put(struct memcache *mc, const char *workspace,
-		  const char *entry, struct cred *c)
+void memcache_put(struct memcache *mc, const char *workspace, const char *entry,
+		  struct cred *c)
 {
 	struct cred *old = NULL;
 	struct slot *s;
@@ -138,7 +138,8 @@ void memcache_each(struct memcache *mc, memcache_visit_fn fn, void *ctx)
 	for (size_t i = 0; i < MEMCACHE_SLOTS; i++) {
 		if (mc->slots[i].cred == NULL)
 			continue;
-		memcpy(snap[n].entry, mc->slots[i].entry, sizeof(snap[n].entry));
+		memcpy(snap[n].entry, mc->slots[i].entry,
+		       sizeof(snap[n].entry));
 		snap[n++].cred = cred_ref(mc->slots[i].cred);
 	}
 	pthread_mutex_unlock(&mc->lock);

@@ -31,8 +31,8 @@ struct cred *memcache_get(struct memcache *mc, const char *workspace,
 
 /* Cache c for (workspace, entry), replacing what was there. Takes its own
  * reference; the caller keeps its own. */
-void memcache_put(struct memcache *mc, const char *workspace,
-		  const char *entry, struct cred *c);
+void memcache_put(struct memcache *mc, const char *workspace, const char *entry,
+		  struct cred *c);
 
 /* Forget every entry whose token equals token (compared in constant
  * time). Returns how many were dropped. */

@@ -22,15 +22,14 @@ struct key {
 	const char *name;
 	const char *type; /* for messages: what a good value looks like */
 	value_parser parse;
-	size_t offset; /* of the field in struct plugin_config */
-	size_t size;   /* of the field (char arrays) */
+	size_t offset;	   /* of the field in struct plugin_config */
+	size_t size;	   /* of the field (char arrays) */
 	uint64_t min, max; /* durations, in seconds */
 	const char *def;   /* NULL: field stays zero */
 	const char *help;
 };
 
-static askcred_status bad_value(const struct key *k,
-				struct askcred_error *err)
+static askcred_status bad_value(const struct key *k, struct askcred_error *err)
 {
 	return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
 		       "bad value for module argument '%s': expected %s",
@@ -43,8 +42,9 @@ static askcred_status parse_word(const struct key *k, const char *v,
 {
 	size_t n = strlen(v);
 
-	if (n == 0 || n >= k->size || strspn(v, "abcdefghijklmnopqrstuvwxyz"
-						"0123456789_-") != n)
+	if (n == 0 || n >= k->size ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		      "0123456789_-") != n)
 		return bad_value(k, err);
 	memcpy(field, v, n + 1);
 	return ASKCRED_OK;
@@ -113,8 +113,8 @@ static askcred_status parse_duration(const struct key *k, const char *v,
 static askcred_status parse_bool(const struct key *k, const char *v,
 				 void *field, struct askcred_error *err)
 {
-	static const char *const yes[] = { "on", "yes", "true", "1" };
-	static const char *const no[] = { "off", "no", "false", "0" };
+	static const char *const yes[] = {"on", "yes", "true", "1"};
+	static const char *const no[] = {"off", "no", "false", "0"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
@@ -125,36 +125,36 @@ static askcred_status parse_bool(const struct key *k, const char *v,
 	return bad_value(k, err);
 }
 
-#define FIELD(f)                                                             \
-	offsetof(struct plugin_config, f),                                   \
+#define FIELD(f)                                                               \
+	offsetof(struct plugin_config, f),                                     \
 		sizeof(((struct plugin_config *)0)->f)
 #define DAY (24u * 3600u)
 
 static const struct key keys[] = {
-	{ "source", "a source name (static)", parse_word, FIELD(source), 0, 0,
-	  "static", "where credentials come from" },
-	{ "workspace", "a workspace UUID (version 4)", parse_uuid4,
-	  FIELD(workspace), 0, 0, NULL,
-	  "workspace used when the request names none" },
-	{ "credentials", "an absolute path", parse_abspath,
-	  FIELD(credentials), 0, 0, NULL,
-	  "static: JSON credentials file (default: ASKUI_WORKSPACE_ID and "
-	  "ASKUI_TOKEN from the environment)" },
-	{ "entry", "a name of letters, digits, '.', '_' or '-'", parse_name,
-	  FIELD(entry), 0, 0, "default", "cache entry name" },
-	{ "min_validity", "a duration", parse_duration, FIELD(min_validity), 0,
-	  7 * DAY, "5m",
-	  "validity a credential must still have when the request sets none" },
-	{ "cache", "on or off", parse_bool, FIELD(cache), 0, 0, "on",
-	  "keep credentials in the encrypted disk cache" },
-	{ "cache_dir", "an absolute path", parse_abspath, FIELD(cache_dir), 0,
-	  0, NULL, "disk cache directory" },
-	{ "advisory_window", "a duration", parse_duration,
-	  FIELD(advisory_window), 0, DAY, "15m",
-	  "refresh this long before expiry; others keep the old token" },
-	{ "mandatory_window", "a duration", parse_duration,
-	  FIELD(mandatory_window), 0, DAY, "10m",
-	  "refresh this long before expiry; everybody waits" },
+	{"source", "a source name (static)", parse_word, FIELD(source), 0, 0,
+	 "static", "where credentials come from"},
+	{"workspace", "a workspace UUID (version 4)", parse_uuid4,
+	 FIELD(workspace), 0, 0, NULL,
+	 "workspace used when the request names none"},
+	{"credentials", "an absolute path", parse_abspath, FIELD(credentials),
+	 0, 0, NULL,
+	 "static: JSON credentials file (default: ASKUI_WORKSPACE_ID and "
+	 "ASKUI_TOKEN from the environment)"},
+	{"entry", "a name of letters, digits, '.', '_' or '-'", parse_name,
+	 FIELD(entry), 0, 0, "default", "cache entry name"},
+	{"min_validity", "a duration", parse_duration, FIELD(min_validity), 0,
+	 7 * DAY, "5m",
+	 "validity a credential must still have when the request sets none"},
+	{"cache", "on or off", parse_bool, FIELD(cache), 0, 0, "on",
+	 "keep credentials in the encrypted disk cache"},
+	{"cache_dir", "an absolute path", parse_abspath, FIELD(cache_dir), 0, 0,
+	 NULL, "disk cache directory"},
+	{"advisory_window", "a duration", parse_duration,
+	 FIELD(advisory_window), 0, DAY, "15m",
+	 "refresh this long before expiry; others keep the old token"},
+	{"mandatory_window", "a duration", parse_duration,
+	 FIELD(mandatory_window), 0, DAY, "10m",
+	 "refresh this long before expiry; everybody waits"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -181,8 +181,7 @@ static askcred_status unknown_key(const char *word, size_t len,
 		used += (size_t)snprintf(known + used, sizeof(known) - used,
 					 "%s%s", i ? ", " : "", keys[i].name);
 	return err_set(err, ASKCRED_CONFIG_ERROR, name,
-		       "unknown module argument '%s' (known: %s)", name,
-		       known);
+		       "unknown module argument '%s' (known: %s)", name, known);
 }
 
 /* Settings that are fine alone but not together. */
@@ -200,7 +199,7 @@ askcred_status config_parse(int argc, const char *const *argv,
 			    struct plugin_config *cfg,
 			    struct askcred_error *err)
 {
-	unsigned char seen[N_KEYS] = { 0 };
+	unsigned char seen[N_KEYS] = {0};
 	askcred_status rc = ASKCRED_OK;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -224,15 +223,16 @@ askcred_status config_parse(int argc, const char *const *argv,
 		eq = strchr(word, '=');
 		k = find_key(word, eq ? (size_t)(eq - word) : strlen(word));
 		if (k == NULL) {
-			rc = unknown_key(word,
-					 eq ? (size_t)(eq - word) : strlen(word),
-					 err);
+			rc = unknown_key(
+				word, eq ? (size_t)(eq - word) : strlen(word),
+				err);
 			goto out;
 		}
 		if (eq == NULL) {
 			rc = err_set(err, ASKCRED_CONFIG_ERROR, k->name,
 				     "module argument '%s' needs a value "
-				     "('%s=...')", k->name, k->name);
+				     "('%s=...')",
+				     k->name, k->name);
 			goto out;
 		}
 		if (seen[k - keys]++) {

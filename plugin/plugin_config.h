@@ -16,15 +16,15 @@
 #define ENTRY_NAME_MAX 64
 
 struct plugin_config {
-	char source[ASKCRED_SOURCE_MAX];       /* "static", ... */
-	char workspace[ASKCRED_UUID_LEN + 1];  /* default workspace; "" none */
-	char *credentials;                     /* absolute path, or NULL */
-	char entry[ENTRY_NAME_MAX + 1];        /* cache entry name */
-	uint32_t min_validity;                 /* seconds, when req has 0 */
-	int cache;                             /* disk cache on (1) / off (0) */
-	char *cache_dir;                       /* absolute path, or NULL */
-	uint32_t advisory_window;              /* seconds before expiry */
-	uint32_t mandatory_window;             /* seconds before expiry */
+	char source[ASKCRED_SOURCE_MAX];      /* "static", ... */
+	char workspace[ASKCRED_UUID_LEN + 1]; /* default workspace; "" none */
+	char *credentials;		      /* absolute path, or NULL */
+	char entry[ENTRY_NAME_MAX + 1];	      /* cache entry name */
+	uint32_t min_validity;		      /* seconds, when req has 0 */
+	int cache;			      /* disk cache on (1) / off (0) */
+	char *cache_dir;		      /* absolute path, or NULL */
+	uint32_t advisory_window;	      /* seconds before expiry */
+	uint32_t mandatory_window;	      /* seconds before expiry */
 };
 
 /* Fill cfg with the defaults, then apply argv. Unknown, duplicate or

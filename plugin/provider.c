@@ -65,8 +65,8 @@ static void op_release(void *handle, struct askcred_credential *cred)
 	instance_release(handle, cred);
 }
 
-static askcred_status op_status(void *handle, askcred_entry_cb cb,
-				void *cb_ctx, struct askcred_error *err)
+static askcred_status op_status(void *handle, askcred_entry_cb cb, void *cb_ctx,
+				struct askcred_error *err)
 {
 	return instance_status(handle, cb, cb_ctx, err);
 }

@@ -23,9 +23,8 @@ void source_names(char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]) &&
-			   used < size;
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(sources) / sizeof(sources[0]) && used < size; i++)
 		used += (size_t)snprintf(buf + used, size - used, "%s%s",
 					 i ? ", " : "", sources[i]->name);
 }

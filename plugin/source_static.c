@@ -47,15 +47,14 @@ static const struct {
 	int required;
 	int nullable;
 } fields[F_COUNT] = {
-	[F_WORKSPACE] = { "workspace_id", 1, 0 },
-	[F_TOKEN] = { "token", 1, 0 },
-	[F_EXPIRES] = { "expires_at", 0, 1 },
-	[F_TOKEN_ID] = { "token_id", 0, 1 },
+	[F_WORKSPACE] = {"workspace_id", 1, 0},
+	[F_TOKEN] = {"token", 1, 0},
+	[F_EXPIRES] = {"expires_at", 0, 1},
+	[F_TOKEN_ID] = {"token_id", 0, 1},
 };
 
 /* 1-based line and column of byte offset off in buf. */
-static void line_col(const char *buf, size_t off, unsigned *line,
-		     unsigned *col)
+static void line_col(const char *buf, size_t off, unsigned *line, unsigned *col)
 {
 	*line = 1;
 	*col = 1;
@@ -76,14 +75,15 @@ static void line_col(const char *buf, size_t off, unsigned *line,
 static void wipe_json(struct json_tokener *tok, struct json_object *tokobj)
 {
 	if (tokobj != NULL && json_object_is_type(tokobj, json_type_string))
-		OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(tokobj),
-				(size_t)json_object_get_string_len(tokobj));
+		OPENSSL_cleanse(
+			(char *)(uintptr_t)json_object_get_string(tokobj),
+			(size_t)json_object_get_string_len(tokobj));
 	if (tok != NULL && tok->pb != NULL && tok->pb->buf != NULL)
 		OPENSSL_cleanse(tok->pb->buf, (size_t)tok->pb->size);
 }
 
-static askcred_status parse_json(const char *path, const char *buf,
-				 size_t len, struct json_tokener *tok,
+static askcred_status parse_json(const char *path, const char *buf, size_t len,
+				 struct json_tokener *tok,
 				 struct json_object **root,
 				 struct askcred_error *err)
 {
@@ -131,15 +131,16 @@ static askcred_status pick_fields(const char *path, struct json_object *root,
 			return err_set(err, ASKCRED_CONFIG_ERROR, path,
 				       "unknown field '%.40s' (known: "
 				       "workspace_id, token, expires_at, "
-				       "token_id)", key);
+				       "token_id)",
+				       key);
 		if (val == NULL && fields[f].nullable)
 			continue;
 		if (!json_object_is_type(val, json_type_string))
-			return err_set(err, ASKCRED_CONFIG_ERROR, path,
-				       "field '%s' must be a string%s, not %s",
-				       key, fields[f].nullable ? " or null" : "",
-				       json_type_to_name(
-					       json_object_get_type(val)));
+			return err_set(
+				err, ASKCRED_CONFIG_ERROR, path,
+				"field '%s' must be a string%s, not %s", key,
+				fields[f].nullable ? " or null" : "",
+				json_type_to_name(json_object_get_type(val)));
 		vals[f] = val;
 	}
 	for (size_t f = 0; f < F_COUNT; f++)
@@ -189,7 +190,7 @@ static askcred_status fill_record(const char *workspace, const char *token,
 static askcred_status read_file(const char *path, struct token_record *rec,
 				struct askcred_error *err)
 {
-	struct json_object *root = NULL, *vals[F_COUNT] = { NULL };
+	struct json_object *root = NULL, *vals[F_COUNT] = {NULL};
 	struct json_tokener *tok = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -211,7 +212,7 @@ static askcred_status read_file(const char *path, struct token_record *rec,
 	rc = fill_record(json_object_get_string(vals[F_WORKSPACE]),
 			 json_object_get_string(vals[F_TOKEN]),
 			 (size_t)json_object_get_string_len(vals[F_TOKEN]),
-			 &(struct origin){ path, "workspace_id", path, "token" },
+			 &(struct origin){path, "workspace_id", path, "token"},
 			 rec, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -251,7 +252,7 @@ static askcred_status read_env(const struct askcred_request *req,
 {
 	const char *token = secure_getenv(ENV_TOKEN);
 	const char *workspace = secure_getenv(ENV_WORKSPACE);
-	struct origin o = { ENV_WORKSPACE, NULL, ENV_TOKEN, NULL };
+	struct origin o = {ENV_WORKSPACE, NULL, ENV_TOKEN, NULL};
 
 	if (token == NULL)
 		return err_set(err, ASKCRED_NOT_FOUND, ENV_TOKEN,
@@ -260,7 +261,8 @@ static askcred_status read_env(const struct askcred_request *req,
 		if (req->workspace_id == NULL)
 			return err_set(err, ASKCRED_INVALID, ENV_WORKSPACE,
 				       "%s is not set and no workspace is "
-				       "configured", ENV_WORKSPACE);
+				       "configured",
+				       ENV_WORKSPACE);
 		workspace = req->workspace_id;
 		o.ws_where = "workspace";
 	}
@@ -272,8 +274,8 @@ static askcred_status static_fetch(struct instance *inst,
 				   struct token_record *rec,
 				   struct askcred_error *err)
 {
-	const char *where = inst->cfg.credentials ? inst->cfg.credentials
-						  : ENV_TOKEN;
+	const char *where =
+		inst->cfg.credentials ? inst->cfg.credentials : ENV_TOKEN;
 	askcred_status rc;
 
 	rc = inst->cfg.credentials ? read_file(inst->cfg.credentials, rec, err)
@@ -284,8 +286,8 @@ static askcred_status static_fetch(struct instance *inst,
 	    strcasecmp(req->workspace_id, rec->workspace_id) != 0)
 		return err_set(err, ASKCRED_NOT_FOUND, where,
 			       "credential is for workspace %s, not the "
-			       "requested %s", rec->workspace_id,
-			       req->workspace_id);
+			       "requested %s",
+			       rec->workspace_id, req->workspace_id);
 	return expiry_check(rec->expires_at, (int64_t)time(NULL),
 			    req->min_validity, where, err);
 }
@@ -322,7 +324,8 @@ static askcred_status static_revoke(struct instance *inst,
 	fingerprint(cred->token, cred->token_len, fp);
 	plog(inst, ASKCRED_LOG_NOTICE,
 	     "askui: static source cannot revoke token %s; delete it in "
-	     "AskUI Hub", fp);
+	     "AskUI Hub",
+	     fp);
 	return err_set(err, ASKCRED_IGNORE, "source",
 		       "a static token cannot be revoked from here; delete "
 		       "it in AskUI Hub");

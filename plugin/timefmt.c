@@ -37,8 +37,8 @@ static int is_leap(int y)
 
 static int month_days(int y, int m)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31 };
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -82,8 +82,7 @@ int rfc3339_parse(const char *s, int64_t *out)
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
 		p++;
-		if (digits(&p, 2, &oh) || expect(&p, ":") ||
-		    digits(&p, 2, &om))
+		if (digits(&p, 2, &oh) || expect(&p, ":") || digits(&p, 2, &om))
 			return -1;
 	} else {
 		return -1;
@@ -127,7 +126,7 @@ int rfc3339_format(int64_t t, char out[RFC3339_BUFSZ])
 static const struct {
 	char unit;
 	uint64_t secs;
-} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+} units[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
 
 #define N_UNITS (sizeof(units) / sizeof(units[0]))
 

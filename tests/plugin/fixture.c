@@ -71,11 +71,10 @@ char *fixture_write(char *buf, const char *name, const char *content,
 void fixture_log(void *ctx, int level, const char *message)
 {
 	pthread_mutex_lock(&loglock);
-	logused += (size_t)snprintf(logbuf + logused,
-				    logused < sizeof(logbuf)
-					    ? sizeof(logbuf) - logused
-					    : 0,
-				    "%d %s\n", level, message);
+	logused += (size_t)snprintf(
+		logbuf + logused,
+		logused < sizeof(logbuf) ? sizeof(logbuf) - logused : 0,
+		"%d %s\n", level, message);
 	if (logused >= sizeof(logbuf))
 		logused = sizeof(logbuf) - 1;
 	pthread_mutex_unlock(&loglock);

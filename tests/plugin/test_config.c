@@ -17,44 +17,78 @@ static const struct {
 	const char *where;   /* expected err.where */
 	const char *message; /* expected substring of err.message */
 } refused[] = {
-	{ "unknown_argument_is_refused", { "colour=blue" }, "colour",
-	  "unknown module argument 'colour'" },
-	{ "unknown_argument_lists_known_ones", { "tokn=x" }, "tokn",
-	  "known: source, workspace" },
-	{ "argument_without_value_is_refused", { "cache" }, "cache",
-	  "needs a value" },
-	{ "duplicate_argument_is_refused",
-	  { "entry=a", "entry=b" }, "entry", "given twice" },
-	{ "duplicate_is_refused_even_when_equal",
-	  { "cache=on", "cache=on" }, "cache", "given twice" },
-	{ "bad_duration_unit_is_refused", { "min_validity=30x" },
-	  "min_validity", "expected a duration" },
-	{ "negative_duration_is_refused", { "advisory_window=-5m" },
-	  "advisory_window", "expected a duration" },
-	{ "duration_over_range_is_refused", { "advisory_window=2d" },
-	  "advisory_window", "between 0s and 1d" },
-	{ "empty_duration_is_refused", { "mandatory_window=" },
-	  "mandatory_window", "expected a duration" },
-	{ "bad_boolean_is_refused", { "cache=maybe" }, "cache",
-	  "expected on or off" },
-	{ "relative_credentials_path_is_refused",
-	  { "credentials=creds.json" }, "credentials", "absolute path" },
-	{ "relative_cache_dir_is_refused", { "cache_dir=./cache" },
-	  "cache_dir", "absolute path" },
-	{ "bad_workspace_is_refused", { "workspace=not-a-uuid" }, "workspace",
-	  "UUID" },
-	{ "uuid_v1_workspace_is_refused",
-	  { "workspace=9cf30c31-ea1e-1ff5-994a-c4a0dc70882f" }, "workspace",
-	  "UUID" },
-	{ "entry_with_slash_is_refused", { "entry=../x" }, "entry",
-	  "expected a name" },
-	{ "entry_with_leading_dot_is_refused", { "entry=.hidden" }, "entry",
-	  "expected a name" },
-	{ "source_with_uppercase_is_refused", { "source=Static" }, "source",
-	  "expected a source name" },
-	{ "mandatory_longer_than_advisory_is_refused",
-	  { "advisory_window=5m", "mandatory_window=10m" },
-	  "mandatory_window", "must not be longer" },
+	{"unknown_argument_is_refused",
+	 {"colour=blue"},
+	 "colour",
+	 "unknown module argument 'colour'"},
+	{"unknown_argument_lists_known_ones",
+	 {"tokn=x"},
+	 "tokn",
+	 "known: source, workspace"},
+	{"argument_without_value_is_refused",
+	 {"cache"},
+	 "cache",
+	 "needs a value"},
+	{"duplicate_argument_is_refused",
+	 {"entry=a", "entry=b"},
+	 "entry",
+	 "given twice"},
+	{"duplicate_is_refused_even_when_equal",
+	 {"cache=on", "cache=on"},
+	 "cache",
+	 "given twice"},
+	{"bad_duration_unit_is_refused",
+	 {"min_validity=30x"},
+	 "min_validity",
+	 "expected a duration"},
+	{"negative_duration_is_refused",
+	 {"advisory_window=-5m"},
+	 "advisory_window",
+	 "expected a duration"},
+	{"duration_over_range_is_refused",
+	 {"advisory_window=2d"},
+	 "advisory_window",
+	 "between 0s and 1d"},
+	{"empty_duration_is_refused",
+	 {"mandatory_window="},
+	 "mandatory_window",
+	 "expected a duration"},
+	{"bad_boolean_is_refused",
+	 {"cache=maybe"},
+	 "cache",
+	 "expected on or off"},
+	{"relative_credentials_path_is_refused",
+	 {"credentials=creds.json"},
+	 "credentials",
+	 "absolute path"},
+	{"relative_cache_dir_is_refused",
+	 {"cache_dir=./cache"},
+	 "cache_dir",
+	 "absolute path"},
+	{"bad_workspace_is_refused",
+	 {"workspace=not-a-uuid"},
+	 "workspace",
+	 "UUID"},
+	{"uuid_v1_workspace_is_refused",
+	 {"workspace=9cf30c31-ea1e-1ff5-994a-c4a0dc70882f"},
+	 "workspace",
+	 "UUID"},
+	{"entry_with_slash_is_refused",
+	 {"entry=../x"},
+	 "entry",
+	 "expected a name"},
+	{"entry_with_leading_dot_is_refused",
+	 {"entry=.hidden"},
+	 "entry",
+	 "expected a name"},
+	{"source_with_uppercase_is_refused",
+	 {"source=Static"},
+	 "source",
+	 "expected a source name"},
+	{"mandatory_longer_than_advisory_is_refused",
+	 {"advisory_window=5m", "mandatory_window=10m"},
+	 "mandatory_window",
+	 "must not be longer"},
 };
 
 static void check_refusals(void)
@@ -82,7 +116,7 @@ static void check_values_not_quoted(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct plugin_config cfg;
-	const char *argv[] = { "min_validity=SeCrEtToKeN" };
+	const char *argv[] = {"min_validity=SeCrEtToKeN"};
 
 	config_parse(1, argv, &cfg, &err);
 	ok(strstr(err.message, "SeCrEtToKeN") == NULL &&
@@ -120,15 +154,15 @@ static void check_accepted(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct plugin_config cfg;
-	const char *argv[] = { "source=static",
-			       "workspace=" WS,
-			       "credentials=/etc/askcred/ci.json",
-			       "entry=nightly-build.1",
-			       "min_validity=1h30m",
-			       "cache=off",
-			       "cache_dir=/var/cache/askcred",
-			       "advisory_window=20m",
-			       "mandatory_window=90" };
+	const char *argv[] = {"source=static",
+			      "workspace=" WS,
+			      "credentials=/etc/askcred/ci.json",
+			      "entry=nightly-build.1",
+			      "min_validity=1h30m",
+			      "cache=off",
+			      "cache_dir=/var/cache/askcred",
+			      "advisory_window=20m",
+			      "mandatory_window=90"};
 
 	is_int(config_parse(9, argv, &cfg, &err), ASKCRED_OK,
 	       "every_argument_at_once_is_accepted");
@@ -149,9 +183,9 @@ static const struct {
 	const char *word;
 	int want;
 } booleans[] = {
-	{ "cache=on", 1 },   { "cache=off", 0 }, { "cache=yes", 1 },
-	{ "cache=no", 0 },   { "cache=true", 1 }, { "cache=false", 0 },
-	{ "cache=1", 1 },    { "cache=0", 0 },   { "cache=ON", 1 },
+	{"cache=on", 1}, {"cache=off", 0},  {"cache=yes", 1},
+	{"cache=no", 0}, {"cache=true", 1}, {"cache=false", 0},
+	{"cache=1", 1},	 {"cache=0", 0},    {"cache=ON", 1},
 };
 
 static void check_booleans(void)
@@ -159,7 +193,7 @@ static void check_booleans(void)
 	for (size_t i = 0; i < sizeof(booleans) / sizeof(booleans[0]); i++) {
 		struct askcred_error err = ASKCRED_ERROR_INIT;
 		struct plugin_config cfg;
-		const char *argv[] = { booleans[i].word };
+		const char *argv[] = {booleans[i].word};
 
 		ok(config_parse(1, argv, &cfg, &err) == ASKCRED_OK &&
 			   cfg.cache == booleans[i].want,
@@ -184,7 +218,7 @@ static void count_key(void *ctx, const char *name, const char *type,
 
 static void check_described(void)
 {
-	struct described d = { 0, 0, 0 };
+	struct described d = {0, 0, 0};
 
 	config_describe(count_key, &d);
 	is_int(d.count, 9, "config_describe lists every argument");

@@ -15,7 +15,7 @@
 
 #define MAXWORDS 16
 
-static const char *const stacks[] = { "static-env", "static-file" };
+static const char *const stacks[] = {"static-env", "static-file"};
 
 static const char *srcdir(void)
 {
@@ -76,7 +76,7 @@ static void check_demo_credentials(void)
 	struct askcred_credential *cred = NULL;
 	struct instance *inst = NULL;
 	char src[PATH_MAX], copy[PATH_MAX], arg[PATH_MAX + 16], buf[4096];
-	const char *argv[] = { arg };
+	const char *argv[] = {arg};
 	size_t len;
 	FILE *f;
 

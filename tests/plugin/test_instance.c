@@ -52,9 +52,9 @@ static void watch(const void *p, size_t len)
 }
 
 /* ---- helpers -------------------------------------------------------- */
-static const struct askcred_host host = { sizeof(host), ASKCRED_ABI_VERSION,
-					  fixture_log, NULL, "test",
-					  "test-stack", NULL };
+static const struct askcred_host host = {
+	sizeof(host), ASKCRED_ABI_VERSION, fixture_log, NULL,
+	"test",	      "test-stack",	   NULL};
 
 static void write_creds(const char *token, long expires_in)
 {
@@ -74,7 +74,7 @@ static struct instance *open_file_instance(const char *extra)
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct instance *inst = NULL;
 	char path[PATH_MAX], arg[PATH_MAX + 16];
-	const char *argv[2] = { arg, extra };
+	const char *argv[2] = {arg, extra};
 
 	snprintf(arg, sizeof(arg), "credentials=%s",
 		 fixture_path(path, "creds.json"));
@@ -84,10 +84,10 @@ static struct instance *open_file_instance(const char *extra)
 	return inst;
 }
 
-static struct askcred_credential *fetch(struct instance *inst,
-					uint32_t flags, const char *ws)
+static struct askcred_credential *fetch(struct instance *inst, uint32_t flags,
+					const char *ws)
 {
-	struct askcred_request req = { sizeof(req), flags, ws, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), flags, ws, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct askcred_credential *cred = NULL;
 
@@ -185,7 +185,7 @@ static void workspaces_are_cached_apart(void)
 	struct instance *inst;
 	struct askcred_credential *a, *b;
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct askcred_request req = { sizeof(req), 0, "bad", NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, "bad", NULL, 0, 0};
 	struct askcred_credential *none = NULL;
 
 	write_creds(TOKEN, 0);
@@ -228,7 +228,7 @@ static void count_entry(void *ctx, const struct askcred_entry_info *e)
 static void invalidate_drops_cached_token(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct seen s = { 0 };
+	struct seen s = {0};
 	struct instance *inst;
 	struct askcred_credential *a, *b;
 
@@ -275,20 +275,20 @@ static const struct {
 	askcred_status want;
 	const char *where;
 } validations[] = {
-	{ "validate_accepts_good_credential", WS, TOKEN, 3600,
-	  sizeof(struct askcred_credential), ASKCRED_OK, "" },
-	{ "validate_accepts_never_expiring", WS, TOKEN, 0,
-	  sizeof(struct askcred_credential), ASKCRED_OK, "" },
-	{ "validate_refuses_expired", WS, TOKEN, -5,
-	  sizeof(struct askcred_credential), ASKCRED_EXPIRED, "expires_at" },
-	{ "validate_refuses_bad_workspace", "nope", TOKEN, 0,
-	  sizeof(struct askcred_credential), ASKCRED_INVALID, "workspace_id" },
-	{ "validate_refuses_untrimmed_token", WS, " " TOKEN, 0,
-	  sizeof(struct askcred_credential), ASKCRED_INVALID, "token" },
-	{ "validate_refuses_empty_token", WS, "", 0,
-	  sizeof(struct askcred_credential), ASKCRED_INVALID, "token" },
-	{ "validate_refuses_truncated_struct", WS, TOKEN, 0, 16,
-	  ASKCRED_INVALID, "credential" },
+	{"validate_accepts_good_credential", WS, TOKEN, 3600,
+	 sizeof(struct askcred_credential), ASKCRED_OK, ""},
+	{"validate_accepts_never_expiring", WS, TOKEN, 0,
+	 sizeof(struct askcred_credential), ASKCRED_OK, ""},
+	{"validate_refuses_expired", WS, TOKEN, -5,
+	 sizeof(struct askcred_credential), ASKCRED_EXPIRED, "expires_at"},
+	{"validate_refuses_bad_workspace", "nope", TOKEN, 0,
+	 sizeof(struct askcred_credential), ASKCRED_INVALID, "workspace_id"},
+	{"validate_refuses_untrimmed_token", WS, " " TOKEN, 0,
+	 sizeof(struct askcred_credential), ASKCRED_INVALID, "token"},
+	{"validate_refuses_empty_token", WS, "", 0,
+	 sizeof(struct askcred_credential), ASKCRED_INVALID, "token"},
+	{"validate_refuses_truncated_struct", WS, TOKEN, 0, 16, ASKCRED_INVALID,
+	 "credential"},
 };
 
 static void validate_table(void)
@@ -389,20 +389,21 @@ static void open_failures(void)
 		askcred_status want;
 		const char *where, *message;
 	} rows[] = {
-		{ "open_refuses_unknown_source", "source=mint",
-		  ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "source",
-		  "knows: static" },
-		{ "open_refuses_bad_argument", "cache=perhaps",
-		  ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "cache", "on or off" },
-		{ "open_refuses_other_host_major", "entry=x", 2u << 16,
-		  ASKCRED_ABI_MISMATCH, "host", "ABI 2.0" },
+		{"open_refuses_unknown_source", "source=mint",
+		 ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "source",
+		 "knows: static"},
+		{"open_refuses_bad_argument", "cache=perhaps",
+		 ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "cache",
+		 "on or off"},
+		{"open_refuses_other_host_major", "entry=x", 2u << 16,
+		 ASKCRED_ABI_MISMATCH, "host", "ABI 2.0"},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct askcred_host h = host;
 		struct askcred_error err = ASKCRED_ERROR_INIT;
 		struct instance *inst = (struct instance *)&h;
-		const char *argv[1] = { rows[i].arg };
+		const char *argv[1] = {rows[i].arg};
 
 		h.abi_version = rows[i].host_abi;
 		is_int(instance_open(&h, 1, argv, &inst, &err), rows[i].want,

@@ -24,9 +24,9 @@
 #define PER_THREAD 50000
 
 static const struct askcred_provider *ops;
-static const struct askcred_host host = { sizeof(host), ASKCRED_ABI_VERSION,
-					  fixture_log, NULL, "test",
-					  "test-stack", NULL };
+static const struct askcred_host host = {
+	sizeof(host), ASKCRED_ABI_VERSION, fixture_log, NULL,
+	"test",	      "test-stack",	   NULL};
 
 static void *load_module(void)
 {
@@ -45,7 +45,8 @@ static void *load_module(void)
 			tap_bail("top_builddir is not set");
 		exe[n] = '\0';
 		snprintf(path, sizeof(path),
-			 "%s/../../plugin/.libs/askcred_askui.so", dirname(exe));
+			 "%s/../../plugin/.libs/askcred_askui.so",
+			 dirname(exe));
 	}
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (dl == NULL)
@@ -91,13 +92,14 @@ static void *open_instance(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	char path[PATH_MAX], arg[PATH_MAX + 16];
-	const char *argv[] = { arg, "entry=ci" };
+	const char *argv[] = {arg, "entry=ci"};
 	void *h = NULL;
 
 	snprintf(arg, sizeof(arg), "credentials=%s",
 		 fixture_write(path, "creds.json",
-			       "{\"workspace_id\": \"" WS "\", \"token\": \""
-			       TOKEN "\", \"expires_at\": null}",
+			       "{\"workspace_id\": \"" WS
+			       "\", \"token\": \"" TOKEN
+			       "\", \"expires_at\": null}",
 			       0600));
 	if (ops->open(&host, 2, argv, &h, &err) != ASKCRED_OK)
 		tap_bail("open: %s", err.message);
@@ -107,9 +109,9 @@ static void *open_instance(void)
 static void round_trip(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 60, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 60, 0};
 	struct askcred_credential *a = NULL, *b = NULL, *c = NULL;
-	const char *bad[] = { "frobnicate=1" };
+	const char *bad[] = {"frobnicate=1"};
 	void *h = NULL;
 
 	is_int(ops->open(&host, 1, bad, &h, &err), ASKCRED_CONFIG_ERROR,
@@ -154,7 +156,7 @@ struct worker {
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 
 	pthread_barrier_wait(w->start);
 	for (int i = 0; i < PER_THREAD; i++) {
@@ -192,15 +194,15 @@ static void concurrent_fetch(void)
 
 	pthread_barrier_init(&start, NULL, THREADS);
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){ h, &start, &bad, &from_source };
+		w[i] = (struct worker){h, &start, &bad, &from_source};
 		if (pthread_create(&tids[i], NULL, worker_run, &w[i]) != 0)
 			tap_bail("pthread_create failed");
 	}
 	t0 = now_s();
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(tids[i], NULL);
-	tap_diag("%d threads: %.0f fetch+release per second in all",
-		 THREADS, THREADS * (double)PER_THREAD / (now_s() - t0));
+	tap_diag("%d threads: %.0f fetch+release per second in all", THREADS,
+		 THREADS * (double)PER_THREAD / (now_s() - t0));
 	pthread_barrier_destroy(&start);
 	is_int(atomic_load(&bad), 0,
 	       "threads: %d x %d concurrent fetches all correct", THREADS,
@@ -215,7 +217,7 @@ static void concurrent_fetch(void)
 
 static void warm_hit_rate(void)
 {
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct askcred_credential *c = NULL;
 	const int n = 1000000;
@@ -231,7 +233,8 @@ static void warm_hit_rate(void)
 		ops->release(h, c);
 	}
 	tap_diag("one thread: %.0f warm fetch+release per second (%.0f ns "
-		 "each)", n / (now_s() - t0), (now_s() - t0) * 1e9 / n);
+		 "each)",
+		 n / (now_s() - t0), (now_s() - t0) * 1e9 / n);
 	is_int(failures, 0, "warm: a million warm fetches all succeed");
 	ops->close(h);
 }

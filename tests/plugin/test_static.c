@@ -21,14 +21,20 @@
 #define TOKEN "Qk9HVVMtdGVzdC10b2tlbg"
 #define TOKEN_ID "5d2f7a10-8e4b-4c3a-a1b2-c3d4e5f60718"
 
-enum setup { FROM_ENV, FILE_PLAIN, FILE_SYMLINK, FILE_HARDLINK, FILE_MISSING,
-	     FILE_FOREIGN_OWNER };
+enum setup {
+	FROM_ENV,
+	FILE_PLAIN,
+	FILE_SYMLINK,
+	FILE_HARDLINK,
+	FILE_MISSING,
+	FILE_FOREIGN_OWNER
+};
 
 struct row {
 	const char *name;
 	enum setup setup;
 	const char *env_ws, *env_token; /* FROM_ENV; NULL: unset */
-	const char *json;               /* file rows; {EXP} = now + exp */
+	const char *json;		/* file rows; {EXP} = now + exp */
 	long exp;
 	mode_t mode;
 	const char *args; /* extra module arguments, space-separated */
@@ -41,126 +47,124 @@ struct row {
 
 static const struct row rows[] = {
 	/* environment */
-	{ "env_credential_is_served", FROM_ENV, WS, TOKEN, NULL, 0, 0, "",
-	  ASKCRED_OK, "", "" },
-	{ "env_token_is_trimmed", FROM_ENV, WS, "  " TOKEN "\n", NULL, 0, 0,
-	  "", ASKCRED_OK, "", "" },
-	{ "env_without_workspace_uses_argument", FROM_ENV, NULL, TOKEN, NULL,
-	  0, 0, "workspace=" WS, ASKCRED_OK, "", "" },
-	{ "env_without_token_is_not_found", FROM_ENV, WS, NULL, NULL, 0, 0, "",
-	  ASKCRED_NOT_FOUND, "ASKUI_TOKEN", "not set" },
-	{ "env_without_any_workspace_is_invalid", FROM_ENV, NULL, TOKEN, NULL,
-	  0, 0, "", ASKCRED_INVALID, "ASKUI_WORKSPACE_ID", "not set" },
-	{ "env_bad_uuid_is_invalid", FROM_ENV, "1234", TOKEN, NULL, 0, 0, "",
-	  ASKCRED_INVALID, "ASKUI_WORKSPACE_ID", "UUID" },
-	{ "env_empty_token_is_invalid", FROM_ENV, WS, "   ", NULL, 0, 0, "",
-	  ASKCRED_INVALID, "ASKUI_TOKEN", "empty" },
-	{ "env_control_character_token_is_invalid", FROM_ENV, WS,
-	  "Qk9HVVMt\x01test", NULL, 0, 0, "", ASKCRED_INVALID, "ASKUI_TOKEN",
-	  "control character" },
-	{ "env_other_workspace_is_not_found", FROM_ENV, WS, TOKEN, NULL, 0, 0,
-	  "workspace=" WS2, ASKCRED_NOT_FOUND, "ASKUI_TOKEN", WS2 },
+	{"env_credential_is_served", FROM_ENV, WS, TOKEN, NULL, 0, 0, "",
+	 ASKCRED_OK, "", ""},
+	{"env_token_is_trimmed", FROM_ENV, WS, "  " TOKEN "\n", NULL, 0, 0, "",
+	 ASKCRED_OK, "", ""},
+	{"env_without_workspace_uses_argument", FROM_ENV, NULL, TOKEN, NULL, 0,
+	 0, "workspace=" WS, ASKCRED_OK, "", ""},
+	{"env_without_token_is_not_found", FROM_ENV, WS, NULL, NULL, 0, 0, "",
+	 ASKCRED_NOT_FOUND, "ASKUI_TOKEN", "not set"},
+	{"env_without_any_workspace_is_invalid", FROM_ENV, NULL, TOKEN, NULL, 0,
+	 0, "", ASKCRED_INVALID, "ASKUI_WORKSPACE_ID", "not set"},
+	{"env_bad_uuid_is_invalid", FROM_ENV, "1234", TOKEN, NULL, 0, 0, "",
+	 ASKCRED_INVALID, "ASKUI_WORKSPACE_ID", "UUID"},
+	{"env_empty_token_is_invalid", FROM_ENV, WS, "   ", NULL, 0, 0, "",
+	 ASKCRED_INVALID, "ASKUI_TOKEN", "empty"},
+	{"env_control_character_token_is_invalid", FROM_ENV, WS,
+	 "Qk9HVVMt\x01test", NULL, 0, 0, "", ASKCRED_INVALID, "ASKUI_TOKEN",
+	 "control character"},
+	{"env_other_workspace_is_not_found", FROM_ENV, WS, TOKEN, NULL, 0, 0,
+	 "workspace=" WS2, ASKCRED_NOT_FOUND, "ASKUI_TOKEN", WS2},
 	/* file: good */
-	{ "file_credential_is_served", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\",\n"
-	  " \"expires_at\": \"{EXP}\", \"token_id\": \"" TOKEN_ID "\"}\n",
-	  7200, 0600, "", ASKCRED_OK, "", "" },
-	{ "file_null_expiry_never_expires", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"expires_at\": null, \"token_id\": null}",
-	  0, 0400, "", ASKCRED_OK, "", "" },
+	{"file_credential_is_served", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\",\n"
+	 " \"expires_at\": \"{EXP}\", \"token_id\": \"" TOKEN_ID "\"}\n",
+	 7200, 0600, "", ASKCRED_OK, "", ""},
+	{"file_null_expiry_never_expires", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"expires_at\": null, \"token_id\": null}",
+	 0, 0400, "", ASKCRED_OK, "", ""},
 	/* file: expiry */
-	{ "file_expired_token_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"expires_at\": \"{EXP}\"}",
-	  -60, 0600, "", ASKCRED_EXPIRED, "creds.json", "expired at" },
-	{ "file_min_validity_not_met_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"expires_at\": \"{EXP}\"}",
-	  240, 0600, "min_validity=30m", ASKCRED_EXPIRED, "creds.json",
-	  "wanted at least 30m" },
+	{"file_expired_token_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"expires_at\": \"{EXP}\"}",
+	 -60, 0600, "", ASKCRED_EXPIRED, "creds.json", "expired at"},
+	{"file_min_validity_not_met_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"expires_at\": \"{EXP}\"}",
+	 240, 0600, "min_validity=30m", ASKCRED_EXPIRED, "creds.json",
+	 "wanted at least 30m"},
 	/* file: permissions and kind */
-	{ "file_mode_0644_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
-	  0644, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "ermissions 0644 for credentials file are too open" },
-	{ "file_mode_0640_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
-	  0640, "", ASKCRED_CONFIG_ERROR, "creds.json", "0640" },
-	{ "file_mode_0604_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
-	  0604, "", ASKCRED_CONFIG_ERROR, "creds.json", "too open" },
-	{ "file_through_symlink_is_refused", FILE_SYMLINK, NULL, NULL,
-	  GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "symbolic link" },
-	{ "file_with_two_links_is_refused", FILE_HARDLINK, NULL, NULL,
-	  GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "2 hard links" },
-	{ "missing_file_is_not_found", FILE_MISSING, NULL, NULL, NULL, 0, 0,
-	  "", ASKCRED_NOT_FOUND, "creds.json", "cannot open" },
-	{ "file_of_other_user_is_refused", FILE_FOREIGN_OWNER, NULL, NULL,
-	  GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "owned by uid 65534" },
+	{"file_mode_0644_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
+	 0644, "", ASKCRED_CONFIG_ERROR, "creds.json",
+	 "ermissions 0644 for credentials file are too open"},
+	{"file_mode_0640_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
+	 0640, "", ASKCRED_CONFIG_ERROR, "creds.json", "0640"},
+	{"file_mode_0604_is_too_open", FILE_PLAIN, NULL, NULL, GOOD_JSON, 0,
+	 0604, "", ASKCRED_CONFIG_ERROR, "creds.json", "too open"},
+	{"file_through_symlink_is_refused", FILE_SYMLINK, NULL, NULL, GOOD_JSON,
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "symbolic link"},
+	{"file_with_two_links_is_refused", FILE_HARDLINK, NULL, NULL, GOOD_JSON,
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "2 hard links"},
+	{"missing_file_is_not_found", FILE_MISSING, NULL, NULL, NULL, 0, 0, "",
+	 ASKCRED_NOT_FOUND, "creds.json", "cannot open"},
+	{"file_of_other_user_is_refused", FILE_FOREIGN_OWNER, NULL, NULL,
+	 GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
+	 "owned by uid 65534"},
 	/* file: content */
-	{ "file_bad_uuid_is_invalid", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"9cf30c31\", \"token\": \"" TOKEN "\"}", 0,
-	  0600, "", ASKCRED_INVALID, "creds.json",
-	  "field 'workspace_id': workspace id is not a UUID" },
-	{ "file_empty_token_is_invalid", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \" \"}", 0, 0600, "",
-	  ASKCRED_INVALID, "creds.json", "field 'token': token is empty" },
-	{ "file_control_character_token_is_invalid", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"Qk9H\\u0007VVMt\"}", 0,
-	  0600, "", ASKCRED_INVALID, "creds.json",
-	  "field 'token': token contains a control character" },
-	{ "file_nul_in_token_is_invalid", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"Qk9H\\u0000VVMt\"}", 0,
-	  0600, "", ASKCRED_INVALID, "creds.json", "control character" },
-	{ "file_unknown_field_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"colour\": \"blue\"}",
-	  0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "unknown field 'colour'" },
-	{ "file_token_of_wrong_type_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": 42}", 0, 0600, "",
-	  ASKCRED_CONFIG_ERROR, "creds.json",
-	  "field 'token' must be a string, not int" },
-	{ "file_null_token_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": null}", 0, 0600, "",
-	  ASKCRED_CONFIG_ERROR, "creds.json", "field 'token' must be a string" },
-	{ "file_expiry_of_wrong_type_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"expires_at\": 1795885200}",
-	  0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "field 'expires_at' must be a string or null" },
-	{ "file_bad_expiry_text_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"expires_at\": \"tomorrow\"}",
-	  0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
-	  "'expires_at' is not an RFC 3339" },
-	{ "file_bad_token_id_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
-	  "\"token_id\": \"7\"}",
-	  0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "'token_id'" },
-	{ "file_missing_token_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\"}", 0, 0600, "", ASKCRED_CONFIG_ERROR,
-	  "creds.json", "field 'token' is missing" },
-	{ "file_malformed_json_names_the_line", FILE_PLAIN, NULL, NULL,
-	  "{\n  \"workspace_id\": \"" WS "\",\n  \"token\": ,\n}", 0, 0600, "",
-	  ASKCRED_CONFIG_ERROR, "creds.json:3", "malformed JSON at column" },
-	{ "file_truncated_json_is_refused", FILE_PLAIN, NULL, NULL,
-	  "{\"workspace_id\": \"" WS "\"", 0, 0600, "", ASKCRED_CONFIG_ERROR,
-	  "creds.json:1", "unexpected end of file" },
-	{ "file_with_trailing_data_is_refused", FILE_PLAIN, NULL, NULL,
-	  GOOD_JSON " {}", 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json:1",
-	  "malformed JSON at column" },
-	{ "file_with_comment_is_refused", FILE_PLAIN, NULL, NULL,
-	  "// ci\n" GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR,
-	  "creds.json:1", "malformed JSON" },
-	{ "file_with_array_is_refused", FILE_PLAIN, NULL, NULL, "[1, 2]", 0,
-	  0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "one JSON object" },
-	{ "empty_file_is_refused", FILE_PLAIN, NULL, NULL, "", 0, 0600, "",
-	  ASKCRED_CONFIG_ERROR, "creds.json", "unexpected end" },
-	{ "file_for_other_workspace_is_not_found", FILE_PLAIN, NULL, NULL,
-	  GOOD_JSON, 0, 0600, "workspace=" WS2, ASKCRED_NOT_FOUND,
-	  "creds.json", "not the requested" },
+	{"file_bad_uuid_is_invalid", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"9cf30c31\", \"token\": \"" TOKEN "\"}", 0, 0600,
+	 "", ASKCRED_INVALID, "creds.json",
+	 "field 'workspace_id': workspace id is not a UUID"},
+	{"file_empty_token_is_invalid", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \" \"}", 0, 0600, "",
+	 ASKCRED_INVALID, "creds.json", "field 'token': token is empty"},
+	{"file_control_character_token_is_invalid", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"Qk9H\\u0007VVMt\"}", 0,
+	 0600, "", ASKCRED_INVALID, "creds.json",
+	 "field 'token': token contains a control character"},
+	{"file_nul_in_token_is_invalid", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"Qk9H\\u0000VVMt\"}", 0,
+	 0600, "", ASKCRED_INVALID, "creds.json", "control character"},
+	{"file_unknown_field_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"colour\": \"blue\"}",
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
+	 "unknown field 'colour'"},
+	{"file_token_of_wrong_type_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": 42}", 0, 0600, "",
+	 ASKCRED_CONFIG_ERROR, "creds.json",
+	 "field 'token' must be a string, not int"},
+	{"file_null_token_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": null}", 0, 0600, "",
+	 ASKCRED_CONFIG_ERROR, "creds.json", "field 'token' must be a string"},
+	{"file_expiry_of_wrong_type_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"expires_at\": 1795885200}",
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
+	 "field 'expires_at' must be a string or null"},
+	{"file_bad_expiry_text_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"expires_at\": \"tomorrow\"}",
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json",
+	 "'expires_at' is not an RFC 3339"},
+	{"file_bad_token_id_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN "\", "
+	 "\"token_id\": \"7\"}",
+	 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "'token_id'"},
+	{"file_missing_token_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\"}", 0, 0600, "", ASKCRED_CONFIG_ERROR,
+	 "creds.json", "field 'token' is missing"},
+	{"file_malformed_json_names_the_line", FILE_PLAIN, NULL, NULL,
+	 "{\n  \"workspace_id\": \"" WS "\",\n  \"token\": ,\n}", 0, 0600, "",
+	 ASKCRED_CONFIG_ERROR, "creds.json:3", "malformed JSON at column"},
+	{"file_truncated_json_is_refused", FILE_PLAIN, NULL, NULL,
+	 "{\"workspace_id\": \"" WS "\"", 0, 0600, "", ASKCRED_CONFIG_ERROR,
+	 "creds.json:1", "unexpected end of file"},
+	{"file_with_trailing_data_is_refused", FILE_PLAIN, NULL, NULL,
+	 GOOD_JSON " {}", 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json:1",
+	 "malformed JSON at column"},
+	{"file_with_comment_is_refused", FILE_PLAIN, NULL, NULL,
+	 "// ci\n" GOOD_JSON, 0, 0600, "", ASKCRED_CONFIG_ERROR, "creds.json:1",
+	 "malformed JSON"},
+	{"file_with_array_is_refused", FILE_PLAIN, NULL, NULL, "[1, 2]", 0,
+	 0600, "", ASKCRED_CONFIG_ERROR, "creds.json", "one JSON object"},
+	{"empty_file_is_refused", FILE_PLAIN, NULL, NULL, "", 0, 0600, "",
+	 ASKCRED_CONFIG_ERROR, "creds.json", "unexpected end"},
+	{"file_for_other_workspace_is_not_found", FILE_PLAIN, NULL, NULL,
+	 GOOD_JSON, 0, 0600, "workspace=" WS2, ASKCRED_NOT_FOUND, "creds.json",
+	 "not the requested"},
 };
 
 static void set_env(const char *name, const char *value)
@@ -220,9 +224,11 @@ static int build_argv(const struct row *r, const char *path, char *store,
 
 static void run_row(const struct row *r)
 {
-	struct askcred_host host = { sizeof(host), ASKCRED_ABI_VERSION,
-				     fixture_log, NULL, "test", "test", NULL };
-	struct askcred_request req = { sizeof(req), 0, NULL, NULL, 0, 0 };
+	struct askcred_host host = {sizeof(host), ASKCRED_ABI_VERSION,
+				    fixture_log,  NULL,
+				    "test",	  "test",
+				    NULL};
+	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct askcred_credential *cred = NULL;
 	struct instance *inst = NULL;
@@ -267,13 +273,14 @@ static void run_row(const struct row *r)
 /* The file row's parsed metadata, checked once in detail. */
 static void check_file_metadata(void)
 {
-	struct askcred_host host = { sizeof(host), ASKCRED_ABI_VERSION, NULL,
-				     NULL, "test", "test", NULL };
+	struct askcred_host host = {
+		sizeof(host), ASKCRED_ABI_VERSION, NULL, NULL, "test", "test",
+		NULL};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct askcred_credential *cred = NULL;
 	struct instance *inst = NULL;
 	char path[PATH_MAX], arg[PATH_MAX + 16];
-	const char *argv[1] = { arg };
+	const char *argv[1] = {arg};
 
 	fixture_write(path, "meta.json",
 		      "{\"workspace_id\": \"" WS "\", \"token\": \"" TOKEN

@@ -94,11 +94,13 @@ askcred_status netload_from_dir(const char *dir, const struct net_ops **ops,
 	rc = safe_open_read(path, &module_rules, &fd, err);
 	if (fd >= 0)
 		close(fd);
-	if (rc != ASKCRED_OK) {
-		err_prefix(err, "the network module is needed to reach a "
-				"server");
-		return rc == ASKCRED_NOT_FOUND ? ASKCRED_CONFIG_ERROR : rc;
-	}
+	if (rc == ASKCRED_NOT_FOUND)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "%s is missing; it is needed to reach a server "
+			       "(install it next to the provider)",
+			       NET_MODULE_NAME);
+	if (rc != ASKCRED_OK)
+		return rc;
 	/* RTLD_LOCAL: libcurl's symbols stay out of the host's namespace. */
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (dl == NULL)

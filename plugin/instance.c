@@ -298,17 +298,27 @@ static askcred_status usable(const struct askcred_credential *cred,
 	return ASKCRED_OK;
 }
 
-askcred_status instance_validate(struct instance *inst,
-				 const struct askcred_credential *cred,
-				 struct askcred_error *err)
+/* validate and revoke: a source without the operation has nothing to
+ * say about the credential. */
+static askcred_status
+run_source_op(struct instance *inst,
+	      askcred_status (*op)(struct instance *,
+				   const struct askcred_credential *,
+				   struct askcred_error *),
+	      const struct askcred_credential *cred, struct askcred_error *err)
 {
 	askcred_status rc = usable(cred, err);
 
 	if (rc != ASKCRED_OK)
 		return rc;
-	if (inst->source->validate == NULL)
-		return ASKCRED_IGNORE;
-	return inst->source->validate(inst, cred, err);
+	return op != NULL ? op(inst, cred, err) : ASKCRED_IGNORE;
+}
+
+askcred_status instance_validate(struct instance *inst,
+				 const struct askcred_credential *cred,
+				 struct askcred_error *err)
+{
+	return run_source_op(inst, inst->source->validate, cred, err);
 }
 
 askcred_status instance_invalidate(struct instance *inst,
@@ -336,13 +346,9 @@ askcred_status instance_revoke(struct instance *inst,
 			       const struct askcred_credential *cred,
 			       struct askcred_error *err)
 {
-	askcred_status rc = usable(cred, err);
+	askcred_status rc =
+		run_source_op(inst, inst->source->revoke, cred, err);
 
-	if (rc != ASKCRED_OK)
-		return rc;
-	if (inst->source->revoke == NULL)
-		return ASKCRED_IGNORE;
-	rc = inst->source->revoke(inst, cred, err);
 	/* A revoked token must not be served again from memory. */
 	if (rc == ASKCRED_OK)
 		memcache_drop_token(inst->mem, cred->token, cred->token_len);

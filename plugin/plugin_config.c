@@ -36,18 +36,24 @@ static askcred_status bad_value(const struct key *k, struct askcred_error *err)
 		       k->name, k->type);
 }
 
+/* Copy a value made only of charset into a char array field. */
+static askcred_status copy_text(const struct key *k, const char *v, void *field,
+				const char *charset, struct askcred_error *err)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= k->size || strspn(v, charset) != n)
+		return bad_value(k, err);
+	memcpy(field, v, n + 1);
+	return ASKCRED_OK;
+}
+
 /* A short lowercase word: source names. */
 static askcred_status parse_word(const struct key *k, const char *v,
 				 void *field, struct askcred_error *err)
 {
-	size_t n = strlen(v);
-
-	if (n == 0 || n >= k->size ||
-	    strspn(v, "abcdefghijklmnopqrstuvwxyz"
-		      "0123456789_-") != n)
-		return bad_value(k, err);
-	memcpy(field, v, n + 1);
-	return ASKCRED_OK;
+	return copy_text(k, v, field, "abcdefghijklmnopqrstuvwxyz0123456789_-",
+			 err);
 }
 
 /* Entry names become file names: letters, digits, ".", "_", "-", and no
@@ -55,14 +61,12 @@ static askcred_status parse_word(const struct key *k, const char *v,
 static askcred_status parse_name(const struct key *k, const char *v,
 				 void *field, struct askcred_error *err)
 {
-	size_t n = strlen(v);
-
-	if (n == 0 || n >= k->size || v[0] == '.' ||
-	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		      "0123456789._-") != n)
+	if (v[0] == '.')
 		return bad_value(k, err);
-	memcpy(field, v, n + 1);
-	return ASKCRED_OK;
+	return copy_text(k, v, field,
+			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-",
+			 err);
 }
 
 static askcred_status parse_uuid4(const struct key *k, const char *v,

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "error.h"
+#include "forward.h"
 #include "output.h"
 #include "secret.h"
 
@@ -36,12 +36,6 @@ static const struct option exec_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* What a supervisor is expected to pass on to the process it runs. */
-static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,  SIGQUIT,
-				SIGUSR1, SIGUSR2, SIGWINCH};
-
-#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
-
 /* The child's environment: ours without any ASKUI_WORKSPACE_ID or
  * ASKUI_TOKEN, plus the two fetched values. Only the token variable is
  * ours to free; the other slots point into environ. */
@@ -54,9 +48,7 @@ struct child_env {
 
 struct job {
 	pid_t pid;
-	sigset_t waited;   /* signals we wait for: forwarded ones + SIGCHLD */
-	sigset_t old_mask; /* the mask the child gets back */
-	struct sigaction old_chld;
+	struct forward fwd;
 	int exec_errno; /* why execvp failed in the child; 0: it ran */
 };
 
@@ -113,8 +105,7 @@ child_run(const struct cli *cli, const struct job *job, char **envp,
 {
 	int e;
 
-	sigaction(SIGCHLD, &job->old_chld, NULL);
-	sigprocmask(SIG_SETMASK, &job->old_mask, NULL);
+	forward_child_reset(&job->fwd);
 	if (cli->saved.core_valid)
 		setrlimit(RLIMIT_CORE, &cli->saved.core);
 	umask(cli->saved.umask);
@@ -126,31 +117,6 @@ child_run(const struct cli *cli, const struct job *job, char **envp,
 	if (write(err_fd, &e, sizeof(e)) < 0)
 		e = errno;
 	_exit(e == ENOENT ? 127 : 126);
-}
-
-/* Block the signals we forward (unless the user's shell made askcred
- * ignore them, which the child then inherits too) and SIGCHLD, so the
- * parent can take them one at a time with sigwaitinfo(). */
-static int job_signals(struct job *job)
-{
-	struct sigaction dfl;
-
-	sigemptyset(&job->waited);
-	for (size_t i = 0; i < N_FORWARDED; i++) {
-		struct sigaction cur;
-
-		if (sigaction(forwarded[i], NULL, &cur) == 0 &&
-		    cur.sa_handler != SIG_IGN)
-			sigaddset(&job->waited, forwarded[i]);
-	}
-	sigaddset(&job->waited, SIGCHLD);
-	/* An inherited SIG_IGN for SIGCHLD would reap the child for us and
-	 * lose its status. */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	if (sigaction(SIGCHLD, &dfl, &job->old_chld) != 0)
-		return -1;
-	return sigprocmask(SIG_BLOCK, &job->waited, &job->old_mask);
 }
 
 /* Start the command. Releases the credential (and wipes our copy of the
@@ -169,9 +135,14 @@ static int job_start(struct cli *cli, struct job *job,
 		fprintf(stderr, "askcred: exec: out of memory\n");
 		goto out;
 	}
-	if (job_signals(job) != 0 || pipe2(pipefd, O_CLOEXEC) != 0) {
-		fprintf(stderr, "askcred: exec: cannot prepare: %s\n",
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		fprintf(stderr, "askcred: exec: pipe: %s\n", strerror(errno));
+		goto out;
+	}
+	if (forward_prepare(&job->fwd) != 0) {
+		fprintf(stderr, "askcred: exec: cannot catch signals: %s\n",
 			strerror(errno));
+		forward_stop(&job->fwd);
 		goto out;
 	}
 	job->pid = fork();
@@ -180,8 +151,10 @@ static int job_start(struct cli *cli, struct job *job,
 	if (job->pid < 0) {
 		fprintf(stderr, "askcred: exec: cannot fork: %s\n",
 			strerror(errno));
+		forward_stop(&job->fwd);
 		goto out;
 	}
+	forward_start(&job->fwd, job->pid);
 	env_free(&env);
 	askcred_release(cli->st, cred);
 	cred = NULL;
@@ -208,44 +181,25 @@ out:
 	return ex;
 }
 
-/* A signal the terminal sent to the whole foreground process group has
- * reached the child already, if it is still in our group: sending it
- * again would make one Ctrl-C look like two. */
-static int child_got_it(const struct job *job, const siginfo_t *info)
-{
-	return info->si_code == SI_KERNEL && getpgid(job->pid) == getpgrp();
-}
-
-/* Forward signals until the child ends; its status the shell way. */
+/* Wait for the child to end, forwarding signals meanwhile; its status
+ * the shell way. It is reaped only after forwarding stops, so a late
+ * signal can never reach another process that reused its pid. */
 static int job_wait(struct job *job)
 {
 	siginfo_t info;
-	int status;
+	int status = 0, r;
 
-	for (;;) {
-		pid_t r;
-
-		if (sigwaitinfo(&job->waited, &info) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "askcred: exec: sigwaitinfo: %s\n",
-				strerror(errno));
-			return EXIT_INTERNAL;
-		}
-		if (info.si_signo != SIGCHLD) {
-			if (!child_got_it(job, &info))
-				kill(job->pid, info.si_signo);
-			continue;
-		}
-		r = waitpid(job->pid, &status, WNOHANG);
-		if (r == job->pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			fprintf(stderr, "askcred: exec: waitpid: %s\n",
-				strerror(errno));
-			return EXIT_INTERNAL;
-		}
+	do {
+		memset(&info, 0, sizeof(info));
+		r = waitid(P_PID, (id_t)job->pid, &info, WEXITED | WNOWAIT);
+	} while (r < 0 && errno == EINTR);
+	forward_stop(&job->fwd);
+	if (r < 0) {
+		fprintf(stderr, "askcred: exec: waitid: %s\n", strerror(errno));
+		return EXIT_INTERNAL;
 	}
+	while (waitpid(job->pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

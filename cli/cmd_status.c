@@ -169,6 +169,8 @@ static void on_entry(void *ctx, const struct askcred_entry_info *entry)
 	struct askcred_entry_info e;
 	json_object *o;
 
+	if (entry == NULL)
+		return;
 	/* Read only the fields the library's struct has. */
 	memset(&e, 0, sizeof(e));
 	memcpy(&e, entry,

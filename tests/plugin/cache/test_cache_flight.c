@@ -342,7 +342,7 @@ static void fresh_hit_and_miss_and_hard_errors(void)
 	is_int(fetch(c, &w, &denied, &r, &err), ASKCRED_DENIED,
 	       "min_validity beyond the token's life forces a refresh, and "
 	       "a denial passes through");
-	has_str(err.message, "DENIED", "with the source's reason");
+	has_str(err.message, "fake source says", "with the source's reason");
 	ok(r.token.buf == NULL, "and no token");
 	record_clear(&r);
 	cache_close(c);

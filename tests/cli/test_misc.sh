@@ -1,0 +1,67 @@
+#!/bin/sh
+# askcred validate / refresh / revoke: one confirmation line naming the
+# token by fingerprint only, -q silences it, and failures keep to one line
+# on stderr without the token.
+. "${top_srcdir:?}/tests/cli/lib.sh"
+
+ASKUI_WORKSPACE_ID=$WS
+ASKUI_TOKEN=MiSc-SeCrEt-Token-5
+export ASKUI_WORKSPACE_ID ASKUI_TOKEN
+fp=$("$PYTHON3" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest()[:16])' "$ASKUI_TOKEN")
+
+(umask 077 && {
+	for op in fetch validate refresh; do
+		printf '%s required %s source=static cache=off\n' "$op" "$PLUGIN"
+	done
+	printf 'revoke optional %s source=static cache=off\n' "$PLUGIN"
+} >"$STACK")
+
+no_token_anywhere() {
+	! contains "$TMP/out" "$ASKUI_TOKEN" && ! contains "$TMP/err" "$ASKUI_TOKEN"
+}
+
+run validate
+is "$rc" 0 "validate exits 0 for a good static credential"
+is "$(wc -l <"$TMP/out" | tr -d ' ')" 1 "validate prints one line"
+contains "$TMP/out" "valid: token $fp " && contains "$TMP/out" "$WS"
+ok $? "the line names the token by its fingerprint and the workspace"
+no_token_anywhere
+ok $? "validate does not print the token"
+
+run -q validate
+is "$rc:$(cat "$TMP/out")" "0:" "validate -q prints nothing and exits 0"
+
+run refresh
+is "$rc" 0 "refresh exits 0"
+contains "$TMP/out" "refreshed: token $fp "
+ok $? "refresh confirms with the fingerprint"
+no_token_anywhere
+ok $? "refresh does not print the token"
+
+run revoke
+ok "$([ "$rc" -ne 64 ] && [ "$rc" -ne 70 ]; echo $?)" "revoke of a static token ends with a credential status, not a usage or internal error (got $rc)"
+no_token_anywhere
+ok $? "revoke does not print the token"
+[ "$rc" -eq 0 ] || [ "$(wc -l <"$TMP/err" | tr -d ' ')" -eq 1 ]
+ok $? "a failed revoke says so in one line"
+
+run validate --lifetime 1h
+is "$rc" 64 "validate refuses options it does not take"
+run refresh --min-validity 1h
+is "$rc" 64 "refresh refuses options it does not take"
+
+# A token past its expiry: the static source knows it from a credentials
+# file, and validate must say no with status 68.
+cat >"$TMP/cred.json" <<JSON
+{"workspace_id": "$WS", "token": "$ASKUI_TOKEN", "expires_at": "2001-01-01T00:00:00Z"}
+JSON
+chmod 600 "$TMP/cred.json"
+(umask 077 && printf '%s required %s source=static cache=off credentials=%s\n' \
+	fetch "$PLUGIN" "$TMP/cred.json" validate "$PLUGIN" "$TMP/cred.json" >"$STACK")
+run validate
+is "$rc" 68 "an expired credential exits 68"
+is "$(wc -l <"$TMP/err" | tr -d ' ')" 1 "an expired credential gives one line on stderr"
+no_token_anywhere
+ok $? "the expired token is not shown"
+
+done_testing

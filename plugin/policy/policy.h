@@ -36,19 +36,19 @@
 /* Bounds that keep a hostile document cheap to refuse. */
 #define POLICY_DOC_MAX (256u * 1024u)
 #define POLICY_DEPTH_MAX 8
-#define POLICY_LIST_MAX 1024    /* workspaces, sources, optional */
+#define POLICY_LIST_MAX 1024	/* workspaces, sources, optional */
 #define POLICY_DENIED_MAX 16384 /* denied_token_ids */
 #define POLICY_OVERRIDES_MAX 64
 #define POLICY_NAME_MAX 64 /* a label, a source, an optional field name */
 
 /* What the caller is about to do with a credential. */
 enum policy_op {
-	POLICY_OP_FETCH = 0, /* hand a credential to the host */
-	POLICY_OP_REFRESH,   /* hand out a freshly obtained credential */
+	POLICY_OP_FETCH = 0,  /* hand a credential to the host */
+	POLICY_OP_REFRESH,    /* hand out a freshly obtained credential */
 	POLICY_OP_CACHE_READ, /* accept a cached credential for use */
-	POLICY_OP_VALIDATE,  /* the host asks whether it is still good */
-	POLICY_OP_MINT,      /* about to mint: rec describes the request */
-	POLICY_OP_REVOKE,    /* revocation: always allowed, audited */
+	POLICY_OP_VALIDATE,   /* the host asks whether it is still good */
+	POLICY_OP_MINT,	      /* about to mint: rec describes the request */
+	POLICY_OP_REVOKE,     /* revocation: always allowed, audited */
 	POLICY_OP_COUNT
 };
 
@@ -56,19 +56,19 @@ enum policy_op {
  * values are appended only. */
 enum policy_reason {
 	POLICY_R_OK = 0,
-	POLICY_R_NO_POLICY,          /* allowed: no policy configured */
-	POLICY_R_NONE_VALID,         /* policy configured, none valid */
-	POLICY_R_EXPIRED,            /* the token is past its expiry */
-	POLICY_R_NO_EXPIRY,          /* require_expiry and it never expires */
-	POLICY_R_LIFETIME,           /* longer than max_lifetime */
-	POLICY_R_MIN_VALIDITY,       /* expires too soon for a hand-out */
-	POLICY_R_WORKSPACE,          /* workspace not allowed */
-	POLICY_R_TOKEN_DENIED,       /* token id on the deny list */
-	POLICY_R_REVOKED_EPOCH,      /* issued before the revocation epoch */
-	POLICY_R_ISSUED_UNKNOWN,     /* epoch set, issue time unknown */
-	POLICY_R_CACHE_AGE,          /* cached longer than max_cache_age */
-	POLICY_R_GRACE_EXHAUSTED,    /* outage longer than grace_budget */
-	POLICY_R_SOURCE,             /* source not allowed */
+	POLICY_R_NO_POLICY,	  /* allowed: no policy configured */
+	POLICY_R_NONE_VALID,	  /* policy configured, none valid */
+	POLICY_R_EXPIRED,	  /* the token is past its expiry */
+	POLICY_R_NO_EXPIRY,	  /* require_expiry and it never expires */
+	POLICY_R_LIFETIME,	  /* longer than max_lifetime */
+	POLICY_R_MIN_VALIDITY,	  /* expires too soon for a hand-out */
+	POLICY_R_WORKSPACE,	  /* workspace not allowed */
+	POLICY_R_TOKEN_DENIED,	  /* token id on the deny list */
+	POLICY_R_REVOKED_EPOCH,	  /* issued before the revocation epoch */
+	POLICY_R_ISSUED_UNKNOWN,  /* epoch set, issue time unknown */
+	POLICY_R_CACHE_AGE,	  /* cached longer than max_cache_age */
+	POLICY_R_GRACE_EXHAUSTED, /* outage longer than grace_budget */
+	POLICY_R_SOURCE,	  /* source not allowed */
 	POLICY_R_COUNT
 };
 
@@ -112,7 +112,7 @@ struct policy_rules {
 	int64_t min_validity;
 	int64_t refresh_advisory;  /* refresh when this close to expiry */
 	int64_t refresh_mandatory; /* must refresh when this close */
-	int64_t refresh_jitter;    /* spread refreshes by up to this */
+	int64_t refresh_jitter;	   /* spread refreshes by up to this */
 	int64_t max_cache_age;
 	int64_t grace_budget;
 	struct policy_list workspaces; /* allowed; intersected on merge */
@@ -127,10 +127,10 @@ struct policy_override {
 struct policy {
 	int schema_version;
 	uint64_t serial;
-	int64_t issued_at; /* 0: not stated */
-	int64_t max_age;   /* how long a host may keep using it */
+	int64_t issued_at;	  /* 0: not stated */
+	int64_t max_age;	  /* how long a host may keep using it */
 	int64_t revocation_epoch; /* 0: none */
-	char *comment;            /* or NULL */
+	char *comment;		  /* or NULL */
 	struct policy_list optional;
 	struct policy_list denied_token_ids;
 	struct policy_rules rules;
@@ -183,7 +183,7 @@ void policy_rules_scratch_free(struct policy_rules_scratch *s);
 struct policy_windows {
 	int64_t advisory;  /* refresh when this close to expiry */
 	int64_t mandatory; /* must refresh when this close */
-	int64_t jitter;    /* spread refreshes randomly by up to this */
+	int64_t jitter;	   /* spread refreshes randomly by up to this */
 };
 void policy_refresh_windows(const struct policy *p, const char *labels,
 			    struct policy_windows *out);
@@ -196,10 +196,10 @@ int64_t policy_min_validity(const struct policy *p, const char *labels);
 struct policy_context {
 	enum policy_op op;
 	const char *labels;    /* the host's runner labels, or NULL */
-	int64_t now;           /* Unix seconds */
+	int64_t now;	       /* Unix seconds */
 	const char *source;    /* used when rec is NULL (before a fetch) */
 	const char *workspace; /* used when rec is NULL */
-	int is_cached;         /* rec comes from the cache */
+	int is_cached;	       /* rec comes from the cache */
 	int64_t cached_at;     /* when it was stored; 0: unknown */
 	int64_t outage_since;  /* the source has failed since; 0: no outage */
 };

@@ -59,7 +59,8 @@ askcred_status policy_audit_open(const struct policy_audit_config *cfg,
 	*out = NULL;
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, "audit", "out of memory");
+		return err_set(err, ASKCRED_NO_MEMORY, "audit",
+			       "out of memory");
 	a->log = cfg->log;
 	a->log_ctx = cfg->log_ctx;
 	a->syslog = cfg->syslog;
@@ -126,8 +127,9 @@ static void build(const struct policy_audit *a,
 		add_str(o, "token_fp", fp);
 	}
 	add_str(o, "source", rec ? rec->source : ev->source);
-	json_object_object_add(o, "policy_serial",
-			       json_object_new_int64((int64_t)ev->policy_serial));
+	json_object_object_add(
+		o, "policy_serial",
+		json_object_new_int64((int64_t)ev->policy_serial));
 	if (rec != NULL && rec->expires_at != 0)
 		json_object_object_add(o, "expires_at",
 				       json_object_new_int64(rec->expires_at));
@@ -147,10 +149,11 @@ askcred_status policy_audit_format(const struct policy_audit *a,
 	askcred_status rc = ASKCRED_OK;
 
 	if (o == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, "audit", "out of memory");
+		return err_set(err, ASKCRED_NO_MEMORY, "audit",
+			       "out of memory");
 	build(a, ev, o);
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = text ? strlen(text) : 0;
 	/* Never cut a line: half a JSON object is worse than an error. Every
 	 * field is bounded, so this is only a guard. */
@@ -205,8 +208,9 @@ askcred_status policy_audit_record(const struct policy_audit *a,
 	if (a->log != NULL)
 		a->log(a->log_ctx, level, line);
 	if (a->syslog)
-		syslog(LOG_AUTHPRIV | (level == ASKCRED_LOG_WARNING ? LOG_WARNING
-								     : LOG_INFO),
+		syslog(LOG_AUTHPRIV |
+			       (level == ASKCRED_LOG_WARNING ? LOG_WARNING
+							     : LOG_INFO),
 		       "askcred audit: %s", line);
 	if (a->file == NULL)
 		return ASKCRED_OK;

@@ -25,9 +25,9 @@ struct policy_audit_config {
 	/* The host's log callback (struct askcred_host), or NULL. */
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
-	const char *file;  /* append here, or NULL */
-	int syslog;        /* also to syslog(LOG_AUTHPRIV) */
-	const char *host;  /* who writes, e.g. "askcred 0.1.0", or NULL */
+	const char *file; /* append here, or NULL */
+	int syslog;	  /* also to syslog(LOG_AUTHPRIV) */
+	const char *host; /* who writes, e.g. "askcred 0.1.0", or NULL */
 };
 
 /* What happened. Everything borrowed for the call. */
@@ -35,11 +35,11 @@ struct policy_audit_event {
 	int64_t time;
 	enum policy_op op;
 	const struct token_record *rec; /* or NULL (denied before a fetch) */
-	const char *workspace; /* when rec is NULL */
-	const char *source;    /* when rec is NULL */
-	uint64_t policy_serial; /* 0: no policy */
+	const char *workspace;		/* when rec is NULL */
+	const char *source;		/* when rec is NULL */
+	uint64_t policy_serial;		/* 0: no policy */
 	const struct policy_decision *decision;
-	const char *labels;    /* the host's runner labels, or NULL */
+	const char *labels; /* the host's runner labels, or NULL */
 };
 
 struct policy_audit;

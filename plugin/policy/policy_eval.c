@@ -36,9 +36,11 @@ static const char *const reason_codes[POLICY_R_COUNT] = {
 };
 
 static const char *const op_names[POLICY_OP_COUNT] = {
-	[POLICY_OP_FETCH] = "fetch",       [POLICY_OP_REFRESH] = "refresh",
+	[POLICY_OP_FETCH] = "fetch",
+	[POLICY_OP_REFRESH] = "refresh",
 	[POLICY_OP_CACHE_READ] = "cache_read",
-	[POLICY_OP_VALIDATE] = "validate", [POLICY_OP_MINT] = "mint",
+	[POLICY_OP_VALIDATE] = "validate",
+	[POLICY_OP_MINT] = "mint",
 	[POLICY_OP_REVOKE] = "revoke",
 };
 
@@ -113,7 +115,8 @@ static int check_origin(const struct policy_rules *r, const char *source,
 			      workspace)) {
 		policy_decide(out, POLICY_R_WORKSPACE,
 			      "workspace %s is not among the %zu the policy "
-			      "allows", workspace, r->workspaces.n);
+			      "allows",
+			      workspace, r->workspaces.n);
 		return 0;
 	}
 	return 1;
@@ -142,7 +145,8 @@ static int check_identity(const struct policy *p,
 	if (rec->issued_at == 0) {
 		policy_decide(out, POLICY_R_ISSUED_UNKNOWN,
 			      "token issue time is unknown, and the policy "
-			      "refuses tokens issued before %s", t2);
+			      "refuses tokens issued before %s",
+			      t2);
 		return 0;
 	}
 	if (rec->issued_at < p->revocation_epoch) {
@@ -189,7 +193,8 @@ static int check_lifetime(const struct policy_rules *r,
 		if (rec->expires_at == 0) {
 			policy_decide(out, POLICY_R_LIFETIME,
 				      "minted token never expires, policy "
-				      "allows at most %s", d.b);
+				      "allows at most %s",
+				      d.b);
 			return 0;
 		}
 		/* Without an issue time, what is left is the best bound. */
@@ -199,7 +204,8 @@ static int check_lifetime(const struct policy_rules *r,
 			two(&d, lifetime, r->max_lifetime);
 			policy_decide(out, POLICY_R_LIFETIME,
 				      "minted token lives %s, policy allows at "
-				      "most %s", d.a, d.b);
+				      "most %s",
+				      d.a, d.b);
 			return 0;
 		}
 	}
@@ -230,14 +236,16 @@ static int check_freshness(const struct policy_rules *r,
 					       sizeof(d.b));
 			policy_decide(out, POLICY_R_CACHE_AGE,
 				      "cached token's age is unknown, policy "
-				      "allows at most %s", d.b);
+				      "allows at most %s",
+				      d.b);
 			return 0;
 		}
 		if (age > r->max_cache_age) {
 			two(&d, age, r->max_cache_age);
 			policy_decide(out, POLICY_R_CACHE_AGE,
 				      "cached token is %s old, policy allows "
-				      "at most %s", d.a, d.b);
+				      "at most %s",
+				      d.a, d.b);
 			return 0;
 		}
 	}
@@ -246,7 +254,8 @@ static int check_freshness(const struct policy_rules *r,
 		two(&d, ctx->now - ctx->outage_since, r->grace_budget);
 		policy_decide(out, POLICY_R_GRACE_EXHAUSTED,
 			      "source unreachable for %s, policy grace budget "
-			      "is %s", d.a, d.b);
+			      "is %s",
+			      d.a, d.b);
 		return 0;
 	}
 	return 1;
@@ -269,7 +278,8 @@ askcred_status policy_check(const struct policy *p,
 	if (ctx->op == POLICY_OP_REVOKE) {
 		policy_decide(out, POLICY_R_OK,
 			      "revocation is always allowed (policy serial "
-			      "%llu)", (unsigned long long)p->serial);
+			      "%llu)",
+			      (unsigned long long)p->serial);
 		return ASKCRED_OK;
 	}
 	rc = policy_effective_rules(p, ctx->labels, &r, &scratch, err);

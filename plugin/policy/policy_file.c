@@ -91,8 +91,7 @@ askcred_status policy_read_file(const char *dir, const char *name, size_t max,
 	return safe_read_file(path, &rules, buf, len, err);
 }
 
-askcred_status policy_lock(const char *dir, int *fd,
-			   struct askcred_error *err)
+askcred_status policy_lock(const char *dir, int *fd, struct askcred_error *err)
 {
 	const struct file_rules rules = {"policy lock file", 022, 1, 0};
 	char path[4096];

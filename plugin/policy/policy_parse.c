@@ -27,11 +27,10 @@ struct parser {
 };
 
 /* "rules.max_lifetime must be ..." with where "FILE: rules.max_lifetime". */
-static askcred_status bad(struct parser *ps, const char *path,
-			  const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static askcred_status bad(struct parser *ps, const char *path,
-			  const char *fmt, ...)
+static askcred_status bad(struct parser *ps, const char *path, const char *fmt,
+			  ...) __attribute__((format(printf, 3, 4)));
+static askcred_status bad(struct parser *ps, const char *path, const char *fmt,
+			  ...)
 {
 	char where[ASKCRED_ERROR_WHERE_MAX];
 	char msg[ASKCRED_ERROR_MESSAGE_MAX];
@@ -50,15 +49,12 @@ static askcred_status want_type(struct parser *ps, const char *path,
 {
 	if (json_object_is_type(v, type))
 		return ASKCRED_OK;
-	return bad(ps, path, "must be %s", type == json_type_boolean
-						    ? "true or false"
-					      : type == json_type_array
-						    ? "an array"
-					      : type == json_type_object
-						    ? "an object"
-					      : type == json_type_int
-						    ? "an integer"
-						    : "a string");
+	return bad(ps, path, "must be %s",
+		   type == json_type_boolean  ? "true or false"
+		   : type == json_type_array  ? "an array"
+		   : type == json_type_object ? "an object"
+		   : type == json_type_int    ? "an integer"
+					      : "a string");
 }
 
 /* A duration is an integer of seconds or a string like "30m". */
@@ -120,11 +116,13 @@ static askcred_status get_string(struct parser *ps, const char *path,
 			   max);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return bad(ps, path, "contains a control "
-					     "character");
+			return bad(ps, path,
+				   "contains a control "
+				   "character");
 	*out = strdup(s);
 	return *out ? ASKCRED_OK
-		    : err_set(ps->err, ASKCRED_NO_MEMORY, path, "out of memory");
+		    : err_set(ps->err, ASKCRED_NO_MEMORY, path,
+			      "out of memory");
 }
 
 enum item_kind { ITEM_NAME, ITEM_UUID };
@@ -142,12 +140,14 @@ static askcred_status get_list(struct parser *ps, const char *path,
 		return ASKCRED_CONFIG_ERROR;
 	n = json_object_array_length(v);
 	if (n > max)
-		return bad(ps, path, "has %zu entries, more than the %zu allowed",
-			   n, max);
+		return bad(ps, path,
+			   "has %zu entries, more than the %zu allowed", n,
+			   max);
 	policy_list_free(out);
 	out->items = calloc(n ? n : 1, sizeof(*out->items));
 	if (out->items == NULL)
-		return err_set(ps->err, ASKCRED_NO_MEMORY, path, "out of memory");
+		return err_set(ps->err, ASKCRED_NO_MEMORY, path,
+			       "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
 		rc = get_string(ps, ipath, json_object_array_get_idx(v, i),
@@ -227,7 +227,8 @@ static askcred_status parse_rule(struct parser *ps, const char *path,
 	case R_SOURCES:
 		rc = get_list(ps, path, v,
 			      f->kind == R_WORKSPACES ? ITEM_UUID : ITEM_NAME,
-			      POLICY_LIST_MAX, (struct policy_list *)(void *)base);
+			      POLICY_LIST_MAX,
+			      (struct policy_list *)(void *)base);
 		break;
 	default:
 		rc = err_set(ps->err, ASKCRED_INTERNAL, path, "bad rule kind");
@@ -276,8 +277,8 @@ static askcred_status parse_rules(struct parser *ps, const char *path,
 		const struct rule_field *f = NULL;
 
 		snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
-		for (size_t i = 0; i < sizeof(rule_fields) / sizeof(*rule_fields);
-		     i++)
+		for (size_t i = 0;
+		     i < sizeof(rule_fields) / sizeof(*rule_fields); i++)
 			if (strcmp(key, rule_fields[i].key) == 0)
 				f = &rule_fields[i];
 		if (f == NULL) {
@@ -305,13 +306,17 @@ static askcred_status parse_override(struct parser *ps, const char *path,
 	{
 		snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
 		if (strcmp(key, "label") == 0) {
-			rc = get_string(ps, kpath, v, POLICY_NAME_MAX, &o->label);
-			if (rc == ASKCRED_OK && strpbrk(o->label, ", \t") != NULL)
-				rc = bad(ps, kpath, "must not contain a "
-						    "comma or white space");
+			rc = get_string(ps, kpath, v, POLICY_NAME_MAX,
+					&o->label);
+			if (rc == ASKCRED_OK &&
+			    strpbrk(o->label, ", \t") != NULL)
+				rc = bad(ps, kpath,
+					 "must not contain a "
+					 "comma or white space");
 		} else if (strcmp(key, "rules") == 0) {
 			rc = parse_rules(ps, kpath, v, &o->rules);
-		} else if (strcmp(key, "comment") != 0 && !is_optional(ps, key)) {
+		} else if (strcmp(key, "comment") != 0 &&
+			   !is_optional(ps, key)) {
 			rc = unknown(ps, kpath);
 		}
 		if (rc != ASKCRED_OK)
@@ -431,14 +436,14 @@ static askcred_status parse_tree(struct parser *ps, json_object *root,
 			return rc;
 	}
 	if (p->max_age == 0)
-		return bad(ps, "max_age", "is required: how long a host may "
-					  "keep using this policy");
+		return bad(ps, "max_age",
+			   "is required: how long a host may "
+			   "keep using this policy");
 	return check_windows(ps, "rules", &p->rules);
 }
 
 /* "line 3, column 7" for the byte offset where the tokenizer stopped. */
-static void position(const char *doc, size_t off, unsigned *line,
-		     unsigned *col)
+static void position(const char *doc, size_t off, unsigned *line, unsigned *col)
 {
 	*line = 1;
 	*col = 1;
@@ -464,7 +469,8 @@ static askcred_status tokenize(const char *doc, size_t len, const char *name,
 	if (len > POLICY_DOC_MAX)
 		return err_set(err, ASKCRED_CONFIG_ERROR, name,
 			       "policy document is %zu bytes, more than the "
-			       "%u allowed", len, POLICY_DOC_MAX);
+			       "%u allowed",
+			       len, POLICY_DOC_MAX);
 	if (memchr(doc, '\0', len) != NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, name,
 			       "policy document contains a NUL byte");
@@ -486,15 +492,14 @@ static askcred_status tokenize(const char *doc, size_t len, const char *name,
 		off = len;
 	}
 	position(doc, off, &line, &col);
-	rc = err_set_line(err, ASKCRED_CONFIG_ERROR, name, line,
-			  "column %u: %s", col,
-			  jerr == json_tokener_error_depth
-				  ? "nesting deeper than the policy format "
-				    "allows (8 levels)"
-			  : jerr == json_tokener_continue
-				  ? "document ends too early"
-			  : *out != NULL ? "unexpected data after the document"
-					 : json_tokener_error_desc(jerr));
+	rc = err_set_line(
+		err, ASKCRED_CONFIG_ERROR, name, line, "column %u: %s", col,
+		jerr == json_tokener_error_depth
+			? "nesting deeper than the policy format "
+			  "allows (8 levels)"
+		: jerr == json_tokener_continue ? "document ends too early"
+		: *out != NULL ? "unexpected data after the document"
+			       : json_tokener_error_desc(jerr));
 	json_object_put(*out);
 	*out = NULL;
 out:

@@ -82,10 +82,11 @@ static askcred_status merge(struct policy_rules *acc,
 	askcred_status rc;
 
 	for (size_t i = 0; i < sizeof(durations) / sizeof(*durations); i++) {
-		const int64_t *v = (const int64_t *)(const void *)((const char *)r +
-							  durations[i].offset);
-		int64_t *a = (int64_t *)(void *)((char *)acc +
-						 durations[i].offset);
+		const int64_t *v =
+			(const int64_t *)(const void *)((const char *)r +
+							durations[i].offset);
+		int64_t *a =
+			(int64_t *)(void *)((char *)acc + durations[i].offset);
 
 		if (!(r->set & durations[i].bit))
 			continue;
@@ -121,13 +122,13 @@ static void renest_windows(struct policy_rules *r)
 {
 	if ((r->set & POLICY_RULE_REFRESH_MANDATORY) &&
 	    (r->set & POLICY_RULE_REFRESH_ADVISORY))
-		r->refresh_advisory = max64(r->refresh_advisory,
-					    r->refresh_mandatory);
+		r->refresh_advisory =
+			max64(r->refresh_advisory, r->refresh_mandatory);
 	if ((r->set & POLICY_RULE_REFRESH_JITTER) &&
 	    (r->set & POLICY_RULE_REFRESH_ADVISORY))
-		r->refresh_jitter = min64(r->refresh_jitter,
-					  r->refresh_advisory -
-						  r->refresh_mandatory);
+		r->refresh_jitter =
+			min64(r->refresh_jitter,
+			      r->refresh_advisory - r->refresh_mandatory);
 }
 
 askcred_status policy_effective_rules(const struct policy *p,

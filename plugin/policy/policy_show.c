@@ -28,13 +28,13 @@ static void put(struct text *t, const char *fmt, ...)
 	n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		t->used += (size_t)n < t->size - t->used ? (size_t)n
-							 : t->size - t->used - 1;
+		t->used += (size_t)n < t->size - t->used
+				   ? (size_t)n
+				   : t->size - t->used - 1;
 }
 
 static void put_duration(struct text *t, const char *name,
-			 const struct policy_rules *r, unsigned bit,
-			 int64_t v)
+			 const struct policy_rules *r, unsigned bit, int64_t v)
 {
 	char d[24];
 
@@ -93,8 +93,8 @@ static void put_rules(struct text *t, const struct policy *p,
 		     r.min_validity);
 	put_duration(t, "refresh_advisory", &r, POLICY_RULE_REFRESH_ADVISORY,
 		     r.refresh_advisory);
-	put_duration(t, "refresh_mandatory", &r,
-		     POLICY_RULE_REFRESH_MANDATORY, r.refresh_mandatory);
+	put_duration(t, "refresh_mandatory", &r, POLICY_RULE_REFRESH_MANDATORY,
+		     r.refresh_mandatory);
 	put_duration(t, "refresh_jitter", &r, POLICY_RULE_REFRESH_JITTER,
 		     r.refresh_jitter);
 	put_duration(t, "max_cache_age", &r, POLICY_RULE_MAX_CACHE_AGE,
@@ -182,13 +182,12 @@ void policy_explain(struct policy_store *s, const struct policy_context *ctx,
 		put(&t, "decision: unknown (out of memory)\n");
 		return;
 	}
-	put(&t, "decision: %s (%s) for %s: %s\n",
-	    d.allowed ? "allow" : "deny", d.reason_code,
-	    policy_op_name(ctx->op), d.sentence);
+	put(&t, "decision: %s (%s) for %s: %s\n", d.allowed ? "allow" : "deny",
+	    d.reason_code, policy_op_name(ctx->op), d.sentence);
 	if (rec != NULL) {
 		put(&t, "credential: workspace %s, token id %s, source %s\n",
-		    rec->workspace_id, rec->token_id[0] ? rec->token_id : "unknown",
-		    rec->source);
+		    rec->workspace_id,
+		    rec->token_id[0] ? rec->token_id : "unknown", rec->source);
 		policy_format_time(rec->issued_at, when, sizeof(when));
 		put(&t, "  issued %s, ", when);
 		if (rec->expires_at == 0) {

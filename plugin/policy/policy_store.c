@@ -161,10 +161,11 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 		/* Our own copy must be the last document accepted. */
 		rc = policy_serial_last(s->state_dir, &last, err);
 		if (rc == ASKCRED_OK && p->serial < last)
-			rc = err_set(err, ASKCRED_DENIED, origin,
-				     "last good copy has serial %" PRIu64
-				     ", older than the accepted serial %" PRIu64,
-				     p->serial, last);
+			rc = err_set(
+				err, ASKCRED_DENIED, origin,
+				"last good copy has serial %" PRIu64
+				", older than the accepted serial %" PRIu64,
+				p->serial, last);
 	} else if (s->current != NULL && p->serial < s->current->serial) {
 		rc = err_set(err, ASKCRED_DENIED, "serial",
 			     "policy serial %" PRIu64 " is lower than the one "
@@ -271,7 +272,8 @@ askcred_status policy_store_open(const struct policy_store_config *cfg,
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, "policy", "out of memory");
+		return err_set(err, ASKCRED_NO_MEMORY, "policy",
+			       "out of memory");
 	s->file = dup_or_null(cfg->file, &failed);
 	s->state_dir = dup_or_null(cfg->state_dir, &failed);
 	if (cfg->sig_file != NULL) {
@@ -294,7 +296,8 @@ askcred_status policy_store_open(const struct policy_store_config *cfg,
 			goto out;
 	}
 	if (s->state_dir != NULL) {
-		rc = safe_check_dir(s->state_dir, "policy state directory", err);
+		rc = safe_check_dir(s->state_dir, "policy state directory",
+				    err);
 		if (rc != ASKCRED_OK)
 			goto out;
 		/* No usable copy is not an error yet: the source may still

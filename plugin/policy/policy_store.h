@@ -21,8 +21,8 @@
 #include "policy.h"
 
 struct policy_store_config {
-	const char *file;     /* local policy document, or NULL (URL-fed) */
-	const char *sig_file; /* NULL: file + ".sig" */
+	const char *file;	 /* local policy document, or NULL (URL-fed) */
+	const char *sig_file;	 /* NULL: file + ".sig" */
 	const char *const *keys; /* PEM Ed25519 public keys; none: unsigned */
 	size_t n_keys;
 	/* Where the last good copy and the rollback state live (ours, not

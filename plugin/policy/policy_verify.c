@@ -74,7 +74,8 @@ askcred_status policy_keys_load(const char *const *paths, size_t n,
 
 	*out = NULL;
 	k = calloc(1, sizeof(*k));
-	if (k == NULL || (k->keys = calloc(n ? n : 1, sizeof(*k->keys))) == NULL) {
+	if (k == NULL ||
+	    (k->keys = calloc(n ? n : 1, sizeof(*k->keys))) == NULL) {
 		rc = err_set(err, ASKCRED_NO_MEMORY, "policy keys",
 			     "out of memory");
 		goto out;
@@ -163,8 +164,8 @@ askcred_status policy_verify(const struct policy_keys *k, const char *doc,
 			return err_set(err, ASKCRED_NO_MEMORY, name,
 				       "out of memory");
 		/* Ed25519 is one-shot: no digest, the exact bytes. */
-		good = EVP_DigestVerifyInit(md, NULL, NULL, NULL,
-					    k->keys[i]) == 1 &&
+		good = EVP_DigestVerifyInit(md, NULL, NULL, NULL, k->keys[i]) ==
+			       1 &&
 		       EVP_DigestVerify(md, raw, sizeof(raw),
 					(const unsigned char *)doc, len) == 1;
 		EVP_MD_CTX_free(md);
@@ -174,7 +175,8 @@ askcred_status policy_verify(const struct policy_keys *k, const char *doc,
 	return err_set(err, ASKCRED_DENIED, name,
 		       "policy signature does not verify with any of the %zu "
 		       "configured key(s): the document was changed or signed "
-		       "with another key", k->n);
+		       "with another key",
+		       k->n);
 }
 
 static void sha256_hex(const char *doc, size_t len, char out[65])
@@ -261,7 +263,8 @@ askcred_status policy_serial_accept(const char *state_dir, uint64_t serial,
 		rc = err_set(err, ASKCRED_DENIED, "serial",
 			     "policy serial %" PRIu64 " was already accepted "
 			     "with different content: a new document needs a "
-			     "new serial", serial);
+			     "new serial",
+			     serial);
 		goto out;
 	}
 	if (serial == last)

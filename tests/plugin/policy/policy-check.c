@@ -48,8 +48,9 @@ int main(int argc, char **argv)
 			labels = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: policy-check [-k PUBKEY]... [-s "
-					"SIG] [-S STATE_DIR] [-l LABELS] FILE\n");
+			fprintf(stderr,
+				"usage: policy-check [-k PUBKEY]... [-s "
+				"SIG] [-S STATE_DIR] [-l LABELS] FILE\n");
 			return 2;
 		}
 	}

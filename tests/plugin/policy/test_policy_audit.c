@@ -65,8 +65,8 @@ static void check_one_line(const char *path)
 	struct policy_decision d;
 	struct token_record rec;
 	char fp[FINGERPRINT_LEN];
-	struct policy_audit_event ev = {1800000000, POLICY_OP_FETCH, &rec,
-					NULL, NULL, 7, &d, "gpu"};
+	struct policy_audit_event ev = {
+		1800000000, POLICY_OP_FETCH, &rec, NULL, NULL, 7, &d, "gpu"};
 	json_object *o;
 
 	make_record(&rec, TOKEN_PREFIX "single");
@@ -87,7 +87,8 @@ static void check_one_line(const char *path)
 	is_str(field(o, "workspace"), WS, "workspace is recorded");
 	is_str(field(o, "token_id"), TID, "token id is recorded");
 	fingerprint(rec.token.buf, rec.token.len, fp);
-	is_str(field(o, "token_fp"), fp, "the token appears as its fingerprint");
+	is_str(field(o, "token_fp"), fp,
+	       "the token appears as its fingerprint");
 	is_str(field(o, "source"), "mint", "source is recorded");
 	is_str(field(o, "policy_serial"), "7", "policy serial is recorded");
 	has_str(field(o, "detail"), "policy wants at least 30m",
@@ -106,8 +107,8 @@ static void writer(const char *path, int id)
 	struct policy_decision d;
 	struct token_record rec;
 	char token[64], labels[64];
-	struct policy_audit_event ev = {1800000000, POLICY_OP_REFRESH, &rec,
-					NULL, NULL, 3, &d, labels};
+	struct policy_audit_event ev = {
+		1800000000, POLICY_OP_REFRESH, &rec, NULL, NULL, 3, &d, labels};
 
 	snprintf(token, sizeof(token), TOKEN_PREFIX "%d", id);
 	make_record(&rec, token);

@@ -35,8 +35,9 @@ static const struct {
 	 "\"comment\": \"c\", \"rules\": {\"min_validity\": \"1h\"}}]}",
 	 ASKCRED_OK},
 
-	{"an unknown top-level field is refused", "{" HEAD ", \"max_tokens\": 3}",
-	 ASKCRED_CONFIG_ERROR, "max_tokens", "not a field this host understands"},
+	{"an unknown top-level field is refused",
+	 "{" HEAD ", \"max_tokens\": 3}", ASKCRED_CONFIG_ERROR, "max_tokens",
+	 "not a field this host understands"},
 	{"an unknown field declared optional is accepted",
 	 "{" HEAD ", \"optional\": [\"max_tokens\"], \"max_tokens\": 3}",
 	 ASKCRED_OK},
@@ -115,8 +116,8 @@ static const struct {
 	 "{" HEAD ", \"rules\": {\"sources\": [\"\"]}}", ASKCRED_CONFIG_ERROR,
 	 "rules.sources[0]", "non-empty"},
 	{"a control character in a string is refused",
-	 "{" HEAD ", \"comment\": \"a\\u0007b\"}", ASKCRED_CONFIG_ERROR, "comment",
-	 "control character"},
+	 "{" HEAD ", \"comment\": \"a\\u0007b\"}", ASKCRED_CONFIG_ERROR,
+	 "comment", "control character"},
 	{"an override without a label is refused",
 	 "{" HEAD ", \"overrides\": [{\"rules\": {}}]}", ASKCRED_CONFIG_ERROR,
 	 "overrides[0].label", "is required"},
@@ -132,8 +133,9 @@ static const struct {
 	 "\"refresh_mandatory\": \"50m\", \"refresh_jitter\": \"11m\"}}",
 	 ASKCRED_CONFIG_ERROR, "rules.refresh_jitter", NULL},
 
-	{"a syntax error names line and column", "{\n" HEAD ",\n  \"rules\": }\n",
-	 ASKCRED_CONFIG_ERROR, "doc:3", "column 12"},
+	{"a syntax error names line and column",
+	 "{\n" HEAD ",\n  \"rules\": }\n", ASKCRED_CONFIG_ERROR, "doc:3",
+	 "column 12"},
 	{"trailing data after the document is refused", "{" HEAD "} {}",
 	 ASKCRED_CONFIG_ERROR, "doc:1", NULL},
 	{"a truncated document is refused", "{" HEAD ", \"rules\": {",
@@ -194,7 +196,8 @@ static void check_values(void)
 {
 	static const char doc[] =
 		"{" HEAD ", \"issued_at\": \"2026-11-28T12:00:00Z\", "
-		"\"rules\": {\"max_lifetime\": \"1d2h\", \"min_validity\": 90}, "
+		"\"rules\": {\"max_lifetime\": \"1d2h\", \"min_validity\": "
+		"90}, "
 		"\"overrides\": [{\"label\": \"gpu\", \"rules\": "
 		"{\"sources\": [\"mint\"]}}]}";
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -207,7 +210,8 @@ static void check_values(void)
 	is_int(p->issued_at, 1795867200, "issued_at is read as UTC");
 	is_int(p->rules.max_lifetime, 26 * 3600, "\"1d2h\" is 26 hours");
 	is_int(p->rules.min_validity, 90, "an integer duration is seconds");
-	ok(p->rules.set == (POLICY_RULE_MAX_LIFETIME | POLICY_RULE_MIN_VALIDITY),
+	ok(p->rules.set ==
+		   (POLICY_RULE_MAX_LIFETIME | POLICY_RULE_MIN_VALIDITY),
 	   "only the rules written are marked set");
 	ok(p->n_overrides == 1 && strcmp(p->overrides[0].label, "gpu") == 0 &&
 		   p->overrides[0].rules.sources.n == 1,
@@ -219,10 +223,10 @@ static const struct {
 	const char *text;
 	int64_t want; /* -1: refused */
 } durations[] = {
-	{"0", 0},      {"90", 90},     {"90s", 90},     {"30m", 1800},
+	{"0", 0},	 {"90", 90},	 {"90s", 90},	  {"30m", 1800},
 	{"1h30m", 5400}, {"7d", 604800}, {"1d1s", 86401}, {"", -1},
-	{"5x", -1},    {"m", -1},      {"30m1h", -1},   {"1h30", -1},
-	{"1h1h", -1},  {"-5s", -1},    {"1 h", -1},     {"3651d", -1},
+	{"5x", -1},	 {"m", -1},	 {"30m1h", -1},	  {"1h30", -1},
+	{"1h1h", -1},	 {"-5s", -1},	 {"1 h", -1},	  {"3651d", -1},
 };
 
 static void check_durations(void)

@@ -11,7 +11,7 @@
 #include "tap.h"
 
 #define NOW ((int64_t)1800000000)
-#define NEVER INT64_MIN /* expires: never (0 in the record) */
+#define NEVER INT64_MIN	  /* expires: never (0 in the record) */
 #define UNKNOWN INT64_MIN /* issued: unknown (0 in the record) */
 #define WS1 "9cf30c31-ea1e-4ff5-994a-c4a0dc70882f"
 #define WS2 "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
@@ -21,11 +21,12 @@
 static const struct row {
 	const char *name;
 	const char *rules; /* the inside of "rules": {...} */
-	const char *extra; /* more top-level fields, each with a leading comma */
+	const char
+		*extra; /* more top-level fields, each with a leading comma */
 	const char *labels;
 	enum policy_op op;
 	const char *source;
-	int64_t issued;  /* relative to NOW, or UNKNOWN */
+	int64_t issued;	 /* relative to NOW, or UNKNOWN */
 	int64_t expires; /* relative to NOW, or NEVER */
 	int cached;
 	int64_t cache_age;  /* seconds before NOW it was cached; 0: unknown */
@@ -38,7 +39,8 @@ static const struct row {
 } rows[] = {
 	/* The baseline: an expired token is never handed out. */
 	{"expired one second ago is refused", "", "", NULL, POLICY_OP_FETCH,
-	 "static", -3600, -1, 0, 0, 0, 0, WS1, "", R(EXPIRED), "expired 1s ago"},
+	 "static", -3600, -1, 0, 0, 0, 0, WS1, "", R(EXPIRED),
+	 "expired 1s ago"},
 	{"expiring exactly now is refused", "", "", NULL, POLICY_OP_FETCH,
 	 "static", -3600, 0, 0, 0, 0, 0, WS1, "", R(EXPIRED), NULL},
 	{"one second left is allowed without min_validity", "", "", NULL,
@@ -58,22 +60,24 @@ static const struct row {
 	 "", NULL, POLICY_OP_FETCH, "static", -3600, 1799, 0, 0, 0, 0, WS1, "",
 	 R(MIN_VALIDITY), "token expires in 29m59s, policy wants at least 30m"},
 	{"min_validity allows exactly enough", "\"min_validity\": \"30m\"", "",
-	 NULL, POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1, "", R(OK),
-	 NULL},
+	 NULL, POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1, "",
+	 R(OK), NULL},
 	{"min_validity allows one second more", "\"min_validity\": 1800", "",
 	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 1801, 0, 0, 0, 0, WS1, "",
 	 R(OK), NULL},
 	{"min_validity does not apply to validate", "\"min_validity\": \"30m\"",
-	 "", NULL, POLICY_OP_VALIDATE, "static", -3600, 1799, 0, 0, 0, 0, WS1, "",
-	 R(OK), NULL},
+	 "", NULL, POLICY_OP_VALIDATE, "static", -3600, 1799, 0, 0, 0, 0, WS1,
+	 "", R(OK), NULL},
 	{"min_validity applies to refresh", "\"min_validity\": \"30m\"", "",
 	 NULL, POLICY_OP_REFRESH, "static", -3600, 1799, 0, 0, 0, 0, WS1, "",
 	 R(MIN_VALIDITY), NULL},
 
 	{"max_lifetime allows one second under", "\"max_lifetime\": \"1h\"", "",
-	 NULL, POLICY_OP_FETCH, "mint", 0, 3599, 0, 0, 0, 0, WS1, "", R(OK), NULL},
-	{"max_lifetime allows exactly the limit", "\"max_lifetime\": \"1h\"", "",
-	 NULL, POLICY_OP_FETCH, "mint", 0, 3600, 0, 0, 0, 0, WS1, "", R(OK), NULL},
+	 NULL, POLICY_OP_FETCH, "mint", 0, 3599, 0, 0, 0, 0, WS1, "", R(OK),
+	 NULL},
+	{"max_lifetime allows exactly the limit", "\"max_lifetime\": \"1h\"",
+	 "", NULL, POLICY_OP_FETCH, "mint", 0, 3600, 0, 0, 0, 0, WS1, "", R(OK),
+	 NULL},
 	{"max_lifetime refuses one second over", "\"max_lifetime\": \"1h\"", "",
 	 NULL, POLICY_OP_FETCH, "mint", 0, 3601, 0, 0, 0, 0, WS1, "",
 	 R(LIFETIME), "minted token lives 1h1s, policy allows at most 1h"},
@@ -84,11 +88,11 @@ static const struct row {
 	 "", NULL, POLICY_OP_FETCH, "static", 0, 86400, 0, 0, 0, 0, WS1, "",
 	 R(OK), NULL},
 	{"max_lifetime applies to the minted flag whatever the source",
-	 "\"max_lifetime\": \"1h\"", "", NULL, POLICY_OP_FETCH, "cache", 0, 3601,
-	 0, 0, 0, ASKCRED_CRED_MINTED, WS1, "", R(LIFETIME), NULL},
+	 "\"max_lifetime\": \"1h\"", "", NULL, POLICY_OP_FETCH, "cache", 0,
+	 3601, 0, 0, 0, ASKCRED_CRED_MINTED, WS1, "", R(LIFETIME), NULL},
 	{"max_lifetime refuses a minted token that never expires",
-	 "\"max_lifetime\": \"1h\"", "", NULL, POLICY_OP_FETCH, "mint", 0, NEVER,
-	 0, 0, 0, 0, WS1, "", R(LIFETIME), "never expires"},
+	 "\"max_lifetime\": \"1h\"", "", NULL, POLICY_OP_FETCH, "mint", 0,
+	 NEVER, 0, 0, 0, 0, WS1, "", R(LIFETIME), "never expires"},
 	{"max_lifetime judges a mint request from now when issue time unknown",
 	 "\"max_lifetime\": \"1h\"", "", NULL, POLICY_OP_MINT, "mint", UNKNOWN,
 	 3601, 0, 0, 0, 0, WS1, "", R(LIFETIME), NULL},
@@ -105,15 +109,16 @@ static const struct row {
 	 -3600, 7200, 0, 0, 0, 0, WS2, "", R(WORKSPACE), WS2},
 
 	{"denied_token_ids refuses a listed token", "",
-	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH, "static",
-	 -3600, 7200, 0, 0, 0, 0, WS1, TID, R(TOKEN_DENIED), "deny list"},
+	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH,
+	 "static", -3600, 7200, 0, 0, 0, 0, WS1, TID, R(TOKEN_DENIED),
+	 "deny list"},
 	{"denied_token_ids allows another token", "",
-	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH, "static",
-	 -3600, 7200, 0, 0, 0, 0, WS1, "2f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f",
-	 R(OK), NULL},
+	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH,
+	 "static", -3600, 7200, 0, 0, 0, 0, WS1,
+	 "2f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f", R(OK), NULL},
 	{"denied_token_ids cannot match an unknown token id", "",
-	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH, "static",
-	 -3600, 7200, 0, 0, 0, 0, WS1, "", R(OK), NULL},
+	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_FETCH,
+	 "static", -3600, 7200, 0, 0, 0, 0, WS1, "", R(OK), NULL},
 
 	{"revocation_epoch refuses one second before", "",
 	 ", \"revocation_epoch\": 1799999900", NULL, POLICY_OP_FETCH, "static",
@@ -124,7 +129,8 @@ static const struct row {
 	 -100, 7200, 0, 0, 0, 0, WS1, "", R(OK), NULL},
 	{"revocation_epoch allows one second after", "",
 	 ", \"revocation_epoch\": \"2027-01-15T07:58:20Z\"", NULL,
-	 POLICY_OP_FETCH, "static", -99, 7200, 0, 0, 0, 0, WS1, "", R(OK), NULL},
+	 POLICY_OP_FETCH, "static", -99, 7200, 0, 0, 0, 0, WS1, "", R(OK),
+	 NULL},
 	{"revocation_epoch refuses an unknown issue time", "",
 	 ", \"revocation_epoch\": 1799999900", NULL, POLICY_OP_FETCH, "static",
 	 UNKNOWN, 7200, 0, 0, 0, 0, WS1, "", R(ISSUED_UNKNOWN), "unknown"},
@@ -146,21 +152,23 @@ static const struct row {
 	 -50000, 7200, 0, 99999, 0, 0, WS1, "", R(OK), NULL},
 
 	{"grace_budget allows one second under", "\"grace_budget\": \"4h\"", "",
-	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14399, 0, WS1,
-	 "", R(OK), NULL},
-	{"grace_budget allows exactly the budget", "\"grace_budget\": \"4h\"", "",
-	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14400, 0, WS1,
-	 "", R(OK), NULL},
+	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14399, 0,
+	 WS1, "", R(OK), NULL},
+	{"grace_budget allows exactly the budget", "\"grace_budget\": \"4h\"",
+	 "", NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14400, 0,
+	 WS1, "", R(OK), NULL},
 	{"grace_budget refuses one second over", "\"grace_budget\": \"4h\"", "",
-	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14401, 0, WS1,
-	 "", R(GRACE_EXHAUSTED), "unreachable for 4h1s, policy grace budget is 4h"},
+	 NULL, POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 14401, 0,
+	 WS1, "", R(GRACE_EXHAUSTED),
+	 "unreachable for 4h1s, policy grace budget is 4h"},
 
 	{"sources allows a listed source", "\"sources\": [\"mint\", \"env\"]",
-	 "", NULL, POLICY_OP_FETCH, "env", -3600, 7200, 0, 0, 0, 0, WS1, "", R(OK),
-	 NULL},
+	 "", NULL, POLICY_OP_FETCH, "env", -3600, 7200, 0, 0, 0, 0, WS1, "",
+	 R(OK), NULL},
 	{"sources refuses another source", "\"sources\": [\"mint\", \"env\"]",
 	 "", NULL, POLICY_OP_FETCH, "static", -3600, 7200, 0, 0, 0, 0, WS1, "",
-	 R(SOURCE), "source \"static\" is not allowed, policy allows: mint, env"},
+	 R(SOURCE),
+	 "source \"static\" is not allowed, policy allows: mint, env"},
 
 	/* Label overrides: the strictest value wins, so they only tighten. */
 	{"override tightens min_validity for its label",
@@ -172,15 +180,16 @@ static const struct row {
 	{"override allows exactly its own limit", "\"min_validity\": \"30m\"",
 	 ", \"overrides\": [{\"label\": \"gpu\", \"rules\": "
 	 "{\"min_validity\": \"1h\"}}]",
-	 "gpu", POLICY_OP_FETCH, "static", -3600, 3600, 0, 0, 0, 0, WS1, "", R(OK),
-	 NULL},
+	 "gpu", POLICY_OP_FETCH, "static", -3600, 3600, 0, 0, 0, 0, WS1, "",
+	 R(OK), NULL},
 	{"override does not apply without its label",
 	 "\"min_validity\": \"30m\"",
 	 ", \"overrides\": [{\"label\": \"gpu\", \"rules\": "
 	 "{\"min_validity\": \"1h\"}}]",
-	 "cpu,linux", POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1, "",
-	 R(OK), NULL},
-	{"override label found among spaced labels", "\"min_validity\": \"30m\"",
+	 "cpu,linux", POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1,
+	 "", R(OK), NULL},
+	{"override label found among spaced labels",
+	 "\"min_validity\": \"30m\"",
 	 ", \"overrides\": [{\"label\": \"gpu\", \"rules\": "
 	 "{\"min_validity\": \"1h\"}}]",
 	 " ci , gpu ", POLICY_OP_FETCH, "static", -3600, 3599, 0, 0, 0, 0, WS1,
@@ -188,8 +197,8 @@ static const struct row {
 	{"override labels match case-sensitively", "\"min_validity\": \"30m\"",
 	 ", \"overrides\": [{\"label\": \"gpu\", \"rules\": "
 	 "{\"min_validity\": \"1h\"}}]",
-	 "GPU", POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1, "", R(OK),
-	 NULL},
+	 "GPU", POLICY_OP_FETCH, "static", -3600, 1800, 0, 0, 0, 0, WS1, "",
+	 R(OK), NULL},
 	{"override cannot loosen max_lifetime", "\"max_lifetime\": \"1h\"",
 	 ", \"overrides\": [{\"label\": \"long\", \"rules\": "
 	 "{\"max_lifetime\": \"1d\"}}]",
@@ -210,8 +219,8 @@ static const struct row {
 	 ", \"overrides\": [{\"label\": \"a\", \"rules\": "
 	 "{\"min_validity\": \"1h\"}}, {\"label\": \"b\", \"rules\": "
 	 "{\"min_validity\": \"2h\"}}]",
-	 "a,b", POLICY_OP_FETCH, "static", -3600, 7200, 0, 0, 0, 0, WS1, "", R(OK),
-	 NULL},
+	 "a,b", POLICY_OP_FETCH, "static", -3600, 7200, 0, 0, 0, 0, WS1, "",
+	 R(OK), NULL},
 	{"override narrows workspaces to the intersection",
 	 "\"workspaces\": [\"" WS1 "\", \"" WS2 "\"]",
 	 ", \"overrides\": [{\"label\": \"prod\", \"rules\": "
@@ -222,17 +231,17 @@ static const struct row {
 	 "\"workspaces\": [\"" WS1 "\", \"" WS2 "\"]",
 	 ", \"overrides\": [{\"label\": \"prod\", \"rules\": "
 	 "{\"workspaces\": [\"" WS1 "\"]}}]",
-	 NULL, POLICY_OP_FETCH, "static", -3600, 7200, 0, 0, 0, 0, WS2, "", R(OK),
-	 NULL},
+	 NULL, POLICY_OP_FETCH, "static", -3600, 7200, 0, 0, 0, 0, WS2, "",
+	 R(OK), NULL},
 	{"override adds grace_budget the defaults lack", "",
 	 ", \"overrides\": [{\"label\": \"edge\", \"rules\": "
 	 "{\"grace_budget\": \"10m\"}}]",
-	 "edge", POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 601, 0, WS1,
-	 "", R(GRACE_EXHAUSTED), NULL},
+	 "edge", POLICY_OP_CACHE_READ, "static", -3600, 7200, 1, 60, 601, 0,
+	 WS1, "", R(GRACE_EXHAUSTED), NULL},
 
 	{"revoke is allowed even for an expired, denied token", "",
-	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_REVOKE, "mint",
-	 -3600, -60, 0, 0, 0, 0, WS1, TID, R(OK), NULL},
+	 ", \"denied_token_ids\": [\"" TID "\"]", NULL, POLICY_OP_REVOKE,
+	 "mint", -3600, -60, 0, 0, 0, 0, WS1, TID, R(OK), NULL},
 };
 
 static struct policy *parse_row(const struct row *r)
@@ -259,7 +268,8 @@ static void run_row(const struct row *r)
 	struct policy *p = parse_row(r);
 
 	memset(&rec, 0, sizeof(rec));
-	snprintf(rec.workspace_id, sizeof(rec.workspace_id), "%s", r->workspace);
+	snprintf(rec.workspace_id, sizeof(rec.workspace_id), "%s",
+		 r->workspace);
 	snprintf(rec.token_id, sizeof(rec.token_id), "%s", r->token_id);
 	snprintf(rec.source, sizeof(rec.source), "%s", r->source);
 	rec.issued_at = r->issued == UNKNOWN ? 0 : NOW + r->issued;
@@ -340,8 +350,7 @@ static void check_accessors(void)
 	is_int(policy_grace_budget(p, "slow"), 3600,
 	       "grace budget tightened by label");
 	is_int(policy_max_lifetime(p, NULL), 86400, "max lifetime accessor");
-	is_int(policy_min_validity(p, NULL), -1,
-	       "an unset rule reads as -1");
+	is_int(policy_min_validity(p, NULL), -1, "an unset rule reads as -1");
 	is_int(policy_grace_budget(NULL, NULL), -1, "no policy reads as -1");
 	policy_free(p);
 }

@@ -28,8 +28,7 @@ struct signed_doc {
 	unsigned char sig[64];
 };
 
-static void make_doc(struct signed_doc *d, unsigned serial,
-		     const char *extra)
+static void make_doc(struct signed_doc *d, unsigned serial, const char *extra)
 {
 	int n = snprintf(d->text, sizeof(d->text),
 			 "{\"schema_version\": 1, \"serial\": %u, "
@@ -86,7 +85,8 @@ static void check_last_good_copy(void)
 					      "\"e1\"", T0, &err),
 	       ASKCRED_OK, "a signed document from the URL is accepted");
 	is_int(in_force(s, T0, &err), 1, "it is in force");
-	is_str(policy_store_etag(s), "\"e1\"", "its ETag is kept for next time");
+	is_str(policy_store_etag(s), "\"e1\"",
+	       "its ETag is kept for next time");
 
 	bad = d2;
 	bad.text[20] ^= 1;
@@ -119,7 +119,8 @@ static void check_last_good_copy(void)
 	       "one second past max_age the store fails closed");
 	has_str(err.message, "past its max_age of 1h",
 		"the message names the max_age");
-	has_str(err.message, "HTTP 503", "the message names the source failure");
+	has_str(err.message, "HTTP 503",
+		"the message names the source failure");
 
 	is_int(policy_store_not_modified(s, T0 + HOUR, &err), ASKCRED_OK,
 	       "a 304 Not Modified is recorded");

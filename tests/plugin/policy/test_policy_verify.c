@@ -75,8 +75,10 @@ static void check_key_loading(void)
 	if (symlink(pub_a, link) != 0)
 		tap_bail("symlink failed");
 	p[0] = link;
-	load(p, 1, ASKCRED_CONFIG_ERROR, "a key reached through a symlink is "
-					 "refused", "symbolic link");
+	load(p, 1, ASKCRED_CONFIG_ERROR,
+	     "a key reached through a symlink is "
+	     "refused",
+	     "symbolic link");
 	test_write(open_key, "not a key\n", 10, 0644);
 	p[0] = open_key;
 	load(p, 1, ASKCRED_CONFIG_ERROR, "a file that is not PEM is refused",
@@ -96,8 +98,8 @@ static void check_signatures(void)
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct policy_keys *ka = load(a, 1, ASKCRED_OK, "key A loads", NULL);
 	struct policy_keys *kb = load(b, 1, ASKCRED_OK, "key B loads", NULL);
-	struct policy_keys *kab = load(both, 2, ASKCRED_OK, "both keys load",
-				       NULL);
+	struct policy_keys *kab =
+		load(both, 2, ASKCRED_OK, "both keys load", NULL);
 	unsigned char sig[64], bad[64], b64[100];
 	char tampered[sizeof(doc)];
 	size_t len = strlen(doc);
@@ -142,8 +144,8 @@ static void check_signatures(void)
 	policy_keys_free(kab);
 }
 
-static askcred_status accept(const char *state, uint64_t serial,
-			     const char *d, struct askcred_error *err)
+static askcred_status accept(const char *state, uint64_t serial, const char *d,
+			     struct askcred_error *err)
 {
 	return policy_serial_accept(state, serial, d, strlen(d), err);
 }

@@ -43,8 +43,7 @@ void test_rmtree(const char *dir)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-const char *test_path(char *buf, size_t size, const char *dir,
-		      const char *name)
+const char *test_path(char *buf, size_t size, const char *dir, const char *name)
 {
 	int n = snprintf(buf, size, "%s/%s", dir, name);
 

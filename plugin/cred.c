@@ -1,11 +1,13 @@
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "cred.h"
+#include "credcheck.h"
 #include "error.h"
 
 /* Tells our objects from anything else a confused host hands back. */
@@ -19,9 +21,10 @@ int cred_pool_init(struct cred_pool *pool)
 
 static void destroy(struct cred *c)
 {
-	secret_clear(&c->token);
-	OPENSSL_cleanse(c, sizeof(*c));
-	free(c);
+	size_t len = c->map_len;
+
+	OPENSSL_cleanse(c, len);
+	munmap(c, len);
 }
 
 size_t cred_pool_destroy(struct cred_pool *pool)
@@ -62,73 +65,83 @@ static void pool_unlink(struct cred_pool *pool, struct cred *c)
 	pthread_mutex_unlock(&pool->lock);
 }
 
-/* Fill everything but the token from rec-like fields. */
-static struct cred *alloc_cred(struct cred_pool *pool,
-			       const struct token_record *rec, uint32_t flags)
+/* A zeroed, page-rounded mapping kept out of core dumps. */
+static struct cred *map_cred(size_t token_len)
 {
-	struct cred *c = calloc(1, sizeof(*c));
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len =
+		(sizeof(struct cred) + token_len + 1 + page - 1) / page * page;
+	struct cred *c;
 
-	if (c == NULL)
+	c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (c == MAP_FAILED)
 		return NULL;
-	c->pub.struct_size = sizeof(c->pub);
-	c->pub.flags = flags;
-	memcpy(c->pub.workspace_id, rec->workspace_id,
-	       sizeof(c->pub.workspace_id));
-	memcpy(c->pub.token_id, rec->token_id, sizeof(c->pub.token_id));
-	memcpy(c->pub.source, rec->source, sizeof(c->pub.source));
-	c->pub.workspace_id[ASKCRED_UUID_LEN] = '\0';
-	c->pub.token_id[ASKCRED_UUID_LEN] = '\0';
-	c->pub.source[ASKCRED_SOURCE_MAX - 1] = '\0';
-	c->pub.issued_at = rec->issued_at;
-	c->pub.expires_at = rec->expires_at;
-	c->pub.policy_serial = rec->policy_serial;
-	c->pub.host_private = NULL;
-	c->magic = CRED_MAGIC;
-	atomic_init(&c->refs, 1);
-	c->pool = pool;
+#ifdef MADV_DONTDUMP
+	/* Best effort: a kernel without it still gets a working credential. */
+	(void)madvise(c, len, MADV_DONTDUMP);
+#endif
+	c->map_len = len;
 	return c;
 }
 
-askcred_status cred_new(struct cred_pool *pool, struct token_record *rec,
-			uint32_t flags, struct cred **out,
-			struct askcred_error *err)
+/* A new object holding a copy of meta (its token included). */
+static askcred_status build(struct cred_pool *pool,
+			    const struct askcred_credential *meta,
+			    struct cred **out, struct askcred_error *err)
 {
 	struct cred *c;
 
-	if (rec->token.buf == NULL)
-		return err_set(err, ASKCRED_INTERNAL, "cred",
-			       "credential record without a token");
-	c = alloc_cred(pool, rec, flags);
+	if (meta->token == NULL || meta->token_len == 0 ||
+	    meta->token_len > TOKEN_MAX_LEN)
+		return err_set(err, ASKCRED_INTERNAL, "credential",
+			       "credential without a usable token");
+	c = map_cred(meta->token_len);
 	if (c == NULL)
 		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
-	c->token = rec->token;
-	rec->token.buf = NULL;
-	rec->token.len = 0;
-	c->pub.token = c->token.buf;
-	c->pub.token_len = c->token.len;
+	c->pub = *meta;
+	c->pub.struct_size = sizeof(c->pub);
+	c->pub.workspace_id[ASKCRED_UUID_LEN] = '\0';
+	c->pub.token_id[ASKCRED_UUID_LEN] = '\0';
+	c->pub.source[ASKCRED_SOURCE_MAX - 1] = '\0';
+	c->pub.host_private = NULL;
+	memcpy(c->token, meta->token, meta->token_len);
+	c->token[meta->token_len] = '\0';
+	c->pub.token = c->token;
+	c->magic = CRED_MAGIC;
+	atomic_init(&c->refs, 1);
+	c->pool = pool;
 	pool_link(pool, c);
 	*out = c;
 	return ASKCRED_OK;
 }
 
+askcred_status cred_new(struct cred_pool *pool, const struct token_record *rec,
+			uint32_t flags, struct cred **out,
+			struct askcred_error *err)
+{
+	struct askcred_credential meta;
+
+	memset(&meta, 0, sizeof(meta));
+	memcpy(meta.workspace_id, rec->workspace_id, sizeof(meta.workspace_id));
+	memcpy(meta.token_id, rec->token_id, sizeof(meta.token_id));
+	memcpy(meta.source, rec->source, sizeof(meta.source));
+	meta.flags = flags;
+	meta.token = rec->token.buf;
+	meta.token_len = rec->token.len;
+	meta.issued_at = rec->issued_at;
+	meta.expires_at = rec->expires_at;
+	meta.policy_serial = rec->policy_serial;
+	return build(pool, &meta, out, err);
+}
+
 askcred_status cred_clone(const struct cred *c, uint32_t flags,
 			  struct cred **out, struct askcred_error *err)
 {
-	struct token_record rec;
-	askcred_status rc;
+	struct askcred_credential meta = c->pub;
 
-	memset(&rec, 0, sizeof(rec));
-	memcpy(rec.workspace_id, c->pub.workspace_id, sizeof(rec.workspace_id));
-	memcpy(rec.token_id, c->pub.token_id, sizeof(rec.token_id));
-	memcpy(rec.source, c->pub.source, sizeof(rec.source));
-	rec.issued_at = c->pub.issued_at;
-	rec.expires_at = c->pub.expires_at;
-	rec.policy_serial = c->pub.policy_serial;
-	if (secret_set(&rec.token, c->token.buf, c->token.len) != 0)
-		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
-	rc = cred_new(c->pool, &rec, flags, out, err);
-	record_clear(&rec);
-	return rc;
+	meta.flags = flags;
+	return build(c->pool, &meta, out, err);
 }
 
 void cred_unref(struct cred *c)

@@ -4,6 +4,11 @@
  * very same, immutable object to every caller on a hit, so a warm fetch is
  * an atomic increment (no malloc, no copy of the token).
  *
+ * Each object is its own anonymous mapping marked MADV_DONTDUMP, with the
+ * token stored inline, so the one long-lived copy of a token never lands
+ * in a core dump; it is wiped whole before munmap. Objects are made only
+ * on a miss, so the page per object costs nothing on the hot path.
+ *
  * Every object belongs to a pool (one per instance). The pool lists live
  * objects so that close() can still wipe credentials a host forgot to
  * release, and so release() can refuse a pointer that is not ours. */
@@ -18,7 +23,6 @@
 #include <askcred/provider.h>
 
 #include "record.h"
-#include "secret.h"
 
 struct cred_pool;
 
@@ -26,9 +30,10 @@ struct cred {
 	struct askcred_credential pub; /* first: what the host sees */
 	uint32_t magic;
 	atomic_uint refs;
-	struct secret token; /* pub.token points into it */
+	size_t map_len; /* the whole mapping */
 	struct cred_pool *pool;
 	struct cred *prev, *next; /* in pool, under pool->lock */
+	char token[];		  /* pub.token: token_len bytes + NUL */
 };
 
 struct cred_pool {
@@ -42,14 +47,13 @@ struct cred_pool {
 int cred_pool_init(struct cred_pool *pool);
 size_t cred_pool_destroy(struct cred_pool *pool);
 
-/* A new object with one reference, from rec. The token moves out of rec
- * (rec->token is empty afterwards); the rest is copied. flags replace
- * rec->flags. Thread-safe. */
-askcred_status cred_new(struct cred_pool *pool, struct token_record *rec,
+/* A new object with one reference, a copy of rec (the caller still clears
+ * rec). flags replace rec->flags. Thread-safe. */
+askcred_status cred_new(struct cred_pool *pool, const struct token_record *rec,
 			uint32_t flags, struct cred **out,
 			struct askcred_error *err);
-/* A second, independent object with the same contents and other flags
- * (the token is copied). Thread-safe. */
+/* A second, independent object with the same contents and other flags.
+ * Thread-safe. */
 askcred_status cred_clone(const struct cred *c, uint32_t flags,
 			  struct cred **out, struct askcred_error *err);
 

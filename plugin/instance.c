@@ -191,7 +191,7 @@ static askcred_status admit(const struct instance *inst,
  * FROM_CACHE in the memory cache (objects are immutable, so the caller's
  * own copy cannot carry that flag later). */
 static askcred_status publish(struct instance *inst, const char *key_ws,
-			      struct token_record *rec, struct cred **out,
+			      const struct token_record *rec, struct cred **out,
 			      struct askcred_error *err)
 {
 	struct cred *fresh = NULL, *twin = NULL;

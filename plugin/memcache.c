@@ -114,8 +114,8 @@ size_t memcache_drop_token(struct memcache *mc, const char *token,
 	for (size_t i = 0; i < MEMCACHE_SLOTS; i++) {
 		struct slot *s = &mc->slots[i];
 
-		if (s->cred == NULL || s->cred->token.len != token_len ||
-		    CRYPTO_memcmp(s->cred->token.buf, token, token_len) != 0)
+		if (s->cred == NULL || s->cred->pub.token_len != token_len ||
+		    CRYPTO_memcmp(s->cred->token, token, token_len) != 0)
 			continue;
 		dropped[n++] = s->cred;
 		memset(s, 0, sizeof(*s));

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "policy.h"
 #include "policy_list.h"
+#include "policy_table.h"
 
 #define PATH_MAX_LEN 96
 
@@ -176,59 +177,28 @@ static askcred_status unknown(struct parser *ps, const char *path)
 		   "may ignore it, list its name in \"optional\"");
 }
 
-/* The rules, as one table: where each value goes and how it is read. */
-enum rule_kind { R_BOOL, R_DURATION, R_WORKSPACES, R_SOURCES };
-static const struct rule_field {
-	const char *key;
-	enum rule_kind kind;
-	unsigned bit;
-	size_t offset;
-	int64_t min; /* durations */
-} rule_fields[] = {
-	{"require_expiry", R_BOOL, POLICY_RULE_REQUIRE_EXPIRY,
-	 offsetof(struct policy_rules, require_expiry), 0},
-	{"max_lifetime", R_DURATION, POLICY_RULE_MAX_LIFETIME,
-	 offsetof(struct policy_rules, max_lifetime), 60},
-	{"min_validity", R_DURATION, POLICY_RULE_MIN_VALIDITY,
-	 offsetof(struct policy_rules, min_validity), 0},
-	{"refresh_advisory", R_DURATION, POLICY_RULE_REFRESH_ADVISORY,
-	 offsetof(struct policy_rules, refresh_advisory), 0},
-	{"refresh_mandatory", R_DURATION, POLICY_RULE_REFRESH_MANDATORY,
-	 offsetof(struct policy_rules, refresh_mandatory), 0},
-	{"refresh_jitter", R_DURATION, POLICY_RULE_REFRESH_JITTER,
-	 offsetof(struct policy_rules, refresh_jitter), 0},
-	{"max_cache_age", R_DURATION, POLICY_RULE_MAX_CACHE_AGE,
-	 offsetof(struct policy_rules, max_cache_age), 0},
-	{"grace_budget", R_DURATION, POLICY_RULE_GRACE_BUDGET,
-	 offsetof(struct policy_rules, grace_budget), 0},
-	{"workspaces", R_WORKSPACES, POLICY_RULE_WORKSPACES,
-	 offsetof(struct policy_rules, workspaces), 0},
-	{"sources", R_SOURCES, POLICY_RULE_SOURCES,
-	 offsetof(struct policy_rules, sources), 0},
-};
-
 static askcred_status parse_rule(struct parser *ps, const char *path,
-				 const struct rule_field *f, json_object *v,
+				 const struct rule_info *f, json_object *v,
 				 struct policy_rules *r)
 {
-	char *base = (char *)r + f->offset;
 	askcred_status rc;
 
 	switch (f->kind) {
-	case R_BOOL:
+	case RULE_BOOL:
 		rc = want_type(ps, path, v, json_type_boolean);
 		if (rc == ASKCRED_OK)
-			*(int *)(void *)base = json_object_get_boolean(v);
+			*RULE_FIELD(r, f, int) = json_object_get_boolean(v);
 		break;
-	case R_DURATION:
-		rc = get_duration(ps, path, v, f->min, (int64_t *)(void *)base);
+	case RULE_DURATION:
+		rc = get_duration(ps, path, v, f->min,
+				  RULE_FIELD(r, f, int64_t));
 		break;
-	case R_WORKSPACES:
-	case R_SOURCES:
+	case RULE_UUID_LIST:
+	case RULE_NAME_LIST:
 		rc = get_list(ps, path, v,
-			      f->kind == R_WORKSPACES ? ITEM_UUID : ITEM_NAME,
+			      f->kind == RULE_UUID_LIST ? ITEM_UUID : ITEM_NAME,
 			      POLICY_LIST_MAX,
-			      (struct policy_list *)(void *)base);
+			      RULE_FIELD(r, f, struct policy_list));
 		break;
 	default:
 		rc = err_set(ps->err, ASKCRED_INTERNAL, path, "bad rule kind");
@@ -274,13 +244,12 @@ static askcred_status parse_rules(struct parser *ps, const char *path,
 		return ASKCRED_CONFIG_ERROR;
 	json_object_object_foreach(obj, key, v)
 	{
-		const struct rule_field *f = NULL;
+		const struct rule_info *f = NULL;
 
 		snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
-		for (size_t i = 0;
-		     i < sizeof(rule_fields) / sizeof(*rule_fields); i++)
-			if (strcmp(key, rule_fields[i].key) == 0)
-				f = &rule_fields[i];
+		for (size_t i = 0; i < rule_count; i++)
+			if (strcmp(key, rule_table[i].key) == 0)
+				f = &rule_table[i];
 		if (f == NULL) {
 			if (is_optional(ps, key))
 				continue;

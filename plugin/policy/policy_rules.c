@@ -7,12 +7,14 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "policy.h"
 #include "policy_list.h"
+#include "policy_table.h"
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -26,13 +28,13 @@ static int64_t max64(int64_t a, int64_t b)
 
 /* Keep in *acc only the items also in *with. acc->items is scratch storage;
  * the strings stay borrowed from the policy. */
-static askcred_status intersect(struct policy_list *acc, int *acc_set,
+static askcred_status intersect(struct policy_list *acc, int acc_set,
 				const struct policy_list *with,
 				struct askcred_error *err)
 {
 	size_t kept = 0;
 
-	if (!*acc_set) {
+	if (!acc_set) {
 		acc->items = malloc((with->n ? with->n : 1) * sizeof(char *));
 		if (acc->items == NULL)
 			return err_set(err, ASKCRED_NO_MEMORY, "policy",
@@ -41,7 +43,6 @@ static askcred_status intersect(struct policy_list *acc, int *acc_set,
 			memcpy(acc->items, with->items,
 			       with->n * sizeof(char *));
 		acc->n = with->n;
-		*acc_set = 1;
 		return ASKCRED_OK;
 	}
 	for (size_t i = 0; i < acc->n; i++)
@@ -51,67 +52,86 @@ static askcred_status intersect(struct policy_list *acc, int *acc_set,
 	return ASKCRED_OK;
 }
 
-/* Merge one rule set into the accumulated one, strictest value first. */
+#define RULE(key, kind, strict, bit, field, min)                               \
+	{                                                                      \
+		key, kind, strict, bit, offsetof(struct policy_rules, field),  \
+			min                                                    \
+	}
+const struct rule_info rule_table[] = {
+	RULE("require_expiry", RULE_BOOL, STRICT_ANY_TRUE,
+	     POLICY_RULE_REQUIRE_EXPIRY, require_expiry, 0),
+	/* A lifetime under a minute cannot be meant. */
+	RULE("max_lifetime", RULE_DURATION, STRICT_SMALLER,
+	     POLICY_RULE_MAX_LIFETIME, max_lifetime, 60),
+	RULE("min_validity", RULE_DURATION, STRICT_LARGER,
+	     POLICY_RULE_MIN_VALIDITY, min_validity, 0),
+	RULE("refresh_advisory", RULE_DURATION, STRICT_LARGER,
+	     POLICY_RULE_REFRESH_ADVISORY, refresh_advisory, 0),
+	RULE("refresh_mandatory", RULE_DURATION, STRICT_LARGER,
+	     POLICY_RULE_REFRESH_MANDATORY, refresh_mandatory, 0),
+	RULE("refresh_jitter", RULE_DURATION, STRICT_LARGER,
+	     POLICY_RULE_REFRESH_JITTER, refresh_jitter, 0),
+	RULE("max_cache_age", RULE_DURATION, STRICT_SMALLER,
+	     POLICY_RULE_MAX_CACHE_AGE, max_cache_age, 0),
+	RULE("grace_budget", RULE_DURATION, STRICT_SMALLER,
+	     POLICY_RULE_GRACE_BUDGET, grace_budget, 0),
+	RULE("workspaces", RULE_UUID_LIST, STRICT_INTERSECT,
+	     POLICY_RULE_WORKSPACES, workspaces, 0),
+	RULE("sources", RULE_NAME_LIST, STRICT_INTERSECT, POLICY_RULE_SOURCES,
+	     sources, 0),
+};
+const size_t rule_count = sizeof(rule_table) / sizeof(rule_table[0]);
+
+/* Merge one rule into the accumulated ones, the stricter value winning. */
+static askcred_status merge_one(struct policy_rules *acc,
+				struct policy_rules_scratch *s,
+				const struct policy_rules *r,
+				const struct rule_info *f,
+				struct askcred_error *err)
+{
+	int had = (acc->set & f->bit) != 0;
+	struct policy_list *scratch;
+
+	acc->set |= f->bit;
+	switch (f->strict) {
+	case STRICT_ANY_TRUE:
+		*RULE_FIELD(acc, f, int) |= *RULE_CFIELD(r, f, int);
+		return ASKCRED_OK;
+	case STRICT_SMALLER:
+	case STRICT_LARGER: {
+		int64_t *a = RULE_FIELD(acc, f, int64_t);
+		int64_t v = *RULE_CFIELD(r, f, int64_t);
+
+		if (!had)
+			*a = v;
+		else
+			*a = f->strict == STRICT_LARGER ? max64(*a, v)
+							: min64(*a, v);
+		return ASKCRED_OK;
+	}
+	case STRICT_INTERSECT:
+		/* The accumulated list lives in scratch until the end. */
+		scratch = f->bit == POLICY_RULE_WORKSPACES ? &s->workspaces
+							   : &s->sources;
+		return intersect(scratch, had,
+				 RULE_CFIELD(r, f, struct policy_list), err);
+	}
+	return err_set(err, ASKCRED_INTERNAL, f->key, "bad merge rule");
+}
+
 static askcred_status merge(struct policy_rules *acc,
 			    struct policy_rules_scratch *s,
 			    const struct policy_rules *r,
 			    struct askcred_error *err)
 {
-	static const struct {
-		unsigned bit;
-		size_t offset;
-		int bigger_is_stricter;
-	} durations[] = {
-		{POLICY_RULE_MAX_LIFETIME,
-		 offsetof(struct policy_rules, max_lifetime), 0},
-		{POLICY_RULE_MIN_VALIDITY,
-		 offsetof(struct policy_rules, min_validity), 1},
-		{POLICY_RULE_REFRESH_ADVISORY,
-		 offsetof(struct policy_rules, refresh_advisory), 1},
-		{POLICY_RULE_REFRESH_MANDATORY,
-		 offsetof(struct policy_rules, refresh_mandatory), 1},
-		{POLICY_RULE_REFRESH_JITTER,
-		 offsetof(struct policy_rules, refresh_jitter), 1},
-		{POLICY_RULE_MAX_CACHE_AGE,
-		 offsetof(struct policy_rules, max_cache_age), 0},
-		{POLICY_RULE_GRACE_BUDGET,
-		 offsetof(struct policy_rules, grace_budget), 0},
-	};
-	int ws_set = (acc->set & POLICY_RULE_WORKSPACES) != 0;
-	int src_set = (acc->set & POLICY_RULE_SOURCES) != 0;
 	askcred_status rc;
 
-	for (size_t i = 0; i < sizeof(durations) / sizeof(*durations); i++) {
-		const int64_t *v =
-			(const int64_t *)(const void *)((const char *)r +
-							durations[i].offset);
-		int64_t *a =
-			(int64_t *)(void *)((char *)acc + durations[i].offset);
-
-		if (!(r->set & durations[i].bit))
+	for (size_t i = 0; i < rule_count; i++) {
+		if (!(r->set & rule_table[i].bit))
 			continue;
-		if (!(acc->set & durations[i].bit))
-			*a = *v;
-		else
-			*a = durations[i].bigger_is_stricter ? max64(*a, *v)
-							     : min64(*a, *v);
-		acc->set |= durations[i].bit;
-	}
-	if (r->set & POLICY_RULE_REQUIRE_EXPIRY) {
-		acc->require_expiry |= r->require_expiry;
-		acc->set |= POLICY_RULE_REQUIRE_EXPIRY;
-	}
-	if (r->set & POLICY_RULE_WORKSPACES) {
-		rc = intersect(&s->workspaces, &ws_set, &r->workspaces, err);
+		rc = merge_one(acc, s, r, &rule_table[i], err);
 		if (rc != ASKCRED_OK)
 			return rc;
-		acc->set |= POLICY_RULE_WORKSPACES;
-	}
-	if (r->set & POLICY_RULE_SOURCES) {
-		rc = intersect(&s->sources, &src_set, &r->sources, err);
-		if (rc != ASKCRED_OK)
-			return rc;
-		acc->set |= POLICY_RULE_SOURCES;
 	}
 	return ASKCRED_OK;
 }

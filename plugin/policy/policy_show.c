@@ -8,6 +8,7 @@
 
 #include "policy_list.h"
 #include "policy_store.h"
+#include "policy_table.h"
 
 /* An append-only text buffer that cuts at its end and stays terminated. */
 struct text {
@@ -33,28 +34,31 @@ static void put(struct text *t, const char *fmt, ...)
 				   : t->size - t->used - 1;
 }
 
-static void put_duration(struct text *t, const char *name,
-			 const struct policy_rules *r, unsigned bit, int64_t v)
+/* One rule as "  name    value". */
+static void put_rule(struct text *t, const struct policy_rules *r,
+		     const struct rule_info *f)
 {
+	const struct policy_list *l;
 	char d[24];
 
-	if (!(r->set & bit)) {
-		put(t, "  %-18s not set\n", name);
+	put(t, "  %-18s", f->key);
+	if (f->kind == RULE_BOOL) {
+		put(t, " %s\n",
+		    (r->set & f->bit) && *RULE_CFIELD(r, f, int) ? "yes"
+								 : "no");
 		return;
 	}
-	policy_format_duration(v, d, sizeof(d));
-	put(t, "  %-18s %s\n", name, d);
-}
-
-static void put_list(struct text *t, const char *name,
-		     const struct policy_rules *r, unsigned bit,
-		     const struct policy_list *l)
-{
-	if (!(r->set & bit)) {
-		put(t, "  %-18s any\n", name);
+	if (!(r->set & f->bit)) {
+		put(t, " %s\n", f->kind == RULE_DURATION ? "not set" : "any");
 		return;
 	}
-	put(t, "  %-18s", name);
+	if (f->kind == RULE_DURATION) {
+		policy_format_duration(*RULE_CFIELD(r, f, int64_t), d,
+				       sizeof(d));
+		put(t, " %s\n", d);
+		return;
+	}
+	l = RULE_CFIELD(r, f, struct policy_list);
 	if (l->n == 0)
 		put(t, " none (everything refused)");
 	for (size_t i = 0; i < l->n; i++)
@@ -84,25 +88,8 @@ static void put_rules(struct text *t, const struct policy *p,
 		return;
 	}
 	put(t, "rules in force:\n");
-	put(t, "  %-18s %s\n", "require_expiry",
-	    (r.set & POLICY_RULE_REQUIRE_EXPIRY) && r.require_expiry ? "yes"
-								     : "no");
-	put_duration(t, "max_lifetime", &r, POLICY_RULE_MAX_LIFETIME,
-		     r.max_lifetime);
-	put_duration(t, "min_validity", &r, POLICY_RULE_MIN_VALIDITY,
-		     r.min_validity);
-	put_duration(t, "refresh_advisory", &r, POLICY_RULE_REFRESH_ADVISORY,
-		     r.refresh_advisory);
-	put_duration(t, "refresh_mandatory", &r, POLICY_RULE_REFRESH_MANDATORY,
-		     r.refresh_mandatory);
-	put_duration(t, "refresh_jitter", &r, POLICY_RULE_REFRESH_JITTER,
-		     r.refresh_jitter);
-	put_duration(t, "max_cache_age", &r, POLICY_RULE_MAX_CACHE_AGE,
-		     r.max_cache_age);
-	put_duration(t, "grace_budget", &r, POLICY_RULE_GRACE_BUDGET,
-		     r.grace_budget);
-	put_list(t, "workspaces", &r, POLICY_RULE_WORKSPACES, &r.workspaces);
-	put_list(t, "sources", &r, POLICY_RULE_SOURCES, &r.sources);
+	for (size_t i = 0; i < rule_count; i++)
+		put_rule(t, &r, &rule_table[i]);
 	put(t, "  %-18s %zu\n", "denied_token_ids", p->denied_token_ids.n);
 	policy_format_time(p->revocation_epoch, when, sizeof(when));
 	put(t, "  %-18s %s\n", "revocation_epoch",

@@ -57,10 +57,11 @@ emulator_setup() {
 
 emulator_start() {
 	_name=$1
+	# The control client checks each certificate for what it really is.
 	case ${2:-good} in
-	good) _cert=server ;;
-	wronghost) _cert=wronghost ;;
-	unknownca) _cert=unknownca ;;
+	good) _cert=server _ctlca=$EMU_CA _ctlname=127.0.0.1 ;;
+	wronghost) _cert=wronghost _ctlca=$EMU_CA _ctlname=wrong-host.invalid ;;
+	unknownca) _cert=unknownca _ctlca=$EMU_DIR/certs/otherca.pem _ctlname=127.0.0.1 ;;
 	*) echo "emulator_start: unknown kind $2" >&2; return 1 ;;
 	esac
 	"$PYTHON3" "$emu_src/askui_emulator.py" --workspace "$EMU_WS" \
@@ -83,11 +84,13 @@ emulator_start() {
 		sleep 0.05
 	done
 	eval "EMU_PORT_$_name=\$(cat \"\$EMU_DIR/\$_name.port\")"
+	eval "EMU_CTLCA_$_name=\$_ctlca EMU_CTLNAME_$_name=\$_ctlname"
 }
 
 emulator_ctl() {
-	eval "_port=\$EMU_PORT_$1"
-	"$PYTHON3" "$emu_src/emuctl.py" "$EMU_CA" "$_port" "$2" "$3" ${4:+"$4"}
+	eval "_port=\$EMU_PORT_$1 _ctlca=\$EMU_CTLCA_$1 _ctlname=\$EMU_CTLNAME_$1"
+	"$PYTHON3" "$emu_src/emuctl.py" "$_ctlca" "$_ctlname" "$_port" "$2" "$3" \
+		${4:+"$4"}
 }
 
 emulator_check_leaks() {

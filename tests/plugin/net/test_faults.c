@@ -1,0 +1,288 @@
+/* Every fault mode of the emulator against the client's safety rules: TLS
+ * faults fail closed, timeouts hold (measured), oversized, redirected and
+ * malformed answers are refused, transient failures are retried within
+ * bounds and Retry-After is honoured (measured). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "askui_api.h"
+#include "emutest.h"
+#include "error.h"
+#include "http.h"
+#include "tap.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct secret parent = SECRET_INIT;
+static const char *ws;
+
+/* One create call with cfg tweaked by the caller; returns its status and
+ * the seconds it took. */
+static askcred_status create_with(const struct net_config *cfg,
+				  struct askcred_error *err, double *secs)
+{
+	struct net_client *c = NULL;
+	struct token_record r;
+	struct timespec t0;
+	askcred_status rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = http_client_new(cfg, &c, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	emu_clock(&t0);
+	rc = api_token_create(c, ws, &parent, "askcred-fault-test",
+			      (int64_t)time(NULL) + 600, &r, err);
+	if (secs != NULL)
+		*secs = emu_elapsed(&t0);
+	secret_clear(&r.token);
+	http_client_free(c);
+	return rc;
+}
+
+static void tls_faults(void)
+{
+	static const struct {
+		const char *env, *why, *msg;
+	} bad[] = {
+		{ "ASKCRED_TEST_URL_UNKNOWN_CA",
+		  "a certificate from an unknown CA", "issuer" },
+		{ "ASKCRED_TEST_URL_WRONG_HOST",
+		  "a certificate for another host name", "127.0.0.1" },
+	};
+
+	for (size_t i = 0; i < N(bad); i++) {
+		struct askcred_error err = ASKCRED_ERROR_INIT;
+		struct net_config cfg;
+
+		emu_config(&cfg);
+		cfg.base_url = emu_env(bad[i].env);
+		is_int(create_with(&cfg, &err, NULL), ASKCRED_UNAVAILABLE,
+		       "%s fails closed", bad[i].why);
+		has_str(err.message, "TLS verification failed",
+			"%s: the message says TLS verification failed",
+			bad[i].why);
+		has_str(err.message, bad[i].msg, "%s: and why (%s)",
+			bad[i].why, err.message);
+	}
+}
+
+static void timeouts(void)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct net_config cfg;
+	double secs = 0;
+
+	emu_config(&cfg);
+	cfg.timeout_ms = 2000;
+	emu_reset();
+	emu_fault("{\"mode\":\"stall\",\"seconds\":15}");
+	is_int(create_with(&cfg, &err, &secs), ASKCRED_UNAVAILABLE,
+	       "a stalled server fails");
+	ok(secs >= 1.8 && secs <= 2.2,
+	   "within the 2 s budget, +-10%% (took %.3f s)", secs);
+	has_str(err.message, "timed out", "the message says it timed out");
+	emu_fault("{}");
+
+	emu_config(&cfg);
+	cfg.timeout_ms = 20000;
+	cfg.low_speed_limit = 64;
+	cfg.low_speed_time = 2;
+	cfg.max_attempts = 1;
+	emu_fault("{\"mode\":\"slow\"}");
+	is_int(create_with(&cfg, &err, &secs), ASKCRED_UNAVAILABLE,
+	       "a server sending 1 byte per second is cut off");
+	/* libcurl samples the speed once a second and aborts after a whole
+	 * window of low_speed_time seconds below the limit, counted from
+	 * the first slow second: so between 2 and 2 x 2 + 1 seconds. */
+	ok(secs >= 1.8 && secs <= 5.0,
+	   "by the low-speed limit long before the 20 s budget (took %.3f s)",
+	   secs);
+	has_str(err.message, "too slow", "the message says it was too slow");
+	emu_fault("{}");
+}
+
+static void refused_answers(void)
+{
+	static const struct {
+		const char *fault, *why, *where, *msg;
+		askcred_status want;
+	} rows[] = {
+		{ "{\"mode\":\"huge\"}", "a 10 MiB body without length", "",
+		  "larger than 1048576 bytes", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"huge\",\"content_length\":true}",
+		  "a 10 MiB body with its length", "",
+		  "larger than 1048576 bytes", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"redirect\"}", "a redirect to http://",
+		  "HTTP 302", "never follows redirects", ASKCRED_CONFIG_ERROR },
+		{ "{\"mode\":\"malformed\",\"variant\":\"truncated\"}",
+		  "truncated JSON", "answer to POST access-tokens",
+		  "malformed JSON", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"malformed\",\"variant\":\"notjson\"}",
+		  "an HTML page", "answer to POST access-tokens",
+		  "malformed JSON", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"malformed\",\"variant\":\"wrongtype\"}",
+		  "an id of the wrong type", "answer to POST access-tokens",
+		  "privateToken.id is not a string", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"malformed\",\"variant\":\"baduuid\"}",
+		  "an id that is not a UUID", "answer to POST access-tokens",
+		  "privateToken.id is not a UUID", ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"malformed\",\"variant\":\"badtime\"}",
+		  "a date that is not RFC 3339", "answer to POST access-tokens",
+		  "privateToken.createdAt is not an RFC 3339",
+		  ASKCRED_UNAVAILABLE },
+		{ "{\"mode\":\"status\",\"status\":400,\"count\":1}",
+		  "HTTP 400 (not retried)", "HTTP 400", "request refused",
+		  ASKCRED_CONFIG_ERROR },
+		{ "{\"mode\":\"status\",\"status\":401,\"count\":1}",
+		  "HTTP 401 (not retried)", "HTTP 401",
+		  "the credential is not valid", ASKCRED_INVALID },
+		{ "{\"mode\":\"status\",\"status\":403,\"count\":1}",
+		  "HTTP 403 (not retried)", "HTTP 403",
+		  "the credential is not valid", ASKCRED_INVALID },
+	};
+
+	for (size_t i = 0; i < N(rows); i++) {
+		struct askcred_error err = ASKCRED_ERROR_INIT;
+		struct net_config cfg;
+
+		emu_config(&cfg);
+		emu_reset();
+		emu_fault(rows[i].fault);
+		is_int(create_with(&cfg, &err, NULL), rows[i].want,
+		       "%s is refused as %s", rows[i].why,
+		       status_name(rows[i].want));
+		if (rows[i].where[0] != '\0')
+			is_str(err.where, rows[i].where, "%s: where is %s",
+			       rows[i].why, rows[i].where);
+		has_str(err.message, rows[i].msg, "%s: the message says %s",
+			rows[i].why, rows[i].msg);
+		is_int(emu_count("create"), 1, "%s: asked once, no retry",
+		       rows[i].why);
+		emu_fault("{}");
+	}
+}
+
+static void retries(void)
+{
+	static const struct {
+		const char *fault, *why;
+		askcred_status want;
+		long calls;
+		const char *where;
+	} rows[] = {
+		{ "{\"mode\":\"status\",\"status\":503}",
+		  "HTTP 503 every time", ASKCRED_UNAVAILABLE, 3, "HTTP 503" },
+		{ "{\"mode\":\"drop\"}", "a dropped connection every time",
+		  ASKCRED_UNAVAILABLE, 3, "" },
+		{ "{\"mode\":\"drop\",\"count\":1}", "one dropped connection",
+		  ASKCRED_OK, 2, "" },
+		{ "{\"mode\":\"status\",\"status\":500,\"count\":1}",
+		  "one HTTP 500", ASKCRED_OK, 2, "" },
+		{ "{\"mode\":\"status\",\"status\":502,\"count\":2}",
+		  "two HTTP 502", ASKCRED_OK, 3, "" },
+		{ "{\"mode\":\"status\",\"status\":504,\"count\":1}",
+		  "one HTTP 504", ASKCRED_OK, 2, "" },
+		{ "{\"mode\":\"status\",\"status\":408,\"count\":1}",
+		  "one HTTP 408", ASKCRED_OK, 2, "" },
+	};
+
+	for (size_t i = 0; i < N(rows); i++) {
+		struct askcred_error err = ASKCRED_ERROR_INIT;
+		struct net_config cfg;
+
+		emu_config(&cfg);
+		emu_reset();
+		emu_fault(rows[i].fault);
+		is_int(create_with(&cfg, &err, NULL), rows[i].want,
+		       "%s: %s after retries", rows[i].why,
+		       status_name(rows[i].want));
+		is_int(emu_count("create"), rows[i].calls,
+		       "%s: %ld attempts in all", rows[i].why, rows[i].calls);
+		if (rows[i].want != ASKCRED_OK)
+			has_str(err.message, "3 attempts",
+				"%s: the message counts the attempts",
+				rows[i].why);
+		if (rows[i].where[0] != '\0')
+			is_str(err.where, rows[i].where, "%s: where is %s",
+			       rows[i].why, rows[i].where);
+		emu_fault("{}");
+	}
+}
+
+static void retry_bounds(void)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct net_config cfg;
+	double secs = 0;
+
+	/* Many attempts allowed, but the time budget ends them. */
+	emu_config(&cfg);
+	cfg.max_attempts = 10;
+	cfg.retry_base_ms = 400;
+	cfg.timeout_ms = 1500;
+	emu_reset();
+	emu_fault("{\"mode\":\"status\",\"status\":503}");
+	is_int(create_with(&cfg, &err, &secs), ASKCRED_UNAVAILABLE,
+	       "endless 503 with 10 attempts allowed fails");
+	ok(secs <= 1.6, "within the 1.5 s budget (took %.3f s)", secs);
+	ok(emu_count("create") < 10,
+	   "the budget stopped the retries before the count did (%ld)",
+	   emu_count("create"));
+	emu_fault("{}");
+}
+
+static void retry_after(void)
+{
+	static const struct {
+		const char *fault, *why;
+		double min, max;
+	} rows[] = {
+		{ "{\"mode\":\"429\",\"retry_after\":\"2\",\"count\":1}",
+		  "429 with Retry-After: 2", 2.0, 2.5 },
+		{ "{\"mode\":\"429\",\"retry_after\":\"date:3\",\"count\":1}",
+		  "429 with Retry-After as an HTTP date 3 s ahead", 2.0, 3.6 },
+	};
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct net_config cfg;
+	double secs = 0;
+
+	for (size_t i = 0; i < N(rows); i++) {
+		emu_config(&cfg);
+		emu_reset();
+		emu_fault(rows[i].fault);
+		is_int(create_with(&cfg, &err, &secs), ASKCRED_OK,
+		       "%s: succeeds on the next attempt", rows[i].why);
+		ok(secs >= rows[i].min && secs <= rows[i].max,
+		   "%s: waited as told (%.3f s, wanted %.1f-%.1f)",
+		   rows[i].why, secs, rows[i].min, rows[i].max);
+		is_int(emu_count("create"), 2, "%s: two attempts",
+		       rows[i].why);
+	}
+	emu_config(&cfg);
+	cfg.timeout_ms = 3000;
+	emu_reset();
+	emu_fault("{\"mode\":\"429\",\"retry_after\":\"120\",\"count\":1}");
+	is_int(create_with(&cfg, &err, &secs), ASKCRED_UNAVAILABLE,
+	       "a Retry-After beyond the budget fails");
+	ok(secs < 1.0, "at once instead of waiting (%.3f s)", secs);
+	is_str(err.where, "HTTP 429", "reporting HTTP 429");
+	emu_fault("{}");
+}
+
+int main(void)
+{
+	ws = emu_env("ASKCRED_TEST_WS");
+	emu_parent(&parent);
+	tls_faults();
+	timeouts();
+	refused_answers();
+	retries();
+	retry_bounds();
+	retry_after();
+	secret_clear(&parent);
+	return tap_done();
+}

@@ -23,6 +23,7 @@
 #define COPY_META "policy.meta"
 #define SIG_MAX 512
 #define ETAG_MAX 256
+#define ISSUED_SKEW 300
 
 struct policy_store {
 	char *file, *sig_file, *state_dir;
@@ -140,6 +141,12 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	askcred_status rc;
 	uint64_t last = 0;
 
+	/* Refuse the cheap way before spending a signature check on it. */
+	if (len > POLICY_DOC_MAX)
+		return err_set(err, ASKCRED_DENIED, origin,
+			       "policy document is %zu bytes, more than the %u "
+			       "allowed",
+			       len, POLICY_DOC_MAX);
 	if (sig != NULL && siglen > SIG_MAX)
 		return err_set(err, ASKCRED_DENIED, origin,
 			       "policy signature is %zu bytes, more than %u",
@@ -154,6 +161,16 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	rc = policy_parse(doc, len, origin, &p, err);
 	if (rc != ASKCRED_OK)
 		return rc;
+	/* A document dated ahead would outlive its max_age; allow a little
+	 * clock skew between the signer and this host. */
+	if (!from_copy && p->issued_at > now + ISSUED_SKEW) {
+		rc = err_set(err, ASKCRED_DENIED, "issued_at",
+			     "policy serial %" PRIu64 " is issued in the "
+			     "future (more than %ds ahead of this host's "
+			     "clock)",
+			     p->serial, ISSUED_SKEW);
+		goto out;
+	}
 	if (s->state_dir != NULL && !from_copy) {
 		rc = policy_serial_accept(s->state_dir, p->serial, doc, len,
 					  err);
@@ -401,7 +418,8 @@ askcred_status policy_store_current(struct policy_store *s, int64_t now,
 			       "a policy is configured but none is valid, so "
 			       "nothing is handed out%s%s",
 			       s->last_error[0] ? ": " : "", s->last_error);
-	since = p->issued_at ? p->issued_at : s->fetched_at;
+	since = p->issued_at && p->issued_at < s->fetched_at ? p->issued_at
+							     : s->fetched_at;
 	if (now - since > p->max_age) {
 		policy_format_duration(now - since, age_s, sizeof(age_s));
 		policy_format_duration(p->max_age, max_s, sizeof(max_s));

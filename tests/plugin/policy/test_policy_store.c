@@ -178,6 +178,13 @@ static void check_issued_at_age(void)
 	       "its age counts from issued_at: in force at max_age");
 	is_int(in_force(s, T0 + 601, &err), 0,
 	       "a second later it is too old, however recently fetched");
+	snprintf(extra, sizeof(extra), ", \"issued_at\": %lld",
+		 (long long)(T0 + 301));
+	make_doc(&d, 11, extra);
+	is_int(policy_store_update_from_bytes(s, d.text, d.len, d.sig, 64, NULL,
+					      T0, &err),
+	       ASKCRED_DENIED, "a document issued in the future is refused");
+	has_str(err.message, "issued in the future", "the message says why");
 	policy_store_free(s);
 }
 

@@ -97,15 +97,19 @@ static void add_str(json_object *o, const char *key, const char *v)
 		json_object_object_add(o, key, json_object_new_string(v));
 }
 
-/* Host-supplied strings are cut so a line always fits. */
+/* Host-supplied strings are cut, and control characters (which JSON would
+ * escape six-fold) replaced, so a line always fits. */
 static void add_cut(json_object *o, const char *key, const char *v)
 {
 	char cut[200];
 
-	if (v != NULL) {
-		snprintf(cut, sizeof(cut), "%s", v);
-		add_str(o, key, cut);
-	}
+	if (v == NULL)
+		return;
+	snprintf(cut, sizeof(cut), "%s", v);
+	for (char *c = cut; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	add_str(o, key, cut);
 }
 
 static void build(const struct policy_audit *a,

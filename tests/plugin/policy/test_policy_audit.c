@@ -100,6 +100,36 @@ static void check_one_line(const char *path)
 	secret_clear(&rec.token);
 }
 
+/* Labels and host names come from configuration: however long or odd,
+ * the line stays one bounded JSON object. */
+static void check_hostile_labels(void)
+{
+	struct policy_audit_config cfg = {host_log, NULL, NULL, 0, NULL};
+	struct policy_audit *a = NULL;
+	struct policy_decision d;
+	struct policy_audit_event ev = {
+		1800000000, POLICY_OP_FETCH, NULL, WS, "static", 1, &d, NULL};
+	char labels[3000];
+	json_object *o;
+
+	memset(labels, '\x01', sizeof(labels) - 1);
+	labels[sizeof(labels) - 1] = '\0';
+	ev.labels = labels;
+	policy_decide(&d, POLICY_R_SOURCE, "source \"static\" is not allowed");
+	if (policy_audit_open(&cfg, &a, NULL) != ASKCRED_OK)
+		tap_bail("audit open");
+	is_int(policy_audit_record(a, &ev, NULL), ASKCRED_OK,
+	       "3000 bytes of control characters in labels still make a line");
+	o = json_tokener_parse(logged);
+	ok(o != NULL && strlen(logged) < POLICY_AUDIT_LINE_MAX,
+	   "the line is JSON and within the line bound (%zu bytes)",
+	   strlen(logged));
+	is_str(field(o, "workspace"), WS,
+	       "a denial before a fetch names the workspace asked for");
+	json_object_put(o);
+	policy_audit_close(a);
+}
+
 static void writer(const char *path, int id)
 {
 	struct policy_audit_config cfg = {NULL, NULL, path, 0, "writer"};
@@ -213,6 +243,7 @@ int main(void)
 
 	dir = test_tmpdir();
 	check_one_line(test_path(one, sizeof(one), dir, "one.log"));
+	check_hostile_labels();
 	check_concurrent(test_path(many, sizeof(many), dir, "many.log"));
 	check_refusals();
 	test_rmtree(dir);

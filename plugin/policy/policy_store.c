@@ -434,6 +434,27 @@ askcred_status policy_store_current(struct policy_store *s, int64_t now,
 	return ASKCRED_OK;
 }
 
+askcred_status policy_store_check(struct policy_store *s,
+				  const struct policy_context *ctx,
+				  const struct token_record *rec,
+				  struct policy_decision *out, uint64_t *serial,
+				  struct askcred_error *err)
+{
+	struct askcred_error why = ASKCRED_ERROR_INIT;
+	const struct policy *p = NULL;
+
+	if (serial != NULL)
+		*serial = 0;
+	if (s != NULL &&
+	    policy_store_current(s, ctx->now, &p, &why) != ASKCRED_OK) {
+		policy_decide(out, POLICY_R_NONE_VALID, "%s", why.message);
+		return ASKCRED_OK;
+	}
+	if (serial != NULL && p != NULL)
+		*serial = p->serial;
+	return policy_check(p, ctx, rec, out, err);
+}
+
 const char *policy_store_etag(const struct policy_store *s)
 {
 	return s->current ? s->etag : NULL;

@@ -71,6 +71,20 @@ askcred_status policy_store_current(struct policy_store *s, int64_t now,
 				    const struct policy **out,
 				    struct askcred_error *err);
 
+/*
+ * The usual call at every hand-out: judge rec (may be NULL, see
+ * policy_check) under the policy in force at ctx->now. s NULL means no
+ * policy configured (allowed as no_policy). With a policy configured but
+ * none valid, *out is a denial with reason POLICY_R_NONE_VALID saying why
+ * (fail closed). *serial (may be NULL) gets the serial judged by, 0 when
+ * none. Returns ASKCRED_OK whenever *out was filled.
+ */
+askcred_status policy_store_check(struct policy_store *s,
+				  const struct policy_context *ctx,
+				  const struct token_record *rec,
+				  struct policy_decision *out, uint64_t *serial,
+				  struct askcred_error *err);
+
 /* For the fetcher and for describe. Borrowed; NULL/0 when none. */
 const char *policy_store_etag(const struct policy_store *s);
 int64_t policy_store_fetched_at(const struct policy_store *s);

@@ -65,6 +65,29 @@ static long long in_force(struct policy_store *s, int64_t now,
 	return (long long)p->serial;
 }
 
+/* What the plugin calls at every hand-out: a denial, not an error. */
+static void check_decision_fails_closed(struct policy_store *s, int64_t now)
+{
+	struct policy_context ctx = {POLICY_OP_FETCH, NULL, now};
+	struct policy_decision d;
+	uint64_t serial = 99;
+
+	is_int(policy_store_check(s, &ctx, NULL, &d, &serial, NULL), ASKCRED_OK,
+	       "a check without a valid policy still decides");
+	ok(!d.allowed, "without a valid policy the decision is a denial");
+	is_str(d.reason_code, "no_valid_policy",
+	       "the reason code says no valid policy");
+	has_str(d.sentence, "past its max_age", "the sentence says why");
+	is_int((long long)serial, 0, "no serial is reported");
+	ctx.now = now - 2;
+	policy_store_check(s, &ctx, NULL, &d, &serial, NULL);
+	ok(d.allowed && serial == 1,
+	   "before max_age the check allows under serial 1");
+	policy_store_check(NULL, &ctx, NULL, &d, &serial, NULL);
+	is_str(d.reason_code, "no_policy",
+	       "without a store the decision is no_policy");
+}
+
 static void check_last_good_copy(void)
 {
 	const char *keys[] = {pub};
@@ -117,6 +140,7 @@ static void check_last_good_copy(void)
 	       "with the URL down the copy serves exactly at max_age");
 	is_int(in_force(s, T0 + HOUR + 1, &err), 0,
 	       "one second past max_age the store fails closed");
+	check_decision_fails_closed(s, T0 + HOUR + 1);
 	has_str(err.message, "past its max_age of 1h",
 		"the message names the max_age");
 	has_str(err.message, "HTTP 503",

@@ -4,19 +4,27 @@
  *
  * Pieces, one file each:
  *   policy_parse.c   strict JSON -> struct policy
+ *   policy_rules.c   the rule table; label overrides merged into the
+ *                    rules in force (policy_table.h)
+ *   policy_eval.c    rules in force + a token record -> a decision
  *   policy_verify.c  detached Ed25519 signature, serial rollback state
- *   policy_rules.c   label overrides merged into effective rules
- *   policy_eval.c    effective rules + a token record -> a decision
+ *   policy_file.c    atomic writes and the lock in the state directory
  *   policy_store.c   the policy in force: local file, last good copy,
- *                    fail closed
- *   policy_audit.c   one JSON line per hand-out, refresh, revocation, denial
+ *                    fail closed (policy_store.h)
+ *   policy_audit.c   one JSON line per hand-out, refresh, revocation,
+ *                    denial (policy_audit.h)
  *   policy_show.c    describe / explain for the command
+ *   policy_time.c    durations and times, over the plugin's timefmt.c
+ *   policy_list.c    string lists and runner labels
  *
  * Ownership: a struct policy is immutable once parsed; it is owned by
- * whoever parsed it (or by the store, see policy_store_current()). Nothing
- * here keeps global state; a struct policy may be read from several threads
- * at once. A struct policy_store and a struct policy_audit are not
- * thread-safe: the caller serialises calls on one of them.
+ * whoever parsed it (or by the store, see policy_store_current()). Every
+ * string a function here returns is borrowed from its argument or static.
+ *
+ * Threads: nothing here keeps global state. A struct policy and a struct
+ * policy_keys may be read from several threads at once (policy_check,
+ * policy_verify and the accessors only read). A struct policy_store is not
+ * thread-safe: the caller serialises calls on it.
  *
  * Secrets: only policy_check() and the audit ever see a token record; the
  * token itself is never copied, logged or put in a decision.

@@ -258,6 +258,12 @@ askcred_status policy_verify(const struct policy_keys *k, const char *doc,
 askcred_status policy_serial_accept(const char *state_dir, uint64_t serial,
 				    const char *doc, size_t len,
 				    struct askcred_error *err);
+/* The same, for a caller that holds policy_lock() on state_dir already
+ * (to write the document it accepts under the same lock). */
+askcred_status policy_serial_accept_locked(const char *state_dir,
+					   uint64_t serial, const char *doc,
+					   size_t len,
+					   struct askcred_error *err);
 /* The highest serial accepted so far (0: none). */
 askcred_status policy_serial_last(const char *state_dir, uint64_t *serial,
 				  struct askcred_error *err);

@@ -140,6 +140,7 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	unsigned char *sig_copy = NULL;
 	askcred_status rc;
 	uint64_t last = 0;
+	int lock = -1;
 
 	/* Refuse the cheap way before spending a signature check on it. */
 	if (len > POLICY_DOC_MAX)
@@ -172,8 +173,13 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 		goto out;
 	}
 	if (s->state_dir != NULL && !from_copy) {
-		rc = policy_serial_accept(s->state_dir, p->serial, doc, len,
-					  err);
+		/* Record the serial and write the copy under one lock, so no
+		 * process can leave an older copy on disk than the serial
+		 * another one recorded. */
+		rc = policy_lock(s->state_dir, &lock, err);
+		if (rc == ASKCRED_OK)
+			rc = policy_serial_accept_locked(
+				s->state_dir, p->serial, doc, len, err);
 	} else if (s->state_dir != NULL) {
 		/* Our own copy must be the last document accepted. */
 		rc = policy_serial_last(s->state_dir, &last, err);
@@ -218,6 +224,7 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	if (!from_copy)
 		rc = save_copy(s, err);
 out:
+	policy_unlock(lock);
 	policy_free(p);
 	free(doc_copy);
 	free(sig_copy);

@@ -234,44 +234,51 @@ askcred_status policy_serial_last(const char *state_dir, uint64_t *serial,
 	return read_state(state_dir, serial, hash, err);
 }
 
-askcred_status policy_serial_accept(const char *state_dir, uint64_t serial,
-				    const char *doc, size_t len,
-				    struct askcred_error *err)
+askcred_status policy_serial_accept_locked(const char *state_dir,
+					   uint64_t serial, const char *doc,
+					   size_t len,
+					   struct askcred_error *err)
 {
 	char hash[65], last_hash[65], line[96];
 	uint64_t last = 0;
 	askcred_status rc;
-	int lock = -1;
 
 	sha256_hex(doc, len, hash);
+	rc = read_state(state_dir, &last, last_hash, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (serial < last)
+		return err_set(err, ASKCRED_DENIED, "serial",
+			       "policy serial %" PRIu64 " is lower than the "
+			       "last accepted serial %" PRIu64 ": refusing a "
+			       "rollback",
+			       serial, last);
+	/* Two documents with one serial: one of them is not what the
+	 * organisation meant, and we cannot tell which. */
+	if (serial == last && strcmp(hash, last_hash) != 0)
+		return err_set(err, ASKCRED_DENIED, "serial",
+			       "policy serial %" PRIu64 " was already accepted "
+			       "with different content: a new document needs a "
+			       "new serial",
+			       serial);
+	if (serial == last)
+		return ASKCRED_OK;
+	snprintf(line, sizeof(line), "%" PRIu64 " %s\n", serial, hash);
+	return policy_write_file(state_dir, SERIAL_FILE, line, strlen(line),
+				 err);
+}
+
+askcred_status policy_serial_accept(const char *state_dir, uint64_t serial,
+				    const char *doc, size_t len,
+				    struct askcred_error *err)
+{
+	askcred_status rc;
+	int lock = -1;
+
 	rc = policy_lock(state_dir, &lock, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	rc = read_state(state_dir, &last, last_hash, err);
-	if (rc != ASKCRED_OK)
-		goto out;
-	if (serial < last) {
-		rc = err_set(err, ASKCRED_DENIED, "serial",
-			     "policy serial %" PRIu64 " is lower than the last "
-			     "accepted serial %" PRIu64 ": refusing a rollback",
-			     serial, last);
-		goto out;
-	}
-	/* Two documents with one serial: one of them is not what the
-	 * organisation meant, and we cannot tell which. */
-	if (serial == last && strcmp(hash, last_hash) != 0) {
-		rc = err_set(err, ASKCRED_DENIED, "serial",
-			     "policy serial %" PRIu64 " was already accepted "
-			     "with different content: a new document needs a "
-			     "new serial",
-			     serial);
-		goto out;
-	}
-	if (serial == last)
-		goto out;
-	snprintf(line, sizeof(line), "%" PRIu64 " %s\n", serial, hash);
-	rc = policy_write_file(state_dir, SERIAL_FILE, line, strlen(line), err);
-out:
+	rc = policy_serial_accept_locked(state_dir, serial, doc, len, err);
 	policy_unlock(lock);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "policy_store.h"
@@ -19,6 +20,26 @@
 #define HOUR 3600
 
 static char *dir;
+
+/* Read a small file whole; 0 on success. */
+static int read_small_file(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = malloc(8192);
+	size_t n = 0;
+
+	if (f == NULL || b == NULL) {
+		if (f != NULL)
+			fclose(f);
+		free(b);
+		return -1;
+	}
+	n = fread(b, 1, 8192, f);
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
 static char state[4096], pub[4096];
 static EVP_PKEY *key;
 
@@ -277,6 +298,65 @@ static void check_unsigned_setup(void)
 	policy_store_free(s);
 }
 
+/* Hosts run many processes: whatever order they accept documents in, the
+ * copy on disk is the document of the highest serial recorded. */
+static void check_concurrent_updates(void)
+{
+	const char *keys[] = {pub};
+	char shared[4096], copy[4096];
+	struct signed_doc docs[8];
+	pid_t pids[8];
+	int failed = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	uint64_t last = 0;
+
+	test_path(shared, sizeof(shared), dir, "shared");
+	if (mkdir(shared, 0700) != 0)
+		tap_bail("mkdir %s", shared);
+	for (unsigned i = 0; i < 8; i++)
+		make_doc(&docs[i], 100 + i, "");
+	for (unsigned i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			tap_bail("fork");
+		if (pids[i] == 0) {
+			struct policy_store *s = open_store(keys, 1, shared);
+
+			/* Refusals (rollbacks) are expected; errors are not. */
+			for (int round = 0; round < 20; round++) {
+				askcred_status rc =
+					policy_store_update_from_bytes(
+						s, docs[i].text, docs[i].len,
+						docs[i].sig, 64, NULL, T0,
+						NULL);
+
+				if (rc != ASKCRED_OK && rc != ASKCRED_DENIED)
+					_exit(1);
+			}
+			policy_store_free(s);
+			_exit(0);
+		}
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		int status = 0;
+
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	}
+	is_int(failed, 0, "8 processes updating one state directory succeed");
+	policy_serial_last(shared, &last, &err);
+	is_int((long long)last, 107, "the highest serial is recorded");
+	test_path(copy, sizeof(copy), shared, "policy.json");
+	buf = NULL;
+	ok(read_small_file(copy, &buf, &len) == 0 && len == docs[7].len &&
+		   memcmp(buf, docs[7].text, len) == 0,
+	   "the copy on disk is the document of that serial");
+	free(buf);
+}
+
 int main(void)
 {
 	dir = test_tmpdir();
@@ -289,6 +369,7 @@ int main(void)
 	check_issued_at_age();
 	check_local_file();
 	check_unsigned_setup();
+	check_concurrent_updates();
 	EVP_PKEY_free(key);
 	test_rmtree(dir);
 	free(dir);

@@ -48,10 +48,11 @@ askcred_status api_check_name(const char *name, struct askcred_error *err)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "name",
 			       "token name is empty");
 	while (*p != '\0') {
-		size_t extra = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1
-					     : *p >= 0xe0 && *p <= 0xef ? 2
-					     : *p >= 0xf0 && *p <= 0xf4 ? 3
-									 : 9;
+		size_t extra = *p < 0x80		  ? 0
+			       : *p >= 0xc2 && *p <= 0xdf ? 1
+			       : *p >= 0xe0 && *p <= 0xef ? 2
+			       : *p >= 0xf0 && *p <= 0xf4 ? 3
+							  : 9;
 
 		if (*p < 0x20 || *p == 0x7f)
 			return err_set(err, ASKCRED_CONFIG_ERROR, "name",
@@ -75,8 +76,8 @@ askcred_status api_check_name(const char *name, struct askcred_error *err)
 	return ASKCRED_OK;
 }
 
-askcred_status api_parse_created(const char *body, size_t len,
-				 const char *ws, struct token_record *out,
+askcred_status api_parse_created(const char *body, size_t len, const char *ws,
+				 struct token_record *out,
 				 struct askcred_error *err)
 {
 	static const char what[] = "answer to POST access-tokens";
@@ -99,8 +100,8 @@ askcred_status api_parse_created(const char *body, size_t len,
 				  "privateToken.name", &name, &name_len,
 				  err)) != ASKCRED_OK ||
 	    (rc = json_get_time(pt, "createdAt", 0, what,
-				"privateToken.createdAt", &r.issued_at,
-				err)) != ASKCRED_OK ||
+				"privateToken.createdAt", &r.issued_at, err)) !=
+		    ASKCRED_OK ||
 	    (rc = json_get_time(pt, "expiresAt", 1, what,
 				"privateToken.expiresAt", &r.expires_at,
 				err)) != ASKCRED_OK ||
@@ -134,7 +135,7 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 				int64_t expires_at, struct token_record *out,
 				struct askcred_error *err)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	struct json_object *req = NULL;
 	char *url = NULL, when[RFC3339_BUFSZ];
 	const char *body;
@@ -151,24 +152,23 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 	/* The name and the expiry are not secret, so json-c may build it. */
 	req = json_object_new_object();
 	if (req == NULL ||
-	    json_object_object_add(req, "name",
-				   json_object_new_string(name)) != 0 ||
+	    json_object_object_add(req, "name", json_object_new_string(name)) !=
+		    0 ||
 	    json_object_object_add(req, "expiresAt",
-				   expires_at > 0
-					   ? json_object_new_string(when)
-					   : NULL) != 0 ||
+				   expires_at > 0 ? json_object_new_string(when)
+						  : NULL) != 0 ||
 	    (body = json_object_to_json_string_ext(
 		     req, JSON_C_TO_STRING_PLAIN)) == NULL) {
 		rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
 		goto out;
 	}
 	rc = http_perform(c,
-			  &(struct http_request){ .method = "POST",
-						  .url = url,
-						  .auth = HTTP_AUTH_BASIC,
-						  .secret = auth,
-						  .body = body,
-						  .body_len = strlen(body) },
+			  &(struct http_request){.method = "POST",
+						 .url = url,
+						 .auth = HTTP_AUTH_BASIC,
+						 .secret = auth,
+						 .body = body,
+						 .body_len = strlen(body)},
 			  &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = http_check_status(&resp, 201, "creating an access token",
@@ -251,7 +251,7 @@ askcred_status api_token_list(struct net_client *c, const char *ws,
 			      struct net_token_info **out, size_t *n,
 			      struct askcred_error *err)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	char *url = NULL;
 	askcred_status rc;
 
@@ -260,10 +260,10 @@ askcred_status api_token_list(struct net_client *c, const char *ws,
 	if ((rc = tokens_url(c, ws, "", &url, err)) != ASKCRED_OK)
 		return rc;
 	rc = http_perform(c,
-			  &(struct http_request){ .method = "GET",
-						  .url = url,
-						  .auth = HTTP_AUTH_BASIC,
-						  .secret = auth },
+			  &(struct http_request){.method = "GET",
+						 .url = url,
+						 .auth = HTTP_AUTH_BASIC,
+						 .secret = auth},
 			  &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = http_check_status(&resp, 200, "listing access tokens",
@@ -281,11 +281,10 @@ void api_token_list_free(struct net_token_info *list)
 }
 
 askcred_status api_token_delete(struct net_client *c, const char *ws,
-				const struct secret *auth,
-				const char *token_id,
+				const struct secret *auth, const char *token_id,
 				struct askcred_error *err)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	char *url = NULL, suffix[ASKCRED_UUID_LEN + 2];
 	askcred_status rc;
 
@@ -296,10 +295,10 @@ askcred_status api_token_delete(struct net_client *c, const char *ws,
 	if ((rc = tokens_url(c, ws, suffix, &url, err)) != ASKCRED_OK)
 		return rc;
 	rc = http_perform(c,
-			  &(struct http_request){ .method = "DELETE",
-						  .url = url,
-						  .auth = HTTP_AUTH_BASIC,
-						  .secret = auth },
+			  &(struct http_request){.method = "DELETE",
+						 .url = url,
+						 .auth = HTTP_AUTH_BASIC,
+						 .secret = auth},
 			  &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = http_check_status(&resp, 204, "deleting an access token",
@@ -362,7 +361,7 @@ askcred_status api_token_lookup(struct net_client *c, const char *ws,
 				char id_out[ASKCRED_UUID_LEN + 1],
 				struct askcred_error *err)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	char *url = NULL, *body = NULL;
 	size_t body_len = 0;
 	askcred_status rc;
@@ -376,13 +375,13 @@ askcred_status api_token_lookup(struct net_client *c, const char *ws,
 	if ((rc = lookup_body(token, &body, &body_len, err)) != ASKCRED_OK)
 		goto out;
 	rc = http_perform(c,
-			  &(struct http_request){ .method = "POST",
-						  .url = url,
-						  .auth = HTTP_AUTH_BASIC,
-						  .secret = auth,
-						  .body = body,
-						  .body_len = body_len,
-						  .body_secret = token },
+			  &(struct http_request){.method = "POST",
+						 .url = url,
+						 .auth = HTTP_AUTH_BASIC,
+						 .secret = auth,
+						 .body = body,
+						 .body_len = body_len,
+						 .body_secret = token},
 			  &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = http_check_status(&resp, 200, "looking up a token", err);

@@ -21,15 +21,12 @@ askcred_status api_token_list(struct net_client *client,
 void api_token_list_free(struct net_token_info *list);
 askcred_status api_token_delete(struct net_client *client,
 				const char *workspace_id,
-				const struct secret *auth,
-				const char *token_id,
+				const struct secret *auth, const char *token_id,
 				struct askcred_error *err);
-askcred_status api_token_lookup(struct net_client *client,
-				const char *workspace_id,
-				const struct secret *auth,
-				const struct secret *token,
-				char id_out[ASKCRED_UUID_LEN + 1],
-				struct askcred_error *err);
+askcred_status
+api_token_lookup(struct net_client *client, const char *workspace_id,
+		 const struct secret *auth, const struct secret *token,
+		 char id_out[ASKCRED_UUID_LEN + 1], struct askcred_error *err);
 
 /* A token name: 1..128 characters of valid UTF-8, no control characters. */
 askcred_status api_check_name(const char *name, struct askcred_error *err);

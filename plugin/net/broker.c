@@ -17,16 +17,14 @@
 #include "jsonval.h"
 #include "safefile.h"
 
-static const struct file_rules bearer_rules = { "broker token file", 077, 1,
-						 8192 };
-static const struct file_rules key_rules = { "broker client key", 077, 1,
-					     65536 };
-static const struct file_rules cert_rules = { "broker client certificate",
-					      022, 1, 65536 };
+static const struct file_rules bearer_rules = {"broker token file", 077, 1,
+					       8192};
+static const struct file_rules key_rules = {"broker client key", 077, 1, 65536};
+static const struct file_rules cert_rules = {"broker client certificate", 022,
+					     1, 65536};
 
 askcred_status broker_parse(const char *body, size_t len, int64_t now,
-			    struct token_record *out,
-			    struct askcred_error *err)
+			    struct token_record *out, struct askcred_error *err)
 {
 	static const char what[] = "answer of the broker";
 	struct askcred_error why = ASKCRED_ERROR_INIT;
@@ -50,14 +48,13 @@ askcred_status broker_parse(const char *body, size_t len, int64_t now,
 				  &tok, &tok_len, err)) != ASKCRED_OK)
 		goto out;
 	if (check_token(&tok, &tok_len, "token", &why) != ASKCRED_OK) {
-		rc = err_set(err, ASKCRED_UNAVAILABLE, "token",
-			     "%s: %s", what, why.message);
+		rc = err_set(err, ASKCRED_UNAVAILABLE, "token", "%s: %s", what,
+			     why.message);
 		goto out;
 	}
 	if (r.expires_at != 0 && r.expires_at <= now) {
 		rc = err_set(err, ASKCRED_EXPIRED, "expires_at",
-			     "%s: the token it gave has already expired",
-			     what);
+			     "%s: the token it gave has already expired", what);
 		goto out;
 	}
 	if (secret_set(&r.token, tok, tok_len) != 0) {
@@ -115,11 +112,10 @@ static askcred_status read_bearer(const char *path, struct secret *out,
 }
 
 askcred_status broker_fetch(struct net_client *c, const struct net_broker *b,
-			    struct token_record *out,
-			    struct askcred_error *err)
+			    struct token_record *out, struct askcred_error *err)
 {
 	struct secret bearer = SECRET_INIT;
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	askcred_status rc;
 
 	if (b == NULL || b->struct_size < sizeof(*b))
@@ -150,14 +146,14 @@ askcred_status broker_fetch(struct net_client *c, const struct net_broker *b,
 							     : HTTP_AUTH_NONE,
 				  .secret = bearer.buf != NULL ? &bearer : NULL,
 				  .client_cert = b->client_cert,
-				  .client_key = b->client_key },
+				  .client_key = b->client_key},
 			  &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = http_check_status(&resp, 200, "fetching from the broker",
 				       err);
 	if (rc == ASKCRED_OK)
-		rc = broker_parse(resp.body, resp.len, (int64_t)time(NULL),
-				  out, err);
+		rc = broker_parse(resp.body, resp.len, (int64_t)time(NULL), out,
+				  err);
 	http_response_clear(&resp);
 	secret_clear(&bearer);
 	return rc;

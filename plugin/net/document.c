@@ -11,18 +11,17 @@
 #include "error.h"
 #include "http.h"
 
-askcred_status doc_get(struct net_client *c, const char *url,
-		       const char *etag, struct net_doc *out,
-		       struct askcred_error *err)
+askcred_status doc_get(struct net_client *c, const char *url, const char *etag,
+		       struct net_doc *out, struct askcred_error *err)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	askcred_status rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = http_perform(c,
-			  &(struct http_request){ .method = "GET",
-						  .url = url,
-						  .if_none_match = etag },
+			  &(struct http_request){.method = "GET",
+						 .url = url,
+						 .if_none_match = etag},
 			  &resp, err);
 	if (rc != ASKCRED_OK)
 		return rc;

@@ -1,18 +1,16 @@
 /*
- * The HTTPS client: every libcurl option that matters for safety is set in
- * apply_defaults() and nowhere else, and every request goes through
- * http_perform(), which owns the retry policy.
+ * One request, start to finish: headers (the Authorization header built
+ * and wiped here), the response with its size cap, and the retry policy.
+ * The options that make it safe come from apply_defaults() (http_client.c).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,60 +19,7 @@
 #include <openssl/rand.h>
 
 #include "error.h"
-#include "http.h"
-
-struct net_client {
-	pthread_mutex_t lock; /* guards easy */
-	CURL *easy;           /* kept for connection reuse, by owner_pid only */
-	pid_t owner_pid;
-	char *base_url;
-	char *ca_file;
-	char *proxy; /* NULL: libcurl's environment; "": none */
-	uint32_t connect_timeout_ms;
-	uint32_t timeout_ms;
-	uint32_t low_speed_limit;
-	uint32_t low_speed_time;
-	size_t max_response;
-	uint32_t max_attempts;
-	uint32_t retry_base_ms;
-	void (*log)(void *log_ctx, int level, const char *message);
-	void *log_ctx;
-};
-
-/*
- * curl_global_init() once per process. We are a library inside someone
- * else's process: with CURL_VERSION_THREADSAFE (libcurl >= 7.84) the call
- * is safe against the host's own, otherwise pthread_once at least keeps our
- * threads from racing. We never call curl_global_cleanup() (the module is
- * never unloaded, and the host may still use libcurl) nor OPENSSL_cleanup()
- * (it would break every later OpenSSL user in the process).
- */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-static int curl_threadsafe;
-
-static void curl_init_once(void)
-{
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-
-	curl_threadsafe = v != NULL && (v->features & CURL_VERSION_THREADSAFE);
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void client_log(const struct net_client *c, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void client_log(const struct net_client *c, int level, const char *fmt, ...)
-{
-	char line[ASKCRED_ERROR_MESSAGE_MAX];
-	va_list ap;
-
-	if (c->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->log(c->log_ctx, level, line);
-}
+#include "http_int.h"
 
 static int64_t now_ms(void)
 {
@@ -86,131 +31,10 @@ static int64_t now_ms(void)
 
 static void sleep_ms(int64_t ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-static uint32_t or_default(uint32_t v, uint32_t def)
-{
-	return v != 0 ? v : def;
-}
-
-static char *dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	d = strdup(s);
-	if (d == NULL)
-		*failed = 1;
-	return d;
-}
-
-askcred_status http_client_new(const struct net_config *cfg,
-			       struct net_client **out,
-			       struct askcred_error *err)
-{
-	struct net_client *c = NULL;
-	const char *base;
-	const char *keylog = getenv("SSLKEYLOGFILE");
-	struct stat st;
-	askcred_status rc;
-	int oom = 0;
-	size_t n;
-
-	*out = NULL;
-	if (cfg == NULL || cfg->struct_size < sizeof(*cfg))
-		return err_set(err, ASKCRED_INTERNAL, "net_config",
-			       "network settings from an incompatible caller");
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return err_set(err, ASKCRED_INTERNAL, "libcurl",
-			       "curl_global_init failed: %s",
-			       curl_easy_strerror(curl_init_rc));
-	/* libcurl would write the TLS session keys there, which lets anyone
-	 * who reads the file decrypt the traffic, tokens included. */
-	if (keylog != NULL && *keylog != '\0')
-		return err_set(err, ASKCRED_CONFIG_ERROR, "SSLKEYLOGFILE",
-			       "SSLKEYLOGFILE is set; it would record TLS "
-			       "session keys, so askcred refuses to connect "
-			       "(unset it)");
-	base = cfg->base_url != NULL ? cfg->base_url : NET_DEFAULT_BASE_URL;
-	rc = http_check_url(base, "base_url", err);
-	if (rc != ASKCRED_OK)
-		return rc;
-	if (cfg->ca_file != NULL &&
-	    (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode)))
-		return err_set(err, ASKCRED_CONFIG_ERROR, cfg->ca_file,
-			       "CA file is not a readable regular file");
-	if (cfg->max_attempts > NET_MAX_ATTEMPTS_LIMIT)
-		return err_set(err, ASKCRED_CONFIG_ERROR, "max_attempts",
-			       "at most %u attempts are allowed",
-			       NET_MAX_ATTEMPTS_LIMIT);
-	if (cfg->timeout_ms > 600000u)
-		return err_set(err, ASKCRED_CONFIG_ERROR, "timeout",
-			       "a call may take at most 10 minutes");
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
-	if (pthread_mutex_init(&c->lock, NULL) != 0) {
-		free(c);
-		return err_set(err, ASKCRED_INTERNAL, NULL,
-			       "cannot create a mutex");
-	}
-	c->owner_pid = getpid();
-	c->base_url = dup_or_null(base, &oom);
-	c->ca_file = dup_or_null(cfg->ca_file, &oom);
-	c->proxy = dup_or_null(cfg->proxy, &oom);
-	if (oom) {
-		http_client_free(c);
-		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
-	}
-	n = strlen(c->base_url);
-	while (n > 0 && c->base_url[n - 1] == '/')
-		c->base_url[--n] = '\0';
-	c->connect_timeout_ms = or_default(cfg->connect_timeout_ms,
-					   NET_DEFAULT_CONNECT_TIMEOUT_MS);
-	c->timeout_ms = or_default(cfg->timeout_ms, NET_DEFAULT_TIMEOUT_MS);
-	c->low_speed_limit =
-		or_default(cfg->low_speed_limit, NET_DEFAULT_LOW_SPEED_LIMIT);
-	c->low_speed_time =
-		or_default(cfg->low_speed_time, NET_DEFAULT_LOW_SPEED_TIME);
-	c->max_response = cfg->max_response != 0 ? cfg->max_response
-						 : NET_DEFAULT_MAX_RESPONSE;
-	c->max_attempts =
-		or_default(cfg->max_attempts, NET_DEFAULT_MAX_ATTEMPTS);
-	c->retry_base_ms =
-		or_default(cfg->retry_base_ms, NET_DEFAULT_RETRY_BASE_MS);
-	c->log = cfg->log;
-	c->log_ctx = cfg->log_ctx;
-	if (!curl_threadsafe)
-		client_log(c, ASKCRED_LOG_DEBUG,
-		     "libcurl is not built thread-safe; initialised once");
-	*out = c;
-	return ASKCRED_OK;
-}
-
-void http_client_free(struct net_client *c)
-{
-	if (c == NULL)
-		return;
-	/* A child must not close its parent's TLS connections (that would
-	 * send close_notify on a socket the parent still uses). */
-	if (c->easy != NULL && c->owner_pid == getpid())
-		curl_easy_cleanup(c->easy);
-	pthread_mutex_destroy(&c->lock);
-	free(c->base_url);
-	free(c->ca_file);
-	free(c->proxy);
-	free(c);
-}
-
-const char *http_base_url(const struct net_client *c)
-{
-	return c->base_url;
 }
 
 /* Where the response goes while it arrives. */
@@ -264,8 +88,7 @@ static void header_value(const char *line, size_t len, const char *name,
 	if (len <= nlen || strncasecmp(line, name, nlen) != 0 ||
 	    line[nlen] != ':')
 		return;
-	for (i = nlen + 1; i < len && (line[i] == ' ' || line[i] == '\t');
-	     i++)
+	for (i = nlen + 1; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 		;
 	while (len > i && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
 			   line[len - 1] == ' '))
@@ -291,51 +114,11 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return len;
 }
 
-#define SET(opt, val)                                                   \
-	do {                                                            \
-		if ((cc = curl_easy_setopt(h, opt, val)) != CURLE_OK)   \
-			return cc;                                      \
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if ((cc = curl_easy_setopt(h, opt, val)) != CURLE_OK)          \
+			return cc;                                             \
 	} while (0)
-
-/* The safe defaults, in one place. Called before every attempt, after
- * curl_easy_reset() (which keeps the connection cache). */
-static CURLcode apply_defaults(CURL *h, const struct net_client *c,
-			       int64_t budget_ms, char *errbuf)
-{
-	CURLcode cc;
-	int64_t connect_ms = c->connect_timeout_ms;
-
-	if (connect_ms > budget_ms)
-		connect_ms = budget_ms;
-	SET(CURLOPT_ERRORBUFFER, errbuf);
-	/* Never on: libcurl would print the Authorization header. */
-	SET(CURLOPT_VERBOSE, 0L);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_MAXREDIRS, 0L);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	SET(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	if (c->ca_file != NULL)
-		SET(CURLOPT_CAINFO, c->ca_file);
-	if (c->proxy != NULL)
-		SET(CURLOPT_PROXY, c->proxy);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms);
-	SET(CURLOPT_TIMEOUT_MS, (long)budget_ms);
-	SET(CURLOPT_LOW_SPEED_LIMIT, (long)c->low_speed_limit);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)c->low_speed_time);
-	/* Refuses early when Content-Length is announced; on_body enforces
-	 * the same cap when it is not. */
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response);
-	SET(CURLOPT_USERAGENT, "askcred/" PACKAGE_VERSION);
-	return CURLE_OK;
-}
 
 static CURLcode apply_request(CURL *h, const struct http_request *req,
 			      struct curl_slist *headers, struct sink *sink)
@@ -385,10 +168,9 @@ static askcred_status build_headers(const struct http_request *req,
 	askcred_status rc = ASKCRED_OK;
 
 	/* Expect: empty turns off 100-continue round trips. */
-	const char *fixed[] = { "Accept: application/json", "Expect:",
-				req->body != NULL
-					? "Content-Type: application/json"
-					: NULL };
+	const char *fixed[] = {
+		"Accept: application/json", "Expect:",
+		req->body != NULL ? "Content-Type: application/json" : NULL};
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (fixed[i] == NULL)
@@ -461,7 +243,8 @@ static int retryable_curl(CURLcode cc)
  * many clients that failed together do not come back together. */
 static int64_t backoff_ms(const struct net_client *c, unsigned attempt)
 {
-	int64_t d = (int64_t)c->retry_base_ms << (attempt - 1 < 16 ? attempt - 1 : 16);
+	int64_t d = (int64_t)c->retry_base_ms
+		    << (attempt - 1 < 16 ? attempt - 1 : 16);
 	uint32_t r = 0;
 
 	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
@@ -495,7 +278,8 @@ static askcred_status transport_error(CURLcode cc, const struct sink *sink,
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return err_set(err, ASKCRED_UNAVAILABLE, where,
 			       "TLS verification failed, not sending the "
-			       "credential: %s", why);
+			       "credential: %s",
+			       why);
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -548,7 +332,7 @@ askcred_status http_perform(struct net_client *c,
 			    struct askcred_error *err)
 {
 	struct curl_slist *headers = NULL;
-	struct sink sink = { resp, c->max_response, 0 };
+	struct sink sink = {resp, c->max_response, 0};
 	char errbuf[CURL_ERROR_SIZE], where[ASKCRED_ERROR_WHERE_MAX];
 	int64_t deadline = now_ms() + c->timeout_ms;
 	askcred_status rc;
@@ -622,15 +406,19 @@ askcred_status http_perform(struct net_client *c,
 			goto out;
 		}
 		if (cc == CURLE_OK)
-			client_log(c, ASKCRED_LOG_NOTICE,
-			     "%s: HTTP %ld, attempt %u of %u, retrying in "
-			     "%lld ms", where, status, attempt,
-			     c->max_attempts, (long long)delay);
+			client_log(
+				c, ASKCRED_LOG_NOTICE,
+				"%s: HTTP %ld, attempt %u of %u, retrying in "
+				"%lld ms",
+				where, status, attempt, c->max_attempts,
+				(long long)delay);
 		else
-			client_log(c, ASKCRED_LOG_NOTICE,
-			     "%s: %s, attempt %u of %u, retrying in %lld ms",
-			     where, errbuf[0] ? errbuf : curl_easy_strerror(cc),
-			     attempt, c->max_attempts, (long long)delay);
+			client_log(
+				c, ASKCRED_LOG_NOTICE,
+				"%s: %s, attempt %u of %u, retrying in %lld ms",
+				where,
+				errbuf[0] ? errbuf : curl_easy_strerror(cc),
+				attempt, c->max_attempts, (long long)delay);
 		sleep_ms(delay);
 	}
 	if (resp->body == NULL) {
@@ -644,8 +432,8 @@ askcred_status http_perform(struct net_client *c,
 		}
 	}
 	if (resp->status < 200 || resp->status > 299) {
-		const struct secret *secrets[] = { req->secret,
-						   req->body_secret };
+		const struct secret *secrets[] = {req->secret,
+						  req->body_secret};
 
 		http_error_detail(resp->body, resp->len, secrets, 2,
 				  resp->detail);

@@ -24,11 +24,11 @@ struct http_request {
 	const char *url;    /* absolute, https:// */
 	enum http_auth auth;
 	const struct secret *secret; /* for auth; NULL with HTTP_AUTH_NONE */
-	const char *body;            /* JSON, or NULL */
+	const char *body;	     /* JSON, or NULL */
 	size_t body_len;
 	const struct secret *body_secret; /* a secret inside body, or NULL */
-	const char *if_none_match; /* ETag, or NULL */
-	const char *client_cert;   /* PEM paths for TLS client auth, or NULL */
+	const char *if_none_match;	  /* ETag, or NULL */
+	const char *client_cert; /* PEM paths for TLS client auth, or NULL */
 	const char *client_key;
 };
 
@@ -44,8 +44,8 @@ struct http_response {
 	size_t cap;
 	char etag[NET_ETAG_MAX];
 	char location[HTTP_LOCATION_MAX]; /* of a redirect, for the message */
-	char detail[HTTP_DETAIL_MAX];     /* AskUI's "detail", sanitised */
-	unsigned attempts;                /* how many requests it took */
+	char detail[HTTP_DETAIL_MAX];	  /* AskUI's "detail", sanitised */
+	unsigned attempts;		  /* how many requests it took */
 };
 
 /* Check cfg and make a client (net_ops.client_new). */

@@ -44,7 +44,8 @@ askcred_status http_check_url(const char *url, const char *what,
 		rc = err_set(err, ASKCRED_CONFIG_ERROR, what,
 			     "URL scheme %s refused: askcred only talks "
 			     "https://, so credentials never travel "
-			     "unencrypted", scheme);
+			     "unencrypted",
+			     scheme);
 		goto out;
 	}
 	/* Credentials in a URL end up in logs and process listings. */
@@ -66,9 +67,8 @@ askcred_status http_auth_header(enum http_auth auth,
 				const struct secret *secret, char **out,
 				size_t *out_len, struct askcred_error *err)
 {
-	const char *prefix = auth == HTTP_AUTH_BASIC
-				     ? "Authorization: Basic "
-				     : "Authorization: Bearer ";
+	const char *prefix = auth == HTTP_AUTH_BASIC ? "Authorization: Basic "
+						     : "Authorization: Bearer ";
 	size_t plen = strlen(prefix), vlen, total;
 	char *buf;
 
@@ -86,7 +86,8 @@ askcred_status http_auth_header(enum http_auth auth,
 		    secret->buf[i] == 0x7f)
 			return err_set(err, ASKCRED_INVALID, "Authorization",
 				       "credential contains a control "
-				       "character at offset %zu", i);
+				       "character at offset %zu",
+				       i);
 	/* Basic: standard base64 with padding of the raw token and no
 	 * "user:" part, exactly as AskUI's SDKs build it. */
 	vlen = auth == HTTP_AUTH_BASIC ? 4 * ((secret->len + 2) / 3)
@@ -148,8 +149,7 @@ static void detail_text(struct json_object *root, char *raw, size_t size)
 	}
 	if (!json_object_is_type(detail, json_type_array))
 		return;
-	for (size_t i = 0; i < json_object_array_length(detail) && i < 3;
-	     i++) {
+	for (size_t i = 0; i < json_object_array_length(detail) && i < 3; i++) {
 		struct json_object *item = json_object_array_get_idx(detail, i);
 		struct json_object *loc = NULL, *msg = NULL;
 
@@ -212,15 +212,16 @@ askcred_status http_check_status(const struct http_response *resp, long want,
 	snprintf(where, sizeof(where), "HTTP %ld", st);
 	if (st == 401 || st == 403)
 		return err_set(err, ASKCRED_INVALID, where,
-			       "%s: the credential is not valid%s%s", what,
-			       sep, d);
+			       "%s: the credential is not valid%s%s", what, sep,
+			       d);
 	if (st == 404)
 		return err_set(err, ASKCRED_NOT_FOUND, where,
 			       "%s: not found%s%s", what, sep, d);
 	if (st >= 300 && st <= 399)
 		return err_set(err, ASKCRED_CONFIG_ERROR, where,
 			       "%s: the server redirects (to %s); askcred "
-			       "never follows redirects, fix the URL", what,
+			       "never follows redirects, fix the URL",
+			       what,
 			       resp->location[0] ? resp->location : "nowhere");
 	if (st == 408 || st == 429 || st >= 500)
 		return err_set(err, ASKCRED_UNAVAILABLE, where,

@@ -48,7 +48,8 @@ askcred_status json_parse_strict(const char *buf, size_t len, const char *what,
 		if (strchr(" \t\r\n", buf[i]) == NULL) {
 			rc = err_set(err, ASKCRED_UNAVAILABLE, what,
 				     "malformed JSON: trailing data at byte "
-				     "%zu", i);
+				     "%zu",
+				     i);
 			goto out;
 		}
 	}
@@ -106,7 +107,8 @@ static askcred_status member(struct json_object *obj, const char *key,
 	if (!json_object_is_type(obj, json_type_object))
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: expected an object holding "
-			       "%s", field);
+			       "%s",
+			       field);
 	if (!json_object_object_get_ex(obj, key, out))
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s is missing", field);
@@ -148,14 +150,16 @@ askcred_status json_get_string(struct json_object *obj, const char *key,
 	if (n == 0 || n > max)
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s is %zu bytes long, "
-			       "expected 1 to %zu", field, n, max);
+			       "expected 1 to %zu",
+			       field, n, max);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f)
 			return err_set(err, ASKCRED_UNAVAILABLE, what,
 				       "malformed answer: field %s contains "
-				       "a control character", field);
+				       "a control character",
+				       field);
 	}
 	*out = s;
 	*len = n;
@@ -189,7 +193,8 @@ askcred_status json_get_uuid(struct json_object *obj, const char *key,
 	if (!is_uuid4(s))
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s is not a UUID "
-			       "version 4", field);
+			       "version 4",
+			       field);
 	memcpy(out, s, n + 1);
 	return ASKCRED_OK;
 }
@@ -212,7 +217,8 @@ askcred_status json_get_time(struct json_object *obj, const char *key,
 	if (rfc3339_parse(s, out) != 0)
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s is not an RFC 3339 "
-			       "date-time", field);
+			       "date-time",
+			       field);
 	if (*out <= 0)
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s is before 1970",

@@ -42,7 +42,7 @@
 #define NET_DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define NET_DEFAULT_TIMEOUT_MS 30000u
 #define NET_DEFAULT_LOW_SPEED_LIMIT 64u /* bytes per second ... */
-#define NET_DEFAULT_LOW_SPEED_TIME 15u  /* ... sustained this many seconds */
+#define NET_DEFAULT_LOW_SPEED_TIME 15u	/* ... sustained this many seconds */
 #define NET_DEFAULT_MAX_RESPONSE ((size_t)1 << 20)
 #define NET_DEFAULT_MAX_ATTEMPTS 4u
 #define NET_DEFAULT_RETRY_BASE_MS 500u
@@ -67,9 +67,9 @@ struct net_config {
 	uint32_t timeout_ms;
 	uint32_t low_speed_limit; /* abort below this many bytes/s ... */
 	uint32_t low_speed_time;  /* ... for this many seconds */
-	size_t max_response;      /* bytes; larger answers are refused */
-	uint32_t max_attempts;    /* 1: no retry */
-	uint32_t retry_base_ms;   /* first backoff step, doubled each time */
+	size_t max_response;	  /* bytes; larger answers are refused */
+	uint32_t max_attempts;	  /* 1: no retry */
+	uint32_t retry_base_ms;	  /* first backoff step, doubled each time */
 	/* Where the module logs retries (never a secret). May be NULL. */
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
@@ -89,19 +89,19 @@ struct net_token_info {
  * client certificate (client_cert + client_key, PEM files), or both. */
 struct net_broker {
 	uint32_t struct_size;
-	const char *url;         /* https:// only */
+	const char *url;	 /* https:// only */
 	const char *bearer_file; /* mode 0600, owned by us or root; or NULL */
 	const char *client_cert; /* or NULL */
-	const char *client_key;  /* mode 0600; required with client_cert */
-	/* ---- end of net ops 1.0 ---- */
+	const char *client_key;	 /* mode 0600; required with client_cert */
+				 /* ---- end of net ops 1.0 ---- */
 };
 
 /* A document fetched with get_document(). */
 struct net_doc {
-	long status;              /* 200, or 304 (not modified: no body) */
-	char *body;               /* len bytes + NUL; NULL on 304 */
+	long status; /* 200, or 304 (not modified: no body) */
+	char *body;  /* len bytes + NUL; NULL on 304 */
 	size_t len;
-	char etag[NET_ETAG_MAX];  /* "" when the server sent none */
+	char etag[NET_ETAG_MAX]; /* "" when the server sent none */
 };
 
 struct net_client; /* opaque: one connection cache and its settings */

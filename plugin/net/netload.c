@@ -17,7 +17,7 @@
 #include "safefile.h"
 
 /* Like a provider: ours or root's, writable by nobody else. */
-static const struct file_rules module_rules = { "network module", 022, 1, 0 };
+static const struct file_rules module_rules = {"network module", 022, 1, 0};
 
 askcred_status netload_self_dir(char *dir, size_t size,
 				struct askcred_error *err)
@@ -53,12 +53,14 @@ askcred_status netload_check(const struct net_ops *ops, const char *path,
 	if (ops == NULL)
 		return err_set(err, ASKCRED_ABI_MISMATCH, path,
 			       "network module refuses interface version "
-			       "%u.%u", NET_OPS_MAJOR, NET_OPS_MINOR);
+			       "%u.%u",
+			       NET_OPS_MAJOR, NET_OPS_MINOR);
 	if ((ops->version >> 16) != NET_OPS_MAJOR)
 		return err_set(err, ASKCRED_ABI_MISMATCH, path,
 			       "network module speaks interface %u.%u, we "
-			       "need %u.x", ops->version >> 16,
-			       ops->version & 0xffffu, NET_OPS_MAJOR);
+			       "need %u.x",
+			       ops->version >> 16, ops->version & 0xffffu,
+			       NET_OPS_MAJOR);
 	if (ops->struct_size < sizeof(*ops))
 		return err_set(err, ASKCRED_ABI_MISMATCH, path,
 			       "network module table is %u bytes, we need "
@@ -105,14 +107,12 @@ askcred_status netload_from_dir(const char *dir, const struct net_ops **ops,
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (dl == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
-			       "cannot load the network module: %s",
-			       dlerror());
+			       "cannot load the network module: %s", dlerror());
 	*(void **)&entry = dlsym(dl, NET_ENTRY_SYMBOL);
 	if (entry == NULL) {
 		dlclose(dl);
 		return err_set(err, ASKCRED_ABI_MISMATCH, path,
-			       "not a network module: no %s",
-			       NET_ENTRY_SYMBOL);
+			       "not a network module: no %s", NET_ENTRY_SYMBOL);
 	}
 	*ops = entry(NET_OPS_VERSION);
 	rc = netload_check(*ops, path, err);

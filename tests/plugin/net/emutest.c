@@ -25,7 +25,7 @@ const char *emu_env(const char *name)
 
 void emu_config(struct net_config *cfg)
 {
-	*cfg = (struct net_config){ sizeof(*cfg) };
+	*cfg = (struct net_config){sizeof(*cfg)};
 	cfg->base_url = emu_env("ASKCRED_TEST_URL");
 	cfg->ca_file = emu_env("ASKCRED_TEST_CA");
 	cfg->proxy = ""; /* never an http_proxy from the environment */
@@ -36,8 +36,8 @@ void emu_config(struct net_config *cfg)
 
 void emu_parent(struct secret *out)
 {
-	static const struct file_rules rules = { "parent token file", 077, 1,
-						 4096 };
+	static const struct file_rules rules = {"parent token file", 077, 1,
+						4096};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const char *path = emu_env("ASKCRED_TEST_PARENT_FILE");
 	char *buf = NULL;
@@ -65,13 +65,13 @@ static void control(const char *method, const char *what, const char *json,
 	snprintf(url, sizeof(url), "https://127.0.0.1:%s/_emulator/%s",
 		 emu_env("ASKCRED_TEST_PORT"), what);
 	if (http_client_new(&cfg, &c, &err) != ASKCRED_OK ||
-	    http_perform(c,
-			 &(struct http_request){ .method = method,
-						 .url = url,
-						 .body = json,
-						 .body_len = json ? strlen(json)
-								  : 0 },
-			 resp, &err) != ASKCRED_OK)
+	    http_perform(
+		    c,
+		    &(struct http_request){.method = method,
+					   .url = url,
+					   .body = json,
+					   .body_len = json ? strlen(json) : 0},
+		    resp, &err) != ASKCRED_OK)
 		tap_bail("emulator control %s: %s", what, err.message);
 	if (resp->status != 200)
 		tap_bail("emulator control %s: HTTP %ld", what, resp->status);

@@ -128,8 +128,7 @@ static void no_expiry_and_refusals(void)
 				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 				0, &r, &err),
 	       ASKCRED_CONFIG_ERROR, "a 129-character name is refused");
-	is_int(emu_count("create"), before,
-	       "without asking the server");
+	is_int(emu_count("create"), before, "without asking the server");
 
 	is_int(api_token_create(client, OTHER_WS, &parent, "x", 0, &r, &err),
 	       ASKCRED_NOT_FOUND, "another workspace: not found");
@@ -154,7 +153,7 @@ static void broker(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	char url[256], loose[512];
-	struct net_broker b = { sizeof(b) };
+	struct net_broker b = {sizeof(b)};
 	struct token_record r;
 	FILE *f;
 
@@ -175,8 +174,7 @@ static void broker(void)
 	b.client_cert = emu_env("ASKCRED_TEST_CLIENT_CERT");
 	b.client_key = emu_env("ASKCRED_TEST_CLIENT_KEY");
 	is_int(broker_fetch(client, &b, &r, &err), ASKCRED_OK,
-	       "broker with a TLS client certificate answers: %s",
-	       err.message);
+	       "broker with a TLS client certificate answers: %s", err.message);
 	secret_clear(&r.token);
 
 	b.client_cert = b.client_key = NULL;
@@ -242,8 +240,10 @@ static void reuse_and_fork(void)
 	}
 	c1 = emu_count("connections");
 	/* Each control call opens one connection of its own. */
-	ok(c1 - c0 - 1 <= 1, "five calls on one client use one connection "
-			     "(%ld new)", c1 - c0 - 1);
+	ok(c1 - c0 - 1 <= 1,
+	   "five calls on one client use one connection "
+	   "(%ld new)",
+	   c1 - c0 - 1);
 	pid = fork();
 	if (pid == 0) {
 		askcred_status rc =

@@ -21,63 +21,62 @@ static const struct {
 	const char *msg; /* expected in the message, or the token on success */
 	const char *why;
 } created[] = {
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00.123456Z\",\"expiresAt\":"
-	  "\"2026-11-28T18:00:00Z\"},\"tokenString\":\"" TOK "\"}",
-	  ASKCRED_OK, TOK, "a well-formed answer" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00+01:00\",\"expiresAt\":null},"
-	  "\"tokenString\":\"" TOK "\"}\n",
-	  ASKCRED_OK, TOK, "no expiry, zone offset, trailing newline" },
-	{ "{\"privateToken\":{\"id\":\"", ASKCRED_UNAVAILABLE,
-	  "malformed JSON", "truncated" },
-	{ "<html>bad gateway</html>", ASKCRED_UNAVAILABLE, "malformed JSON",
-	  "not JSON" },
-	{ "", ASKCRED_UNAVAILABLE, "empty answer", "empty" },
-	{ "{\"privateToken\":{}} x", ASKCRED_UNAVAILABLE, "malformed JSON",
-	  "trailing garbage" },
-	{ "[]", ASKCRED_UNAVAILABLE, "privateToken", "an array" },
-	{ "{\"tokenString\":\"" TOK "\"}", ASKCRED_UNAVAILABLE,
-	  "privateToken is missing", "no privateToken" },
-	{ "{\"privateToken\":\"x\",\"tokenString\":\"" TOK "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken is not an object",
-	  "privateToken a string" },
-	{ "{\"privateToken\":{\"id\":12345,\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"" TOK
-	  "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken.id is not a string",
-	  "id a number" },
-	{ "{\"privateToken\":{\"id\":\"not-a-uuid\",\"name\":\"n\","
-	  "\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":null},"
-	  "\"tokenString\":\"" TOK "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken.id is not a UUID", "id not a UUID" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"" TOK
-	  "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken.name is missing", "no name" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"yesterday\",\"expiresAt\":null},\"tokenString\":\"" TOK "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken.createdAt is not an RFC 3339",
-	  "createdAt not a date" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":17},\"tokenString\":\"" TOK
-	  "\"}",
-	  ASKCRED_UNAVAILABLE, "privateToken.expiresAt is not a string",
-	  "expiresAt a number" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":null}",
-	  ASKCRED_UNAVAILABLE, "tokenString is not a string",
-	  "tokenString null" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"\"}",
-	  ASKCRED_UNAVAILABLE, "tokenString is 0 bytes", "tokenString empty" },
-	{ "{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":"
-	  "\"ab\\u0001cd\"}",
-	  ASKCRED_UNAVAILABLE, "tokenString contains a control character",
-	  "tokenString with a control character" },
-	{ "{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}",
-	  ASKCRED_UNAVAILABLE, "malformed JSON", "nested too deep" },
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00.123456Z\",\"expiresAt\":"
+	 "\"2026-11-28T18:00:00Z\"},\"tokenString\":\"" TOK "\"}",
+	 ASKCRED_OK, TOK, "a well-formed answer"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00+01:00\",\"expiresAt\":null},"
+	 "\"tokenString\":\"" TOK "\"}\n",
+	 ASKCRED_OK, TOK, "no expiry, zone offset, trailing newline"},
+	{"{\"privateToken\":{\"id\":\"", ASKCRED_UNAVAILABLE, "malformed JSON",
+	 "truncated"},
+	{"<html>bad gateway</html>", ASKCRED_UNAVAILABLE, "malformed JSON",
+	 "not JSON"},
+	{"", ASKCRED_UNAVAILABLE, "empty answer", "empty"},
+	{"{\"privateToken\":{}} x", ASKCRED_UNAVAILABLE, "malformed JSON",
+	 "trailing garbage"},
+	{"[]", ASKCRED_UNAVAILABLE, "privateToken", "an array"},
+	{"{\"tokenString\":\"" TOK "\"}", ASKCRED_UNAVAILABLE,
+	 "privateToken is missing", "no privateToken"},
+	{"{\"privateToken\":\"x\",\"tokenString\":\"" TOK "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken is not an object",
+	 "privateToken a string"},
+	{"{\"privateToken\":{\"id\":12345,\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"" TOK
+	 "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken.id is not a string", "id a number"},
+	{"{\"privateToken\":{\"id\":\"not-a-uuid\",\"name\":\"n\","
+	 "\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":null},"
+	 "\"tokenString\":\"" TOK "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken.id is not a UUID", "id not a UUID"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"" TOK
+	 "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken.name is missing", "no name"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"yesterday\",\"expiresAt\":null},\"tokenString\":\"" TOK "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken.createdAt is not an RFC 3339",
+	 "createdAt not a date"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":17},\"tokenString\":\"" TOK
+	 "\"}",
+	 ASKCRED_UNAVAILABLE, "privateToken.expiresAt is not a string",
+	 "expiresAt a number"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":null}",
+	 ASKCRED_UNAVAILABLE, "tokenString is not a string",
+	 "tokenString null"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":\"\"}",
+	 ASKCRED_UNAVAILABLE, "tokenString is 0 bytes", "tokenString empty"},
+	{"{\"privateToken\":{\"id\":\"" ID "\",\"name\":\"n\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},\"tokenString\":"
+	 "\"ab\\u0001cd\"}",
+	 ASKCRED_UNAVAILABLE, "tokenString contains a control character",
+	 "tokenString with a control character"},
+	{"{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}",
+	 ASKCRED_UNAVAILABLE, "malformed JSON", "nested too deep"},
 };
 
 static const struct {
@@ -87,21 +86,21 @@ static const struct {
 	const char *msg;
 	const char *why;
 } lists[] = {
-	{ "[]", ASKCRED_OK, 0, "", "empty list" },
-	{ "[{\"id\":\"" ID "\",\"name\":\"askcred-host-ci\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":\"2026-11-29T17:00:00Z\"},"
-	  "{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
-	  ASKCRED_OK, 2, "", "two tokens" },
-	{ "{}", ASKCRED_UNAVAILABLE, 0, "expected a JSON array", "an object" },
-	{ "[{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
-	  "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},{\"id\":\"" ID "\","
-	  "\"name\":5,\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":"
-	  "null}]",
-	  ASKCRED_UNAVAILABLE, 0, "[1].name is not a string",
-	  "second entry's name a number" },
-	{ "[1]", ASKCRED_UNAVAILABLE, 0, "expected an object holding [0].id",
-	  "entry a number" },
+	{"[]", ASKCRED_OK, 0, "", "empty list"},
+	{"[{\"id\":\"" ID "\",\"name\":\"askcred-host-ci\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":\"2026-11-29T17:00:00Z\"},"
+	 "{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
+	 ASKCRED_OK, 2, "", "two tokens"},
+	{"{}", ASKCRED_UNAVAILABLE, 0, "expected a JSON array", "an object"},
+	{"[{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},{\"id\":\"" ID "\","
+	 "\"name\":5,\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":"
+	 "null}]",
+	 ASKCRED_UNAVAILABLE, 0, "[1].name is not a string",
+	 "second entry's name a number"},
+	{"[1]", ASKCRED_UNAVAILABLE, 0, "expected an object holding [0].id",
+	 "entry a number"},
 };
 
 static const struct {
@@ -110,25 +109,26 @@ static const struct {
 	const char *msg;
 	const char *why;
 } brokers[] = {
-	{ "{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":\"" ID
-	  "\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"extra\":1}",
-	  ASKCRED_OK, "", "a full answer (unknown members ignored)" },
-	{ "{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":null,"
-	  "\"expires_at\":null}",
-	  ASKCRED_OK, "", "no token id, no expiry" },
-	{ "{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":\"" ID
-	  "\",\"expires_at\":\"2001-01-01T00:00:00Z\"}",
-	  ASKCRED_EXPIRED, "already expired", "an expired token" },
-	{ "{\"token\":\"" TOK "\",\"token_id\":null,\"expires_at\":null}",
-	  ASKCRED_UNAVAILABLE, "workspace_id is missing", "no workspace id" },
-	{ "{\"workspace_id\":\"" WS "\",\"token_id\":null,\"expires_at\":null}",
-	  ASKCRED_UNAVAILABLE, "token is missing", "no token" },
-	{ "{\"workspace_id\":\"" WS "\",\"token\":\"  \",\"token_id\":null,"
-	  "\"expires_at\":null}",
-	  ASKCRED_UNAVAILABLE, "token is empty", "a blank token" },
-	{ "{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":\"x\","
-	  "\"expires_at\":null}",
-	  ASKCRED_UNAVAILABLE, "token_id is not a UUID", "a bad token id" },
+	{"{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":\"" ID
+	 "\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"extra\":1}",
+	 ASKCRED_OK, "", "a full answer (unknown members ignored)"},
+	{"{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":null,"
+	 "\"expires_at\":null}",
+	 ASKCRED_OK, "", "no token id, no expiry"},
+	{"{\"workspace_id\":\"" WS "\",\"token\":\"" TOK "\",\"token_id\":\"" ID
+	 "\",\"expires_at\":\"2001-01-01T00:00:00Z\"}",
+	 ASKCRED_EXPIRED, "already expired", "an expired token"},
+	{"{\"token\":\"" TOK "\",\"token_id\":null,\"expires_at\":null}",
+	 ASKCRED_UNAVAILABLE, "workspace_id is missing", "no workspace id"},
+	{"{\"workspace_id\":\"" WS "\",\"token_id\":null,\"expires_at\":null}",
+	 ASKCRED_UNAVAILABLE, "token is missing", "no token"},
+	{"{\"workspace_id\":\"" WS "\",\"token\":\"  \",\"token_id\":null,"
+	 "\"expires_at\":null}",
+	 ASKCRED_UNAVAILABLE, "token is empty", "a blank token"},
+	{"{\"workspace_id\":\"" WS "\",\"token\":\"" TOK
+	 "\",\"token_id\":\"x\","
+	 "\"expires_at\":null}",
+	 ASKCRED_UNAVAILABLE, "token_id is not a UUID", "a bad token id"},
 };
 
 static const struct {
@@ -136,12 +136,12 @@ static const struct {
 	askcred_status want;
 	const char *why;
 } names[] = {
-	{ "askcred-host1-ci", ASKCRED_OK, "ASCII" },
-	{ "askcred-h\xc3\xb6st", ASKCRED_OK, "UTF-8" },
-	{ "", ASKCRED_CONFIG_ERROR, "empty" },
-	{ "bad\nname", ASKCRED_CONFIG_ERROR, "line break" },
-	{ "bad\xc3", ASKCRED_CONFIG_ERROR, "cut UTF-8" },
-	{ "bad\xff", ASKCRED_CONFIG_ERROR, "not UTF-8" },
+	{"askcred-host1-ci", ASKCRED_OK, "ASCII"},
+	{"askcred-h\xc3\xb6st", ASKCRED_OK, "UTF-8"},
+	{"", ASKCRED_CONFIG_ERROR, "empty"},
+	{"bad\nname", ASKCRED_CONFIG_ERROR, "line break"},
+	{"bad\xc3", ASKCRED_CONFIG_ERROR, "cut UTF-8"},
+	{"bad\xff", ASKCRED_CONFIG_ERROR, "not UTF-8"},
 };
 
 static void check_created(void)

@@ -48,10 +48,10 @@ static void tls_faults(void)
 	static const struct {
 		const char *env, *why, *msg;
 	} bad[] = {
-		{ "ASKCRED_TEST_URL_UNKNOWN_CA",
-		  "a certificate from an unknown CA", "issuer" },
-		{ "ASKCRED_TEST_URL_WRONG_HOST",
-		  "a certificate for another host name", "127.0.0.1" },
+		{"ASKCRED_TEST_URL_UNKNOWN_CA",
+		 "a certificate from an unknown CA", "issuer"},
+		{"ASKCRED_TEST_URL_WRONG_HOST",
+		 "a certificate for another host name", "127.0.0.1"},
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
@@ -65,8 +65,8 @@ static void tls_faults(void)
 		has_str(err.message, "TLS verification failed",
 			"%s: the message says TLS verification failed",
 			bad[i].why);
-		has_str(err.message, bad[i].msg, "%s: and why (%s)",
-			bad[i].why, err.message);
+		has_str(err.message, bad[i].msg, "%s: and why (%s)", bad[i].why,
+			err.message);
 	}
 }
 
@@ -111,38 +111,38 @@ static void refused_answers(void)
 		const char *fault, *why, *where, *msg;
 		askcred_status want;
 	} rows[] = {
-		{ "{\"mode\":\"huge\"}", "a 10 MiB body without length", "",
-		  "larger than 1048576 bytes", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"huge\",\"content_length\":true}",
-		  "a 10 MiB body with its length", "",
-		  "larger than 1048576 bytes", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"redirect\"}", "a redirect to http://",
-		  "HTTP 302", "never follows redirects", ASKCRED_CONFIG_ERROR },
-		{ "{\"mode\":\"malformed\",\"variant\":\"truncated\"}",
-		  "truncated JSON", "answer to POST access-tokens",
-		  "malformed JSON", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"malformed\",\"variant\":\"notjson\"}",
-		  "an HTML page", "answer to POST access-tokens",
-		  "malformed JSON", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"malformed\",\"variant\":\"wrongtype\"}",
-		  "an id of the wrong type", "answer to POST access-tokens",
-		  "privateToken.id is not a string", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"malformed\",\"variant\":\"baduuid\"}",
-		  "an id that is not a UUID", "answer to POST access-tokens",
-		  "privateToken.id is not a UUID", ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"malformed\",\"variant\":\"badtime\"}",
-		  "a date that is not RFC 3339", "answer to POST access-tokens",
-		  "privateToken.createdAt is not an RFC 3339",
-		  ASKCRED_UNAVAILABLE },
-		{ "{\"mode\":\"status\",\"status\":400,\"count\":1}",
-		  "HTTP 400 (not retried)", "HTTP 400", "request refused",
-		  ASKCRED_CONFIG_ERROR },
-		{ "{\"mode\":\"status\",\"status\":401,\"count\":1}",
-		  "HTTP 401 (not retried)", "HTTP 401",
-		  "the credential is not valid", ASKCRED_INVALID },
-		{ "{\"mode\":\"status\",\"status\":403,\"count\":1}",
-		  "HTTP 403 (not retried)", "HTTP 403",
-		  "the credential is not valid", ASKCRED_INVALID },
+		{"{\"mode\":\"huge\"}", "a 10 MiB body without length", "",
+		 "larger than 1048576 bytes", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"huge\",\"content_length\":true}",
+		 "a 10 MiB body with its length", "",
+		 "larger than 1048576 bytes", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"redirect\"}", "a redirect to http://", "HTTP 302",
+		 "never follows redirects", ASKCRED_CONFIG_ERROR},
+		{"{\"mode\":\"malformed\",\"variant\":\"truncated\"}",
+		 "truncated JSON", "answer to POST access-tokens",
+		 "malformed JSON", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"malformed\",\"variant\":\"notjson\"}",
+		 "an HTML page", "answer to POST access-tokens",
+		 "malformed JSON", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"malformed\",\"variant\":\"wrongtype\"}",
+		 "an id of the wrong type", "answer to POST access-tokens",
+		 "privateToken.id is not a string", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"malformed\",\"variant\":\"baduuid\"}",
+		 "an id that is not a UUID", "answer to POST access-tokens",
+		 "privateToken.id is not a UUID", ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"malformed\",\"variant\":\"badtime\"}",
+		 "a date that is not RFC 3339", "answer to POST access-tokens",
+		 "privateToken.createdAt is not an RFC 3339",
+		 ASKCRED_UNAVAILABLE},
+		{"{\"mode\":\"status\",\"status\":400,\"count\":1}",
+		 "HTTP 400 (not retried)", "HTTP 400", "request refused",
+		 ASKCRED_CONFIG_ERROR},
+		{"{\"mode\":\"status\",\"status\":401,\"count\":1}",
+		 "HTTP 401 (not retried)", "HTTP 401",
+		 "the credential is not valid", ASKCRED_INVALID},
+		{"{\"mode\":\"status\",\"status\":403,\"count\":1}",
+		 "HTTP 403 (not retried)", "HTTP 403",
+		 "the credential is not valid", ASKCRED_INVALID},
 	};
 
 	for (size_t i = 0; i < N(rows); i++) {
@@ -174,20 +174,20 @@ static void retries(void)
 		long calls;
 		const char *where;
 	} rows[] = {
-		{ "{\"mode\":\"status\",\"status\":503}",
-		  "HTTP 503 every time", ASKCRED_UNAVAILABLE, 3, "HTTP 503" },
-		{ "{\"mode\":\"drop\"}", "a dropped connection every time",
-		  ASKCRED_UNAVAILABLE, 3, "" },
-		{ "{\"mode\":\"drop\",\"count\":1}", "one dropped connection",
-		  ASKCRED_OK, 2, "" },
-		{ "{\"mode\":\"status\",\"status\":500,\"count\":1}",
-		  "one HTTP 500", ASKCRED_OK, 2, "" },
-		{ "{\"mode\":\"status\",\"status\":502,\"count\":2}",
-		  "two HTTP 502", ASKCRED_OK, 3, "" },
-		{ "{\"mode\":\"status\",\"status\":504,\"count\":1}",
-		  "one HTTP 504", ASKCRED_OK, 2, "" },
-		{ "{\"mode\":\"status\",\"status\":408,\"count\":1}",
-		  "one HTTP 408", ASKCRED_OK, 2, "" },
+		{"{\"mode\":\"status\",\"status\":503}", "HTTP 503 every time",
+		 ASKCRED_UNAVAILABLE, 3, "HTTP 503"},
+		{"{\"mode\":\"drop\"}", "a dropped connection every time",
+		 ASKCRED_UNAVAILABLE, 3, ""},
+		{"{\"mode\":\"drop\",\"count\":1}", "one dropped connection",
+		 ASKCRED_OK, 2, ""},
+		{"{\"mode\":\"status\",\"status\":500,\"count\":1}",
+		 "one HTTP 500", ASKCRED_OK, 2, ""},
+		{"{\"mode\":\"status\",\"status\":502,\"count\":2}",
+		 "two HTTP 502", ASKCRED_OK, 3, ""},
+		{"{\"mode\":\"status\",\"status\":504,\"count\":1}",
+		 "one HTTP 504", ASKCRED_OK, 2, ""},
+		{"{\"mode\":\"status\",\"status\":408,\"count\":1}",
+		 "one HTTP 408", ASKCRED_OK, 2, ""},
 	};
 
 	for (size_t i = 0; i < N(rows); i++) {
@@ -241,10 +241,10 @@ static void retry_after(void)
 		const char *fault, *why;
 		double min, max;
 	} rows[] = {
-		{ "{\"mode\":\"429\",\"retry_after\":\"2\",\"count\":1}",
-		  "429 with Retry-After: 2", 2.0, 2.5 },
-		{ "{\"mode\":\"429\",\"retry_after\":\"date:3\",\"count\":1}",
-		  "429 with Retry-After as an HTTP date 3 s ahead", 2.0, 3.6 },
+		{"{\"mode\":\"429\",\"retry_after\":\"2\",\"count\":1}",
+		 "429 with Retry-After: 2", 2.0, 2.5},
+		{"{\"mode\":\"429\",\"retry_after\":\"date:3\",\"count\":1}",
+		 "429 with Retry-After as an HTTP date 3 s ahead", 2.0, 3.6},
 	};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct net_config cfg;
@@ -257,10 +257,9 @@ static void retry_after(void)
 		is_int(create_with(&cfg, &err, &secs), ASKCRED_OK,
 		       "%s: succeeds on the next attempt", rows[i].why);
 		ok(secs >= rows[i].min && secs <= rows[i].max,
-		   "%s: waited as told (%.3f s, wanted %.1f-%.1f)",
-		   rows[i].why, secs, rows[i].min, rows[i].max);
-		is_int(emu_count("create"), 2, "%s: two attempts",
-		       rows[i].why);
+		   "%s: waited as told (%.3f s, wanted %.1f-%.1f)", rows[i].why,
+		   secs, rows[i].min, rows[i].max);
+		is_int(emu_count("create"), 2, "%s: two attempts", rows[i].why);
 	}
 	emu_config(&cfg);
 	cfg.timeout_ms = 3000;

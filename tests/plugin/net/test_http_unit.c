@@ -18,23 +18,23 @@ static const struct {
 	askcred_status want;
 	const char *why;
 } urls[] = {
-	{ "https://workspaces.askui.com/api/v1", ASKCRED_OK, "https URL" },
-	{ "HTTPS://127.0.0.1:8443/api/v1", ASKCRED_OK, "upper-case scheme" },
-	{ "http://workspaces.askui.com/api/v1", ASKCRED_CONFIG_ERROR,
-	  "plain http" },
-	{ "HTTP://workspaces.askui.com/", ASKCRED_CONFIG_ERROR,
-	  "plain http, upper case" },
-	{ "ftp://example.com/", ASKCRED_CONFIG_ERROR, "ftp" },
-	{ "file:///etc/passwd", ASKCRED_CONFIG_ERROR, "file" },
-	{ "workspaces.askui.com/api/v1", ASKCRED_CONFIG_ERROR, "no scheme" },
-	{ "", ASKCRED_CONFIG_ERROR, "empty" },
-	{ "https://user:pw@example.com/", ASKCRED_CONFIG_ERROR,
-	  "user and password in the URL" },
-	{ "https://tok@example.com/", ASKCRED_CONFIG_ERROR,
-	  "user name in the URL" },
-	{ "https://exa mple.com/", ASKCRED_CONFIG_ERROR, "white space" },
-	{ "https://example.com/\r\nX: y", ASKCRED_CONFIG_ERROR,
-	  "header injection" },
+	{"https://workspaces.askui.com/api/v1", ASKCRED_OK, "https URL"},
+	{"HTTPS://127.0.0.1:8443/api/v1", ASKCRED_OK, "upper-case scheme"},
+	{"http://workspaces.askui.com/api/v1", ASKCRED_CONFIG_ERROR,
+	 "plain http"},
+	{"HTTP://workspaces.askui.com/", ASKCRED_CONFIG_ERROR,
+	 "plain http, upper case"},
+	{"ftp://example.com/", ASKCRED_CONFIG_ERROR, "ftp"},
+	{"file:///etc/passwd", ASKCRED_CONFIG_ERROR, "file"},
+	{"workspaces.askui.com/api/v1", ASKCRED_CONFIG_ERROR, "no scheme"},
+	{"", ASKCRED_CONFIG_ERROR, "empty"},
+	{"https://user:pw@example.com/", ASKCRED_CONFIG_ERROR,
+	 "user and password in the URL"},
+	{"https://tok@example.com/", ASKCRED_CONFIG_ERROR,
+	 "user name in the URL"},
+	{"https://exa mple.com/", ASKCRED_CONFIG_ERROR, "white space"},
+	{"https://example.com/\r\nX: y", ASKCRED_CONFIG_ERROR,
+	 "header injection"},
 };
 
 static const struct {
@@ -42,13 +42,13 @@ static const struct {
 	const char *secret;
 	const char *want;
 } headers[] = {
-	{ HTTP_AUTH_BASIC, "a", "Authorization: Basic YQ==" },
-	{ HTTP_AUTH_BASIC, "ab", "Authorization: Basic YWI=" },
-	{ HTTP_AUTH_BASIC, "abc", "Authorization: Basic YWJj" },
-	{ HTTP_AUTH_BASIC, "U4IiJRhZscdBA4VFOLCpWw",
-	  "Authorization: Basic VTRJaUpSaFpzY2RCQTRWRk9MQ3BXdw==" },
-	{ HTTP_AUTH_BEARER, "broker-secret_1",
-	  "Authorization: Bearer broker-secret_1" },
+	{HTTP_AUTH_BASIC, "a", "Authorization: Basic YQ=="},
+	{HTTP_AUTH_BASIC, "ab", "Authorization: Basic YWI="},
+	{HTTP_AUTH_BASIC, "abc", "Authorization: Basic YWJj"},
+	{HTTP_AUTH_BASIC, "U4IiJRhZscdBA4VFOLCpWw",
+	 "Authorization: Basic VTRJaUpSaFpzY2RCQTRWRk9MQ3BXdw=="},
+	{HTTP_AUTH_BEARER, "broker-secret_1",
+	 "Authorization: Bearer broker-secret_1"},
 };
 
 static const struct {
@@ -57,18 +57,18 @@ static const struct {
 	askcred_status code;
 	const char *msg;
 } statuses[] = {
-	{ 201, 201, ASKCRED_OK, "" },
-	{ 200, 201, ASKCRED_UNAVAILABLE, "expected HTTP 201" },
-	{ 401, 200, ASKCRED_INVALID, "the credential is not valid" },
-	{ 403, 200, ASKCRED_INVALID, "the credential is not valid" },
-	{ 404, 204, ASKCRED_NOT_FOUND, "not found" },
-	{ 302, 200, ASKCRED_CONFIG_ERROR, "never follows redirects" },
-	{ 400, 200, ASKCRED_CONFIG_ERROR, "request refused" },
-	{ 422, 201, ASKCRED_CONFIG_ERROR, "request refused" },
-	{ 408, 200, ASKCRED_UNAVAILABLE, "server unavailable" },
-	{ 429, 200, ASKCRED_UNAVAILABLE, "server unavailable" },
-	{ 500, 200, ASKCRED_UNAVAILABLE, "server unavailable" },
-	{ 503, 200, ASKCRED_UNAVAILABLE, "server unavailable" },
+	{201, 201, ASKCRED_OK, ""},
+	{200, 201, ASKCRED_UNAVAILABLE, "expected HTTP 201"},
+	{401, 200, ASKCRED_INVALID, "the credential is not valid"},
+	{403, 200, ASKCRED_INVALID, "the credential is not valid"},
+	{404, 204, ASKCRED_NOT_FOUND, "not found"},
+	{302, 200, ASKCRED_CONFIG_ERROR, "never follows redirects"},
+	{400, 200, ASKCRED_CONFIG_ERROR, "request refused"},
+	{422, 201, ASKCRED_CONFIG_ERROR, "request refused"},
+	{408, 200, ASKCRED_UNAVAILABLE, "server unavailable"},
+	{429, 200, ASKCRED_UNAVAILABLE, "server unavailable"},
+	{500, 200, ASKCRED_UNAVAILABLE, "server unavailable"},
+	{503, 200, ASKCRED_UNAVAILABLE, "server unavailable"},
 };
 
 static const struct {
@@ -76,24 +76,24 @@ static const struct {
 	const char *want;
 	const char *why;
 } details[] = {
-	{ "{\"detail\":\"Access token not found\"}", "Access token not found",
-	  "string detail" },
-	{ "{\"detail\":[{\"msg\":\"Workspace membership not found\"}]}",
-	  "Workspace membership not found", "list detail without loc" },
-	{ "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"too long\","
-	  "\"type\":\"x\"},{\"loc\":[\"body\",\"expiresAt\"],\"msg\":\"bad\"}]}",
-	  "body.name: too long; body.expiresAt: bad", "validation errors" },
-	{ "{\"detail\":[{\"loc\":[\"body\",\"accessToken\"],\"msg\":\"bad\","
-	  "\"input\":\"SECRET-TOKEN-123\"}]}",
-	  "body.accessToken: bad", "validation input never used" },
-	{ "{\"detail\":\"your token SECRET-TOKEN-123 is bad\"}",
-	  "(detail withheld: it quotes the credential)",
-	  "detail quoting the token withheld" },
-	{ "{\"detail\":\"line\\nbreak\\u0007\"}", "line?break?",
-	  "control characters replaced" },
-	{ "<html>502 Bad Gateway</html>", "", "not JSON: no detail" },
-	{ "{\"message\":\"other shape\"}", "", "no detail member" },
-	{ "", "", "empty body" },
+	{"{\"detail\":\"Access token not found\"}", "Access token not found",
+	 "string detail"},
+	{"{\"detail\":[{\"msg\":\"Workspace membership not found\"}]}",
+	 "Workspace membership not found", "list detail without loc"},
+	{"{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"too long\","
+	 "\"type\":\"x\"},{\"loc\":[\"body\",\"expiresAt\"],\"msg\":\"bad\"}]}",
+	 "body.name: too long; body.expiresAt: bad", "validation errors"},
+	{"{\"detail\":[{\"loc\":[\"body\",\"accessToken\"],\"msg\":\"bad\","
+	 "\"input\":\"SECRET-TOKEN-123\"}]}",
+	 "body.accessToken: bad", "validation input never used"},
+	{"{\"detail\":\"your token SECRET-TOKEN-123 is bad\"}",
+	 "(detail withheld: it quotes the credential)",
+	 "detail quoting the token withheld"},
+	{"{\"detail\":\"line\\nbreak\\u0007\"}", "line?break?",
+	 "control characters replaced"},
+	{"<html>502 Bad Gateway</html>", "", "not JSON: no detail"},
+	{"{\"message\":\"other shape\"}", "", "no detail member"},
+	{"", "", "empty body"},
 };
 
 static void check_urls(void)
@@ -120,12 +120,12 @@ static void check_client_settings(void)
 		uint32_t attempts;
 		const char *where;
 	} bad[] = {
-		{ "http://127.0.0.1:1/api/v1", NULL, 0, "base_url" },
-		{ "https://127.0.0.1:1/api/v1", "/nonexistent/ca.pem", 0,
-		  "/nonexistent/ca.pem" },
-		{ "https://127.0.0.1:1/api/v1", NULL, 11, "max_attempts" },
+		{"http://127.0.0.1:1/api/v1", NULL, 0, "base_url"},
+		{"https://127.0.0.1:1/api/v1", "/nonexistent/ca.pem", 0,
+		 "/nonexistent/ca.pem"},
+		{"https://127.0.0.1:1/api/v1", NULL, 11, "max_attempts"},
 	};
-	struct net_config cfg = { sizeof(cfg) };
+	struct net_config cfg = {sizeof(cfg)};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct net_client *c = NULL;
 
@@ -141,7 +141,7 @@ static void check_client_settings(void)
 		       bad[i].where);
 		ok(c == NULL, "no client is made from a bad setting");
 	}
-	cfg = (struct net_config){ sizeof(cfg) };
+	cfg = (struct net_config){sizeof(cfg)};
 	is_int(http_client_new(&cfg, &c, &err), ASKCRED_OK,
 	       "client with all defaults is made");
 	is_str(http_base_url(c), NET_DEFAULT_BASE_URL,
@@ -198,8 +198,8 @@ static void check_statuses(void)
 {
 	for (size_t i = 0; i < N(statuses); i++) {
 		struct askcred_error err = ASKCRED_ERROR_INIT;
-		struct http_response r = { .status = statuses[i].status,
-					   .attempts = 3 };
+		struct http_response r = {.status = statuses[i].status,
+					  .attempts = 3};
 		char where[32];
 
 		snprintf(r.detail, sizeof(r.detail), "some detail");
@@ -224,7 +224,7 @@ static void check_statuses(void)
 static void check_details(void)
 {
 	struct secret tok = SECRET_INIT;
-	const struct secret *secrets[] = { NULL, &tok };
+	const struct secret *secrets[] = {NULL, &tok};
 	char out[HTTP_DETAIL_MAX];
 
 	secret_set(&tok, "SECRET-TOKEN-123", 16);

@@ -13,31 +13,35 @@
 static const struct {
 	askcred_status status;
 	int exit_code;
-	const char *hint; /* NULL: nothing useful to add */
+	const char *hint;   /* NULL: nothing useful to add */
+	int hint_if_silent; /* the hint only when the module said nothing */
 } table[] = {
-	{ASKCRED_OK, EXIT_OK, NULL},
+	{ASKCRED_OK, EXIT_OK, NULL, 0},
 	{ASKCRED_IGNORE, EXIT_NOT_FOUND,
-	 "no line of the stack handles this operation; check the stack "
-	 "file"},
+	 "no line of the stack handles this operation; check the stack file",
+	 1},
 	{ASKCRED_NOT_FOUND, EXIT_NOT_FOUND,
-	 "check that the stack's sources are configured (run with -v)"},
+	 "check that the stack's sources are configured (run with -v)", 0},
 	{ASKCRED_DENIED, EXIT_DENIED,
 	 "the token policy refused the credential; see the policy named "
-	 "above"},
+	 "above",
+	 0},
 	{ASKCRED_INVALID, EXIT_INVALID,
 	 "the credential was rejected; replace the token or run "
-	 "'askcred refresh'"},
+	 "'askcred refresh'",
+	 0},
 	{ASKCRED_EXPIRED, EXIT_INVALID,
 	 "the credential has expired; replace the token or run "
-	 "'askcred refresh'"},
-	{ASKCRED_UNAVAILABLE, EXIT_UNAVAILABLE, "try again later"},
-	{ASKCRED_CONFIG_ERROR, EXIT_CONFIG, NULL},
+	 "'askcred refresh'",
+	 0},
+	{ASKCRED_UNAVAILABLE, EXIT_UNAVAILABLE, "try again later", 0},
+	{ASKCRED_CONFIG_ERROR, EXIT_CONFIG, NULL, 0},
 	{ASKCRED_CACHE_ERROR, EXIT_INTERNAL,
-	 "check the cache directory's owner and permissions"},
-	{ASKCRED_NO_MEMORY, EXIT_INTERNAL, NULL},
+	 "check the cache directory's owner and permissions", 0},
+	{ASKCRED_NO_MEMORY, EXIT_INTERNAL, NULL, 0},
 	{ASKCRED_ABI_MISMATCH, EXIT_CONFIG,
-	 "install a module built for this version of askcred"},
-	{ASKCRED_INTERNAL, EXIT_INTERNAL, "this is a bug; please report it"},
+	 "install a module built for this version of askcred", 0},
+	{ASKCRED_INTERNAL, EXIT_INTERNAL, "this is a bug; please report it", 0},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
@@ -88,12 +92,13 @@ int report_failure_hint(const char *what, askcred_status status,
 	/* what may carry a path or stack name the user typed. */
 	sanitize_text(doing, sizeof(doing), what);
 	message[0] = where[0] = '\0';
-	if (hint == NULL)
-		hint = table[lookup(status)].hint;
 	if (err != NULL) {
 		sanitize_text(message, sizeof(message), err->message);
 		sanitize_text(where, sizeof(where), err->where);
 	}
+	if (hint == NULL &&
+	    (message[0] == '\0' || !table[lookup(status)].hint_if_silent))
+		hint = table[lookup(status)].hint;
 	fprintf(stderr, "askcred: %s: %s%s%s%s%s%s\n", doing,
 		message[0] != '\0'	   ? message
 		: status == ASKCRED_IGNORE ? "nothing in the stack handled it"

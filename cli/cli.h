@@ -56,21 +56,20 @@ int cmd_refresh(struct cli *cli, int argc, char **argv);
 int cmd_revoke(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 
-/* request.c: the options every credential-fetching command shares. */
-enum {
-	OPT_PURPOSE = 0x100,
-	OPT_MIN_VALIDITY,
-	OPT_LIFETIME,
-	OPT_NO_CACHE,
-	OPT_FORCE_REFRESH,
-	OPT_FORMAT,
-	OPT_JSON,
-	OPT_HELP = 'h',
+/* request.c: command options, and fetching through the stack. */
+/* What a command's options said. */
+struct cmd_args {
+	struct askcred_request req; /* request options */
+	const char *format;	    /* --format, or NULL */
+	int json;		    /* --json */
 };
-/* Apply one parsed option to req. Returns 1 when opt was a request option,
- * 0 when it is not, or EXIT_USAGE after reporting a bad value. */
-int request_option(const char *cmd, int opt, const char *arg,
-		   struct askcred_request *req);
+/* Parse cmd's options (argv[0] is cmd) into a, accepting only those named
+ * in accepted ("purpose,min-validity,...") and --help. Operands are
+ * refused unless operands is set; then optind indexes the first one.
+ * Returns -1 when the command should go on, or the exit status to end
+ * with: EXIT_OK after --help, EXIT_USAGE after a bad option. */
+int parse_command(const char *cmd, int argc, char **argv, const char *accepted,
+		  int operands, struct cmd_args *a);
 /* Fetch (refresh: obtain anew) one credential for cmd. On failure
  * reports it and returns the exit status; *out is the stack's, to give
  * back with askcred_release(). */

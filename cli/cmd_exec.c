@@ -26,16 +26,6 @@
 
 extern char **environ;
 
-static const struct option exec_options[] = {
-	{"purpose", required_argument, NULL, OPT_PURPOSE},
-	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
-	{"lifetime", required_argument, NULL, OPT_LIFETIME},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
-
 /* The child's environment: ours without any ASKUI_WORKSPACE_ID or
  * ASKUI_TOKEN, plus the two fetched values. Only the token variable is
  * ours to free; the other slots point into environ. */
@@ -207,29 +197,22 @@ static int job_wait(struct job *job)
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
-	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
+	struct cmd_args a;
 	struct job job;
 	askcred_status rc;
-	int c, ex;
+	int ex = parse_command("exec", argc, argv,
+			       "purpose,min-validity,lifetime,no-cache,"
+			       "force-refresh",
+			       1, &a);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", exec_options, NULL)) != -1) {
-		if (c == OPT_HELP) {
-			print_help("exec");
-			return EXIT_OK;
-		}
-		ex = request_option("exec", c, optarg, &req);
-		if (ex == 0)
-			return option_error("exec", c, argv);
-		if (ex != 1)
-			return ex;
-	}
+	if (ex >= 0)
+		return ex;
 	if (optind >= argc)
 		return usage_error("exec", "no command given (askcred exec "
 					   "-- COMMAND [ARGS...])");
-	ex = request_fetch(cli, "exec", &req, 0, &cred);
+	ex = request_fetch(cli, "exec", &a.req, 0, &cred);
 	if (ex != EXIT_OK)
 		return ex;
 	rc = check_credential_printable(cred, &err);

@@ -3,24 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "output.h"
-
-static const struct option get_options[] = {
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"purpose", required_argument, NULL, OPT_PURPOSE},
-	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
-	{"lifetime", required_argument, NULL, OPT_LIFETIME},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
 
 static int print_credential(struct cli *cli, const char *cmd,
 			    enum out_format format,
@@ -55,48 +43,34 @@ out:
 	return ex;
 }
 
-/* Options shared by get and env; env fixes the format. */
-static int run(struct cli *cli, int argc, char **argv, const char *cmd,
-	       enum out_format format, int format_allowed)
-{
-	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
-	int c, r;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", get_options, NULL)) != -1) {
-		if (c == OPT_HELP) {
-			print_help(cmd);
-			return EXIT_OK;
-		}
-		if (c == OPT_FORMAT && format_allowed) {
-			if (parse_format(optarg, &format) != 0)
-				return usage_error(cmd,
-						   "unknown format '%s' "
-						   "(env, shell or json)",
-						   optarg);
-			continue;
-		}
-		if (c == OPT_FORMAT)
-			return usage_error(cmd, "--format is fixed to shell; "
-						"use 'askcred get'");
-		r = request_option(cmd, c, optarg, &req);
-		if (r == 0)
-			return option_error(cmd, c, argv);
-		if (r != 1)
-			return r;
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'",
-				   argv[optind]);
-	return print_credential(cli, cmd, format, &req);
-}
-
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
-	return run(cli, argc, argv, "get", FORMAT_ENV, 1);
+	enum out_format format = FORMAT_ENV;
+	struct cmd_args a;
+	int ex = parse_command("get", argc, argv,
+			       "format,purpose,min-validity,lifetime,"
+			       "no-cache,force-refresh",
+			       0, &a);
+
+	if (ex >= 0)
+		return ex;
+	if (a.format != NULL && parse_format(a.format, &format) != 0)
+		return usage_error("get",
+				   "unknown format '%s' (env, shell or json)",
+				   a.format);
+	return print_credential(cli, "get", format, &a.req);
 }
 
+/* env is "get --format shell", for eval "$(askcred env)". */
 int cmd_env(struct cli *cli, int argc, char **argv)
 {
-	return run(cli, argc, argv, "env", FORMAT_SHELL, 0);
+	struct cmd_args a;
+	int ex = parse_command("env", argc, argv,
+			       "purpose,min-validity,lifetime,no-cache,"
+			       "force-refresh",
+			       0, &a);
+
+	if (ex >= 0)
+		return ex;
+	return print_credential(cli, "env", FORMAT_SHELL, &a.req);
 }

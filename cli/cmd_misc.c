@@ -2,7 +2,6 @@
  * it, one line of confirmation (never the token: its fingerprint). */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,31 +10,10 @@
 #include "output.h"
 #include "secret.h"
 
-static const struct option validate_options[] = {
-	{"purpose", required_argument, NULL, OPT_PURPOSE},
-	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option refresh_options[] = {
-	{"purpose", required_argument, NULL, OPT_PURPOSE},
-	{"lifetime", required_argument, NULL, OPT_LIFETIME},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
-
-static const struct option revoke_options[] = {
-	{"purpose", required_argument, NULL, OPT_PURPOSE},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
-
 struct misc_cmd {
 	const char *name;
-	const struct option *options;
-	int refresh; /* obtain the credential with askcred_refresh() */
+	const char *options; /* for parse_command() */
+	int refresh;	     /* obtain the credential with askcred_refresh() */
 	/* What to do with it; NULL: obtaining it was the whole job. */
 	askcred_status (*act)(askcred_stack *stack,
 			      const struct askcred_credential *cred,
@@ -45,23 +23,24 @@ struct misc_cmd {
 };
 
 static const struct misc_cmd validate_cmd = {
-	"validate",
-	validate_options,
-	0,
-	askcred_validate,
-	"the credential did not validate",
-	"valid:",
+	.name = "validate",
+	.options = "purpose,min-validity,no-cache",
+	.act = askcred_validate,
+	.act_failed = "the credential did not validate",
+	.done = "valid:",
 };
 static const struct misc_cmd refresh_cmd = {
-	"refresh", refresh_options, 1, NULL, NULL, "refreshed:",
+	.name = "refresh",
+	.options = "purpose,lifetime",
+	.refresh = 1,
+	.done = "refreshed:",
 };
 static const struct misc_cmd revoke_cmd = {
-	"revoke",
-	revoke_options,
-	0,
-	askcred_revoke,
-	"cannot revoke the credential",
-	"revoked:",
+	.name = "revoke",
+	.options = "purpose",
+	.act = askcred_revoke,
+	.act_failed = "cannot revoke the credential",
+	.done = "revoked:",
 };
 
 /* "valid: token 3f2a... (id ...) for workspace ..., expires ... (in 1h)" */
@@ -91,29 +70,16 @@ static void confirm(const char *done, const struct askcred_credential *cred)
 static int run(struct cli *cli, int argc, char **argv,
 	       const struct misc_cmd *cmd)
 {
-	struct askcred_request req = {sizeof(req), 0, NULL, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
+	struct cmd_args a;
 	char what[128];
 	askcred_status rc;
-	int c, ex;
+	int ex = parse_command(cmd->name, argc, argv, cmd->options, 0, &a);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", cmd->options, NULL)) != -1) {
-		if (c == OPT_HELP) {
-			print_help(cmd->name);
-			return EXIT_OK;
-		}
-		ex = request_option(cmd->name, c, optarg, &req);
-		if (ex == 0)
-			return option_error(cmd->name, c, argv);
-		if (ex != 1)
-			return ex;
-	}
-	if (optind < argc)
-		return usage_error(cmd->name, "unexpected argument '%s'",
-				   argv[optind]);
-	ex = request_fetch(cli, cmd->name, &req, cmd->refresh, &cred);
+	if (ex >= 0)
+		return ex;
+	ex = request_fetch(cli, cmd->name, &a.req, cmd->refresh, &cred);
 	if (ex != EXIT_OK)
 		return ex;
 	rc = cmd->act != NULL ? cmd->act(cli->st, cred, &err) : ASKCRED_OK;

@@ -2,7 +2,6 @@
  * JSON array. Entries never carry a token, so there is none to leak. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +9,6 @@
 
 #include "cli.h"
 #include "output.h"
-
-static const struct option status_options[] = {
-	{"json", no_argument, NULL, OPT_JSON},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
-};
 
 enum {
 	COL_NAME,
@@ -232,25 +225,15 @@ static void print_table(const struct listing *l)
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct cmd_args a;
 	struct listing l;
 	askcred_status rc;
-	int c, ex;
+	int ex = parse_command("status", argc, argv, "json", 0, &a);
 
+	if (ex >= 0)
+		return ex;
 	memset(&l, 0, sizeof(l));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", status_options, NULL)) !=
-	       -1) {
-		if (c == OPT_HELP) {
-			print_help("status");
-			return EXIT_OK;
-		}
-		if (c != OPT_JSON)
-			return option_error("status", c, argv);
-		l.json = 1;
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'",
-				   argv[optind]);
+	l.json = a.json;
 	ex = cli_open_stack(cli);
 	if (ex != EXIT_OK)
 		return ex;

@@ -1,6 +1,7 @@
 /* What every credential-fetching command shares: the request options
  * (--purpose, --min-validity, --lifetime, --no-cache, --force-refresh)
- * and fetching one credential through the stack. */
+ * with the parsing of every command's options, and fetching one
+ * credential through the stack. */
 #include "config.h"
 
 #include <getopt.h>
@@ -51,39 +52,119 @@ static int purpose_ok(const char *s)
 	return 1;
 }
 
-int request_option(const char *cmd, int opt, const char *arg,
-		   struct askcred_request *req)
+enum {
+	OPT_HELP = 'h',
+	OPT_PURPOSE = 0x100,
+	OPT_MIN_VALIDITY,
+	OPT_LIFETIME,
+	OPT_NO_CACHE,
+	OPT_FORCE_REFRESH,
+	OPT_FORMAT,
+	OPT_JSON,
+};
+
+/* Every command option, once; a command accepts the ones it lists. */
+static const struct option all_options[] = {
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"min-validity", required_argument, NULL, OPT_MIN_VALIDITY},
+	{"lifetime", required_argument, NULL, OPT_LIFETIME},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
+	{"help", no_argument, NULL, OPT_HELP},
+};
+
+#define N_ALL (sizeof(all_options) / sizeof(all_options[0]))
+
+/* name is one of the comma-separated words of list ("help" always is). */
+static int listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strcmp(name, "help") == 0)
+		return 1;
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int duration_option(const char *cmd, const char *name, const char *arg,
+			   uint32_t *out)
+{
+	if (parse_duration(arg, out) == 0)
+		return -1;
+	return usage_error(cmd,
+			   "--%s: '%s' is not a duration (like 90s, 30m, 2h, "
+			   "1d)",
+			   name, arg);
+}
+
+/* Apply one option; -1 to go on, or the exit status to end with. */
+static int apply(const char *cmd, int opt, const char *arg, struct cmd_args *a)
 {
 	switch (opt) {
+	case OPT_FORMAT:
+		a->format = arg;
+		return -1;
+	case OPT_JSON:
+		a->json = 1;
+		return -1;
 	case OPT_PURPOSE:
 		if (!purpose_ok(arg))
 			return usage_error(cmd, "--purpose must be 1 to 128 "
 						"printable characters");
-		req->purpose = arg;
-		return 1;
+		a->req.purpose = arg;
+		return -1;
 	case OPT_MIN_VALIDITY:
-		if (parse_duration(arg, &req->min_validity) != 0)
-			return usage_error(cmd,
-					   "--min-validity: '%s' is not a "
-					   "duration (like 90s, 30m, 2h, 1d)",
-					   arg);
-		return 1;
+		return duration_option(cmd, "min-validity", arg,
+				       &a->req.min_validity);
 	case OPT_LIFETIME:
-		if (parse_duration(arg, &req->lifetime) != 0)
-			return usage_error(cmd,
-					   "--lifetime: '%s' is not a duration "
-					   "(like 90s, 30m, 2h, 1d)",
-					   arg);
-		return 1;
+		return duration_option(cmd, "lifetime", arg, &a->req.lifetime);
 	case OPT_NO_CACHE:
-		req->flags |= ASKCRED_REQ_NO_CACHE;
-		return 1;
+		a->req.flags |= ASKCRED_REQ_NO_CACHE;
+		return -1;
 	case OPT_FORCE_REFRESH:
-		req->flags |= ASKCRED_REQ_FORCE_REFRESH;
-		return 1;
-	default:
-		return 0;
+		a->req.flags |= ASKCRED_REQ_FORCE_REFRESH;
+		return -1;
+	default: /* OPT_HELP */
+		print_help(cmd);
+		return EXIT_OK;
 	}
+}
+
+int parse_command(const char *cmd, int argc, char **argv, const char *accepted,
+		  int operands, struct cmd_args *a)
+{
+	struct option options[N_ALL + 1];
+	size_t n = 0;
+	int c, ex;
+
+	memset(a, 0, sizeof(*a));
+	a->req.struct_size = sizeof(a->req);
+	for (size_t i = 0; i < N_ALL; i++)
+		if (listed(accepted, all_options[i].name))
+			options[n++] = all_options[i];
+	memset(&options[n], 0, sizeof(options[n]));
+
+	opterr = 0; /* errors are reported in one line by option_error() */
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return option_error(cmd, c, argv);
+		ex = apply(cmd, c, optarg, a);
+		if (ex >= 0)
+			return ex;
+	}
+	if (!operands && optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind]);
+	return -1;
 }
 
 int request_fetch(struct cli *cli, const char *cmd,

@@ -57,6 +57,9 @@ int cmd_revoke(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 
 /* request.c: command options, and fetching through the stack. */
+/* The options of every command that fetches a credential. */
+#define REQUEST_OPTIONS "purpose,min-validity,lifetime,no-cache,force-refresh"
+
 /* What a command's options said. */
 struct cmd_args {
 	struct askcred_request req; /* request options */

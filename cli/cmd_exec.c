@@ -202,10 +202,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	struct cmd_args a;
 	struct job job;
 	askcred_status rc;
-	int ex = parse_command("exec", argc, argv,
-			       "purpose,min-validity,lifetime,no-cache,"
-			       "force-refresh",
-			       1, &a);
+	int ex = parse_command("exec", argc, argv, REQUEST_OPTIONS, 1, &a);
 
 	if (ex >= 0)
 		return ex;

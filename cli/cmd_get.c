@@ -43,34 +43,30 @@ out:
 	return ex;
 }
 
-int cmd_get(struct cli *cli, int argc, char **argv)
+/* get, or env with the format fixed to shell. */
+static int run(struct cli *cli, int argc, char **argv, const char *cmd,
+	       const char *accepted, enum out_format format)
 {
-	enum out_format format = FORMAT_ENV;
 	struct cmd_args a;
-	int ex = parse_command("get", argc, argv,
-			       "format,purpose,min-validity,lifetime,"
-			       "no-cache,force-refresh",
-			       0, &a);
+	int ex = parse_command(cmd, argc, argv, accepted, 0, &a);
 
 	if (ex >= 0)
 		return ex;
 	if (a.format != NULL && parse_format(a.format, &format) != 0)
-		return usage_error("get",
+		return usage_error(cmd,
 				   "unknown format '%s' (env, shell or json)",
 				   a.format);
-	return print_credential(cli, "get", format, &a.req);
+	return print_credential(cli, cmd, format, &a.req);
 }
 
-/* env is "get --format shell", for eval "$(askcred env)". */
+int cmd_get(struct cli *cli, int argc, char **argv)
+{
+	return run(cli, argc, argv, "get", "format," REQUEST_OPTIONS,
+		   FORMAT_ENV);
+}
+
+/* "get --format shell", for eval "$(askcred env)". */
 int cmd_env(struct cli *cli, int argc, char **argv)
 {
-	struct cmd_args a;
-	int ex = parse_command("env", argc, argv,
-			       "purpose,min-validity,lifetime,no-cache,"
-			       "force-refresh",
-			       0, &a);
-
-	if (ex >= 0)
-		return ex;
-	return print_credential(cli, "env", FORMAT_SHELL, &a.req);
+	return run(cli, argc, argv, "env", REQUEST_OPTIONS, FORMAT_SHELL);
 }

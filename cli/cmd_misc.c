@@ -43,20 +43,33 @@ static const struct misc_cmd revoke_cmd = {
 	.done = "revoked:",
 };
 
+/* Copy a fixed-size field of the credential, which a provider filled and
+ * may not have terminated, fit for a terminal. */
+static void field_text(char *dst, size_t size, const char *field,
+		       size_t field_size)
+{
+	char tmp[ASKCRED_UUID_LEN + 1];
+	size_t n = strnlen(field, field_size);
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, field, n);
+	tmp[n] = '\0';
+	sanitize_text(dst, size, tmp);
+}
+
 /* "valid: token 3f2a... (id ...) for workspace ..., expires ... (in 1h)" */
 static void confirm(const char *done, const struct askcred_credential *cred)
 {
-	char fp[FINGERPRINT_LEN], when[RFC3339_LEN], left[32], id[64];
-	size_t id_len = strnlen(cred->token_id, ASKCRED_UUID_LEN);
+	char fp[FINGERPRINT_LEN], when[RFC3339_LEN], left[32];
+	char ws[ASKCRED_UUID_LEN + 1], id[ASKCRED_UUID_LEN + 1];
 
 	fingerprint(cred->token, cred->token_len, fp);
-	id[0] = '\0';
-	if (id_len > 0)
-		snprintf(id, sizeof(id), " (id %.*s)", (int)id_len,
-			 cred->token_id);
-	printf("%s token %s%s for workspace %.*s, ", done, fp, id,
-	       (int)strnlen(cred->workspace_id, ASKCRED_UUID_LEN),
-	       cred->workspace_id);
+	field_text(ws, sizeof(ws), cred->workspace_id,
+		   sizeof(cred->workspace_id));
+	field_text(id, sizeof(id), cred->token_id, sizeof(cred->token_id));
+	printf("%s token %s%s%s%s for workspace %s, ", done, fp,
+	       id[0] ? " (id " : "", id, id[0] ? ")" : "", ws);
 	if (cred->expires_at == 0) {
 		printf("never expires\n");
 		return;

@@ -14,6 +14,8 @@
 static const struct net_ops ops = {
 	.struct_size = sizeof(struct net_ops),
 	.version = NET_OPS_VERSION,
+	.record_size = sizeof(struct token_record),
+	.token_info_size = sizeof(struct net_token_info),
 	.client_new = http_client_new,
 	.client_free = http_client_free,
 	.token_create = api_token_create,

@@ -109,6 +109,12 @@ struct net_client; /* opaque: one connection cache and its settings */
 struct net_ops {
 	uint32_t struct_size;
 	uint32_t version; /* NET_OPS_VERSION the module was built for */
+	/* sizeof(struct token_record) and sizeof(struct net_token_info) as
+	 * the module sees them: both are plugin-internal structs filled
+	 * across the boundary, so a module built from another tree's
+	 * record.h is refused instead of corrupting memory. */
+	uint32_t record_size;
+	uint32_t token_info_size;
 
 	/* Check cfg (https only, no setting that weakens TLS) and make a
 	 * client. *out is the caller's, freed with client_free(). */

@@ -66,6 +66,14 @@ askcred_status netload_check(const struct net_ops *ops, const char *path,
 			       "network module table is %u bytes, we need "
 			       "%zu (a module older than the provider)",
 			       ops->struct_size, sizeof(*ops));
+	if (ops->record_size != sizeof(struct token_record) ||
+	    ops->token_info_size != sizeof(struct net_token_info))
+		return err_set(err, ASKCRED_ABI_MISMATCH, path,
+			       "network module was built from other sources "
+			       "(record sizes %u/%u, ours %zu/%zu)",
+			       ops->record_size, ops->token_info_size,
+			       sizeof(struct token_record),
+			       sizeof(struct net_token_info));
 	if (ops->client_new == NULL || ops->client_free == NULL ||
 	    ops->token_create == NULL || ops->token_list == NULL ||
 	    ops->token_list_free == NULL || ops->token_delete == NULL ||

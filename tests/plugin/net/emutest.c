@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,36 @@ const char *emu_env(const char *name)
 	return v;
 }
 
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static int log_count;
+static char log_last[ASKCRED_ERROR_MESSAGE_MAX];
+
+static void emu_log(void *ctx, int level, const char *message)
+{
+	(void)ctx;
+	pthread_mutex_lock(&log_lock);
+	log_count++;
+	snprintf(log_last, sizeof(log_last), "%s", message);
+	printf("# net log %d: %s\n", level, message);
+	fflush(stdout);
+	pthread_mutex_unlock(&log_lock);
+}
+
+int emu_log_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&log_lock);
+	n = log_count;
+	pthread_mutex_unlock(&log_lock);
+	return n;
+}
+
+const char *emu_log_last(void)
+{
+	return log_last;
+}
+
 void emu_config(struct net_config *cfg)
 {
 	*cfg = (struct net_config){sizeof(*cfg)};
@@ -32,6 +63,7 @@ void emu_config(struct net_config *cfg)
 	cfg->timeout_ms = 10000;
 	cfg->max_attempts = 3;
 	cfg->retry_base_ms = 50;
+	cfg->log = emu_log;
 }
 
 void emu_parent(struct secret *out)

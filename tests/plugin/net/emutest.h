@@ -10,8 +10,14 @@
 const char *emu_env(const char *name);
 
 /* Test settings: the emulator's base URL and CA, no proxy, a 10 s budget,
- * 3 attempts, 50 ms backoff steps. */
+ * 3 attempts, 50 ms backoff steps, logging to emu_log. */
 void emu_config(struct net_config *cfg);
+
+/* How many lines the module logged through cfg.log since the start, and
+ * the last one. Each line is also printed as a TAP comment, so the leak
+ * check of the wrapper sees everything the module logs. */
+int emu_log_count(void);
+const char *emu_log_last(void);
 
 /* The parent credential, read from ASKCRED_TEST_PARENT_FILE. */
 void emu_parent(struct secret *out);

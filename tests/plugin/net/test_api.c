@@ -3,6 +3,7 @@
  * broker, the conditional GET, connection reuse and fork safety. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,36 @@ static void reuse_and_fork(void)
 	       "on its own, still open connection");
 }
 
+static void *list_many(void *arg)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct net_token_info *l = NULL;
+	size_t n = 0;
+	int *failures = arg;
+
+	for (int i = 0; i < 5; i++) {
+		if (api_token_list(client, ws, &parent, &l, &n, &err) !=
+		    ASKCRED_OK)
+			(*failures)++;
+		api_token_list_free(l);
+	}
+	return NULL;
+}
+
+static void threads(void)
+{
+	pthread_t th[4];
+	int failures[4] = {0};
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, list_many, &failures[i]);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		is_int(failures[i], 0,
+		       "thread %d: five calls on the shared client succeed", i);
+}
+
 int main(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -279,6 +310,7 @@ int main(void)
 	broker();
 	document();
 	reuse_and_fork();
+	threads();
 	http_client_free(client);
 	secret_clear(&parent);
 	return tap_done();

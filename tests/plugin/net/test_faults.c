@@ -193,6 +193,7 @@ static void retries(void)
 	for (size_t i = 0; i < N(rows); i++) {
 		struct askcred_error err = ASKCRED_ERROR_INIT;
 		struct net_config cfg;
+		int logged = emu_log_count();
 
 		emu_config(&cfg);
 		emu_reset();
@@ -200,6 +201,10 @@ static void retries(void)
 		is_int(create_with(&cfg, &err, NULL), rows[i].want,
 		       "%s: %s after retries", rows[i].why,
 		       status_name(rows[i].want));
+		is_int(emu_log_count() - logged, rows[i].calls - 1,
+		       "%s: each retry is logged", rows[i].why);
+		has_str(emu_log_last(), "retrying in",
+			"%s: the log line says when it retries", rows[i].why);
 		is_int(emu_count("create"), rows[i].calls,
 		       "%s: %ld attempts in all", rows[i].why, rows[i].calls);
 		if (rows[i].want != ASKCRED_OK)

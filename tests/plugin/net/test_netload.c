@@ -50,6 +50,12 @@ static void check_tables(const struct net_ops *good)
 	is_int(netload_check(&t, "m", &err), ASKCRED_ABI_MISMATCH,
 	       "a table smaller than ours is refused");
 	t = *good;
+	t.record_size = sizeof(struct token_record) + 8;
+	is_int(netload_check(&t, "m", &err), ASKCRED_ABI_MISMATCH,
+	       "a module built with another token_record is refused");
+	has_str(err.message, "built from other sources",
+		"the error says the module does not match");
+	t = *good;
 	t.token_lookup = NULL;
 	is_int(netload_check(&t, "m", &err), ASKCRED_ABI_MISMATCH,
 	       "a table with an empty member is refused");

@@ -89,6 +89,22 @@ signal_case HUP "" 129 "a child killed by a forwarded SIGHUP gives 129"
 run exec -- sh -c 'umask'
 is "$(cat "$TMP/out")" "$(umask)" "the child gets the caller's umask back"
 
+# askcred keeps its own core size limit at 0 (a token in memory must not
+# reach a core file) but gives the child the caller's limit back.
+if (ulimit -S -c 2048) 2>/dev/null; then
+	(
+		ulimit -S -c 2048
+		run exec -- sh -c '
+			ulimit -c
+			grep "^Max core file size" /proc/$PPID/limits |
+				awk "{ print \$5 }"'
+		printf '%s' "$(tr '\n' ' ' <"$TMP/out")" >"$TMP/limits"
+	)
+	is "$(cat "$TMP/limits")" "2048 0 " "askcred runs with no core dumps; the child gets the caller's limit"
+else
+	ok 0 "# SKIP the hard core size limit is 0 here"
+fi
+
 unset ASKUI_TOKEN
 run exec -- sh -c 'echo ran'
 ok "$([ "$rc" -ge 65 ] && [ "$rc" -le 68 ]; echo $?)" "no credential: askcred's own status (got $rc)"

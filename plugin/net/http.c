@@ -326,6 +326,18 @@ static void give_handle(struct net_client *c, CURL *h, int shared)
 		curl_easy_cleanup(h);
 }
 
+/* A server asking for more than a day is treated as asking for a day. */
+#define RETRY_AFTER_MAX 86400
+
+/* What the last call of this thread was told by Retry-After, as a Unix
+ * time; per thread, so concurrent callers do not see each other's. */
+static _Thread_local int64_t retry_not_before;
+
+int64_t http_retry_not_before(void)
+{
+	return retry_not_before;
+}
+
 askcred_status http_perform(struct net_client *c,
 			    const struct http_request *req,
 			    struct http_response *resp,
@@ -340,6 +352,7 @@ askcred_status http_perform(struct net_client *c,
 	int shared = 0;
 
 	memset(resp, 0, sizeof(*resp));
+	retry_not_before = 0;
 	url_for_messages(req->url, where, sizeof(where));
 	rc = http_check_url(req->url, "url", err);
 	if (rc != ASKCRED_OK)
@@ -384,11 +397,15 @@ askcred_status http_perform(struct net_client *c,
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 			resp->status = status;
+			if (retryable_status(status))
+				curl_easy_getinfo(h, CURLINFO_RETRY_AFTER,
+						  &retry_after);
+			if (retry_after > RETRY_AFTER_MAX)
+				retry_after = RETRY_AFTER_MAX;
+			resp->retry_after = (long)retry_after;
 			if (!retryable_status(status) ||
 			    attempt >= c->max_attempts)
 				break;
-			curl_easy_getinfo(h, CURLINFO_RETRY_AFTER,
-					  &retry_after);
 		} else if (!retryable_curl(cc) || sink.too_big ||
 			   attempt >= c->max_attempts) {
 			rc = transport_error(cc, &sink, errbuf, where, attempt,
@@ -431,6 +448,8 @@ askcred_status http_perform(struct net_client *c,
 			goto out;
 		}
 	}
+	if (retryable_status(resp->status) && resp->retry_after > 0)
+		retry_not_before = (int64_t)time(NULL) + resp->retry_after;
 	if (resp->status < 200 || resp->status > 299) {
 		const struct secret *secrets[] = {req->secret,
 						  req->body_secret};

@@ -46,6 +46,7 @@ struct http_response {
 	char location[HTTP_LOCATION_MAX]; /* of a redirect, for the message */
 	char detail[HTTP_DETAIL_MAX];	  /* AskUI's "detail", sanitised */
 	unsigned attempts;		  /* how many requests it took */
+	long retry_after; /* seconds the last answer's Retry-After asked */
 };
 
 /* Check cfg and make a client (net_ops.client_new). */
@@ -71,6 +72,11 @@ askcred_status http_perform(struct net_client *client,
 			    const struct http_request *req,
 			    struct http_response *resp,
 			    struct askcred_error *err);
+
+/* After a call that ended on 408, 429 or 5xx with Retry-After: the Unix
+ * time before which the server asked not to be called again; otherwise 0.
+ * For the calling thread's last call (net_ops.retry_not_before). */
+int64_t http_retry_not_before(void);
 
 /* ASKCRED_OK when resp->status == want; otherwise the askcred status for
  * that HTTP status, with where = "HTTP nnn" and AskUI's detail in the

@@ -26,6 +26,7 @@ static const struct net_ops ops = {
 	.broker_fetch = broker_fetch,
 	.get_document = doc_get,
 	.doc_free = doc_free,
+	.retry_not_before = http_retry_not_before,
 };
 
 ASKCRED_PROVIDER_EXPORT const struct net_ops *

@@ -78,7 +78,8 @@ askcred_status netload_check(const struct net_ops *ops, const char *path,
 	    ops->token_create == NULL || ops->token_list == NULL ||
 	    ops->token_list_free == NULL || ops->token_delete == NULL ||
 	    ops->token_lookup == NULL || ops->broker_fetch == NULL ||
-	    ops->get_document == NULL || ops->doc_free == NULL)
+	    ops->get_document == NULL || ops->doc_free == NULL ||
+	    ops->retry_not_before == NULL)
 		return err_set(err, ASKCRED_ABI_MISMATCH, path,
 			       "network module table has empty members");
 	return ASKCRED_OK;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -274,6 +275,9 @@ static void retry_after(void)
 	       "a Retry-After beyond the budget fails");
 	ok(secs < 1.0, "at once instead of waiting (%.3f s)", secs);
 	is_str(err.where, "HTTP 429", "reporting HTTP 429");
+	ok(llabs(http_retry_not_before() - ((int64_t)time(NULL) + 120)) <= 2,
+	   "and when the server wants the next attempt (in %lld s)",
+	   (long long)(http_retry_not_before() - (int64_t)time(NULL)));
 	emu_fault("{}");
 }
 

@@ -39,6 +39,31 @@ static askcred_status tokens_url(struct net_client *c, const char *ws,
 	return ASKCRED_OK;
 }
 
+/* One call of the token API, authenticated with Basic auth, whose answer
+ * must carry the status that means success. resp is the caller's to clear. */
+static askcred_status api_call(struct net_client *c, const char *method,
+			       const char *url, const struct secret *auth,
+			       const char *body,
+			       const struct secret *body_secret, long want,
+			       const char *what, struct http_response *resp,
+			       struct askcred_error *err)
+{
+	const struct http_request req = {
+		.method = method,
+		.url = url,
+		.auth = HTTP_AUTH_BASIC,
+		.secret = auth,
+		.body = body,
+		.body_len = body != NULL ? strlen(body) : 0,
+		.body_secret = body_secret,
+	};
+	askcred_status rc = http_perform(c, &req, resp, err);
+
+	if (rc == ASKCRED_OK)
+		rc = http_check_status(resp, want, what, err);
+	return rc;
+}
+
 askcred_status api_check_name(const char *name, struct askcred_error *err)
 {
 	const unsigned char *p = (const unsigned char *)name;
@@ -162,17 +187,8 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 		rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
 		goto out;
 	}
-	rc = http_perform(c,
-			  &(struct http_request){.method = "POST",
-						 .url = url,
-						 .auth = HTTP_AUTH_BASIC,
-						 .secret = auth,
-						 .body = body,
-						 .body_len = strlen(body)},
-			  &resp, err);
-	if (rc == ASKCRED_OK)
-		rc = http_check_status(&resp, 201, "creating an access token",
-				       err);
+	rc = api_call(c, "POST", url, auth, body, NULL, 201,
+		      "creating an access token", &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = api_parse_created(resp.body, resp.len, ws, out, err);
 out:
@@ -259,15 +275,8 @@ askcred_status api_token_list(struct net_client *c, const char *ws,
 	*n = 0;
 	if ((rc = tokens_url(c, ws, "", &url, err)) != ASKCRED_OK)
 		return rc;
-	rc = http_perform(c,
-			  &(struct http_request){.method = "GET",
-						 .url = url,
-						 .auth = HTTP_AUTH_BASIC,
-						 .secret = auth},
-			  &resp, err);
-	if (rc == ASKCRED_OK)
-		rc = http_check_status(&resp, 200, "listing access tokens",
-				       err);
+	rc = api_call(c, "GET", url, auth, NULL, NULL, 200,
+		      "listing access tokens", &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = api_parse_list(resp.body, resp.len, out, n, err);
 	http_response_clear(&resp);
@@ -294,15 +303,8 @@ askcred_status api_token_delete(struct net_client *c, const char *ws,
 	snprintf(suffix, sizeof(suffix), "/%s", token_id);
 	if ((rc = tokens_url(c, ws, suffix, &url, err)) != ASKCRED_OK)
 		return rc;
-	rc = http_perform(c,
-			  &(struct http_request){.method = "DELETE",
-						 .url = url,
-						 .auth = HTTP_AUTH_BASIC,
-						 .secret = auth},
-			  &resp, err);
-	if (rc == ASKCRED_OK)
-		rc = http_check_status(&resp, 204, "deleting an access token",
-				       err);
+	rc = api_call(c, "DELETE", url, auth, NULL, NULL, 204,
+		      "deleting an access token", &resp, err);
 	http_response_clear(&resp);
 	free(url);
 	return rc;
@@ -374,17 +376,8 @@ askcred_status api_token_lookup(struct net_client *c, const char *ws,
 		return rc;
 	if ((rc = lookup_body(token, &body, &body_len, err)) != ASKCRED_OK)
 		goto out;
-	rc = http_perform(c,
-			  &(struct http_request){.method = "POST",
-						 .url = url,
-						 .auth = HTTP_AUTH_BASIC,
-						 .secret = auth,
-						 .body = body,
-						 .body_len = body_len,
-						 .body_secret = token},
-			  &resp, err);
-	if (rc == ASKCRED_OK)
-		rc = http_check_status(&resp, 200, "looking up a token", err);
+	rc = api_call(c, "POST", url, auth, body, token, 200,
+		      "looking up a token", &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = api_parse_lookup(resp.body, resp.len, id_out, err);
 out:

@@ -29,7 +29,8 @@
 
 #include <askcred/provider.h>
 
-#include "record.h"
+/* By path, so the provider needs no -I for plugin/net/. */
+#include "../record.h"
 #include "secret.h"
 
 #define NET_OPS_MAJOR 1u

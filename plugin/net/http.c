@@ -456,6 +456,9 @@ askcred_status http_perform(struct net_client *c,
 
 		http_error_detail(resp->body, resp->len, secrets, 2,
 				  resp->detail);
+		/* The Location of a redirect goes into the error message. */
+		http_withhold(resp->location, sizeof(resp->location), secrets,
+			      2);
 	}
 	rc = ASKCRED_OK;
 out:

@@ -95,6 +95,11 @@ void http_error_detail(const char *body, size_t len,
 		       const struct secret *const *secrets, size_t n,
 		       char out[HTTP_DETAIL_MAX]);
 
+/* If text quotes one of the n secrets (as is, or base64 as in an echoed
+ * Authorization header), replace it with a notice and return 1. */
+int http_withhold(char *text, size_t size, const struct secret *const *secrets,
+		  size_t n);
+
 /* Build "Authorization: Basic <base64(secret)>" (or Bearer) into a new
  * buffer, *out_len bytes + NUL; free it with free_wiped(*out, *out_len +
  * 1). Exposed for the tests. */

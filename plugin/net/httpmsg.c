@@ -167,6 +167,40 @@ static void detail_text(struct json_object *root, char *raw, size_t size)
 	}
 }
 
+/* Does text quote s, as is or base64-encoded (an echoed Authorization
+ * header)? */
+static int quotes(const char *text, const struct secret *s)
+{
+	unsigned char b64[4 * ((4096 + 2) / 3) + 1];
+	size_t tlen = strlen(text);
+	int found;
+
+	if (s == NULL || s->buf == NULL || s->len == 0)
+		return 0;
+	if (memmem(text, tlen, s->buf, s->len) != NULL)
+		return 1;
+	if (s->len > 4096)
+		return 0;
+	EVP_EncodeBlock(b64, (const unsigned char *)s->buf, (int)s->len);
+	found = memmem(text, tlen, b64, strlen((char *)b64)) != NULL;
+	OPENSSL_cleanse(b64, sizeof(b64));
+	return found;
+}
+
+int http_withhold(char *text, size_t size, const struct secret *const *secrets,
+		  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (quotes(text, secrets[i])) {
+			OPENSSL_cleanse(text, size);
+			snprintf(text, size,
+				 "(withheld: it quotes the credential)");
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void http_error_detail(const char *body, size_t len,
 		       const struct secret *const *secrets, size_t n,
 		       char out[HTTP_DETAIL_MAX])
@@ -181,16 +215,10 @@ void http_error_detail(const char *body, size_t len,
 		return;
 	detail_text(root, raw, sizeof(raw));
 	json_put_wiped(root);
-	for (size_t i = 0; i < n; i++) {
-		const struct secret *s = secrets[i];
-
-		if (s != NULL && s->buf != NULL && s->len > 0 &&
-		    memmem(raw, strlen(raw), s->buf, s->len) != NULL) {
-			OPENSSL_cleanse(raw, sizeof(raw));
-			snprintf(out, HTTP_DETAIL_MAX,
-				 "(detail withheld: it quotes the credential)");
-			return;
-		}
+	/* Checked before cleaning, which could break up a quoted token. */
+	if (http_withhold(raw, sizeof(raw), secrets, n)) {
+		snprintf(out, HTTP_DETAIL_MAX, "%s", raw);
+		return;
 	}
 	for (size_t i = 0; raw[i] != '\0' && o + 1 < HTTP_DETAIL_MAX; i++)
 		out[o++] = ((unsigned char)raw[i] >= 0x20 &&

@@ -87,8 +87,11 @@ static const struct {
 	 "\"input\":\"SECRET-TOKEN-123\"}]}",
 	 "body.accessToken: bad", "validation input never used"},
 	{"{\"detail\":\"your token SECRET-TOKEN-123 is bad\"}",
-	 "(detail withheld: it quotes the credential)",
+	 "(withheld: it quotes the credential)",
 	 "detail quoting the token withheld"},
+	{"{\"detail\":\"bad header Basic U0VDUkVULVRPS0VOLTEyMw==\"}",
+	 "(withheld: it quotes the credential)",
+	 "detail echoing the Authorization header withheld"},
 	{"{\"detail\":\"line\\nbreak\\u0007\"}", "line?break?",
 	 "control characters replaced"},
 	{"<html>502 Bad Gateway</html>", "", "not JSON: no detail"},
@@ -236,6 +239,15 @@ static void check_details(void)
 		ok(strstr(out, "SECRET-TOKEN-123") == NULL,
 		   "error detail never quotes the token: %s", details[i].why);
 	}
+	snprintf(out, sizeof(out),
+		 "https://evil.example/?t=U0VDUkVULVRPS0VOLTEyMw==");
+	ok(http_withhold(out, sizeof(out), secrets, N(secrets)),
+	   "a redirect Location quoting the token is withheld");
+	is_str(out, "(withheld: it quotes the credential)",
+	       "and replaced by a notice");
+	snprintf(out, sizeof(out), "https://workspaces.askui.com/api/v1");
+	ok(!http_withhold(out, sizeof(out), secrets, N(secrets)),
+	   "a Location without the token is kept");
 	secret_clear(&tok);
 }
 

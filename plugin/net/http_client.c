@@ -103,6 +103,11 @@ askcred_status http_client_new(const struct net_config *cfg,
 	    (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode)))
 		return err_set(err, ASKCRED_CONFIG_ERROR, cfg->ca_file,
 			       "CA file is not a readable regular file");
+	for (const char *p = cfg->proxy; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return err_set(err, ASKCRED_CONFIG_ERROR, "proxy",
+				       "proxy URL contains white space or a "
+				       "control character");
 	if (cfg->max_attempts > NET_MAX_ATTEMPTS_LIMIT)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "max_attempts",
 			       "at most %u attempts are allowed",
@@ -203,8 +208,12 @@ CURLcode apply_defaults(CURL *h, const struct net_client *c, int64_t budget_ms,
 	SET(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	if (c->ca_file != NULL)
+	if (c->ca_file != NULL) {
+		/* Only this bundle: libcurl would otherwise also trust the
+		 * compiled-in CA directory (/etc/ssl/certs on Debian). */
 		SET(CURLOPT_CAINFO, c->ca_file);
+		SET(CURLOPT_CAPATH, NULL);
+	}
 	if (c->proxy != NULL)
 		SET(CURLOPT_PROXY, c->proxy);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms);

@@ -62,7 +62,7 @@
 struct net_config {
 	uint32_t struct_size;
 	const char *base_url; /* Workspaces API base, https:// only */
-	const char *ca_file;  /* PEM bundle to trust; NULL: system store */
+	const char *ca_file;  /* the only CAs trusted; NULL: system store */
 	const char *proxy;    /* NULL: libcurl's environment; "": none */
 	uint32_t connect_timeout_ms;
 	uint32_t timeout_ms;

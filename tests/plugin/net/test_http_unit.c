@@ -119,14 +119,19 @@ static void check_urls(void)
 static void check_client_settings(void)
 {
 	static const struct {
-		const char *base, *ca;
-		uint32_t attempts;
+		const char *base, *ca, *proxy;
+		uint32_t attempts, timeout_ms;
 		const char *where;
 	} bad[] = {
-		{"http://127.0.0.1:1/api/v1", NULL, 0, "base_url"},
-		{"https://127.0.0.1:1/api/v1", "/nonexistent/ca.pem", 0,
-		 "/nonexistent/ca.pem"},
-		{"https://127.0.0.1:1/api/v1", NULL, 11, "max_attempts"},
+		{"http://127.0.0.1:1/api/v1", NULL, NULL, 0, 0, "base_url"},
+		{"https://127.0.0.1:1/api/v1", "/nonexistent/ca.pem", NULL, 0,
+		 0, "/nonexistent/ca.pem"},
+		{"https://127.0.0.1:1/api/v1", NULL, NULL, 11, 0,
+		 "max_attempts"},
+		{"https://127.0.0.1:1/api/v1", NULL, NULL, 0, 3600000,
+		 "timeout"},
+		{"https://127.0.0.1:1/api/v1", NULL,
+		 "http://proxy:3128\r\nX:", 0, 0, "proxy"},
 	};
 	struct net_config cfg = {sizeof(cfg)};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -135,7 +140,9 @@ static void check_client_settings(void)
 	for (size_t i = 0; i < N(bad); i++) {
 		cfg.base_url = bad[i].base;
 		cfg.ca_file = bad[i].ca;
+		cfg.proxy = bad[i].proxy;
 		cfg.max_attempts = bad[i].attempts;
+		cfg.timeout_ms = bad[i].timeout_ms;
 		c = NULL;
 		is_int(http_client_new(&cfg, &c, &err), ASKCRED_CONFIG_ERROR,
 		       "client refuses a bad setting at configuration: %s",

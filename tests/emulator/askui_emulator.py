@@ -562,6 +562,15 @@ def main():
         ctx.load_verify_locations(args.client_ca)
     store = Store(args.workspace, read_secret(args.parent_token_file), read_secret(args.broker_token_file))
     srv = Server(("127.0.0.1", args.port), ctx, store)
+    # Never outlive the test that started us, even if it was killed.
+    parent = os.getppid()
+
+    def orphan_watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=orphan_watch, daemon=True).start()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])

@@ -141,7 +141,8 @@ emulator_run_tap() {
 	export ASKCRED_TEST_BROKER_TOKEN_FILE="$EMU_DIR/broker.token"
 	export ASKCRED_TEST_CLIENT_CERT="$EMU_DIR/certs/client.pem"
 	export ASKCRED_TEST_CLIENT_KEY="$EMU_DIR/certs/client.key"
-	"$_prog" >"$EMU_DIR/test.out" 2>&1
+	# A hung test must not hang the suite.
+	timeout 180 "$_prog" >"$EMU_DIR/test.out" 2>&1
 	_rc=$?
 	{
 		grep -v '^1\.\.[0-9]*$' "$EMU_DIR/test.out"

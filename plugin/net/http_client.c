@@ -162,10 +162,13 @@ void http_client_free(struct net_client *c)
 	if (c == NULL)
 		return;
 	/* A child must not close its parent's TLS connections (that would
-	 * send close_notify on a socket the parent still uses). */
-	if (c->easy != NULL && c->owner_pid == getpid())
-		curl_easy_cleanup(c->easy);
-	pthread_mutex_destroy(&c->lock);
+	 * send close_notify on a socket the parent still uses), nor touch a
+	 * mutex a parent thread may have held at fork(): it leaks both. */
+	if (c->owner_pid == getpid()) {
+		if (c->easy != NULL)
+			curl_easy_cleanup(c->easy);
+		pthread_mutex_destroy(&c->lock);
+	}
 	free(c->base_url);
 	free(c->ca_file);
 	free(c->proxy);

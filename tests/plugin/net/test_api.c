@@ -251,6 +251,8 @@ static void reuse_and_fork(void)
 			api_token_list(client, ws, &parent, &l, &n, &err);
 
 		api_token_list_free(l);
+		/* Freeing must leave the parent's connection alone. */
+		http_client_free(client);
 		_exit(rc == ASKCRED_OK ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);

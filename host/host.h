@@ -1,0 +1,67 @@
+/* Internal shape of a stack. Everything here is built once by
+ * askcred_stack_open() and read-only afterwards, which is what lets the
+ * operations run from several threads without a lock. */
+#ifndef ASKCRED_HOST_HOST_H
+#define ASKCRED_HOST_HOST_H
+
+#include <stddef.h>
+
+#include <askcred/askcred.h>
+
+#include "control.h"
+
+/* One dlopen'd file. Loaded once per stack however many lines name it. */
+struct module {
+	char *path; /* resolved absolute path, the sharing key */
+	void *dl;
+	const struct askcred_provider *ops;
+	struct module *next;
+};
+
+/* One open() of a module: lines with the same module and the same
+ * arguments share it, so a credential fetched by a "fetch" line can be
+ * revoked by the "revoke" line naming the same instance. */
+struct instance {
+	struct module *mod;
+	int argc;
+	char **argv;
+	void *handle;
+	unsigned line; /* first line that opened it, for logs */
+	struct askcred_stack *stack;
+	/* Handed to open(); lives as long as the instance. */
+	struct askcred_host host;
+	struct instance *next;
+};
+
+/* One usable stack line. */
+struct stack_step {
+	unsigned line;
+	struct control control;
+	struct instance *inst;
+};
+
+struct askcred_stack {
+	char *file; /* the stack file, as opened; "where" in errors */
+	char *name; /* stack_name given to providers */
+	char *labels;
+	const char *host_name; /* static: "libaskcred <version>" */
+	void (*log)(void *log_ctx, int level, const char *message);
+	void *log_ctx;
+	int log_level;
+	struct module *modules;
+	struct instance *instances;
+	struct stack_step *steps[ASKCRED_OP_COUNT];
+	size_t nsteps[ASKCRED_OP_COUNT];
+};
+
+/* Does a provider's table reach the member? Never read past struct_size. */
+#define PROVIDER_HAS(p, member)                                                \
+	((p)->struct_size >= offsetof(struct askcred_provider, member) +       \
+				    sizeof((p)->member))
+
+/* The operation's function, or NULL when absent or beyond struct_size. */
+#define PROVIDER_OP(p, member) (PROVIDER_HAS(p, member) ? (p)->member : NULL)
+
+const char *op_name(enum askcred_op op);
+
+#endif

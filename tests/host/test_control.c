@@ -161,7 +161,7 @@ static const struct row rows[] = {
 	{ "only missing operations is not_found", ASKCRED_OP_FETCH,
 	  "fetch requisite minimal\n", ASKCRED_NOT_FOUND, "", "" },
 	{ "refresh runs only refresh lines", ASKCRED_OP_REFRESH,
-	  "fetch required " M "a\nrefresh required " M
+	  "fetch required " M "a\nrefresh optional " M
 	  "b refresh=unavailable\nrefresh sufficient " M "c\n",
 	  OK_, "b c", "c" },
 	{ "refresh failure with requisite", ASKCRED_OP_REFRESH,

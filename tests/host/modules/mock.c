@@ -6,7 +6,8 @@
  *   token=T         the token handed out (default: the name)
  *   trace=PATH      append one line per call: "<name> <op>[ <extra>]",
  *                   extra being the result of fetch/refresh or the source
- *                   of the credential given (default: $MOCK_TRACE)
+ *                   of the credential given (default: $MOCK_TRACE;
+ *                   an empty trace= turns tracing off)
  * S is a status word as in bracket controls (ok, not_found, ...). Unknown
  * arguments are refused, as a real provider must. */
 #include "config.h"
@@ -48,7 +49,7 @@ static void trace(const struct mock *m, const char *op, const char *extra)
 	char line[128];
 	int fd, n;
 
-	if (m->trace == NULL)
+	if (m->trace == NULL || m->trace[0] == '\0')
 		return;
 	n = snprintf(line, sizeof(line), "%s %s%s%s\n", m->name, op,
 		     extra ? " " : "", extra ? extra : "");

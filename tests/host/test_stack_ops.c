@@ -188,12 +188,13 @@ static void errors_carry_the_provider_message_and_line(struct fixture *f)
 	       "validate answers the provider's status");
 	snprintf(want, sizeof(want), "mock (%s:3): v says denied", f->path);
 	is_str(err.message, want, "message names provider, line and reason");
+	askcred_release(st, cred);
+	cred = NULL;
 	is_int(askcred_refresh(st, NULL, &cred, &err), ASKCRED_NOT_FOUND,
 	       "refresh without refresh lines is not_found");
 	has_str(err.message, "no \"refresh\" line",
 		"message says what is missing");
 	ok(cred == NULL, "no credential from a failed refresh");
-	askcred_release(st, cred);
 	askcred_stack_close(st);
 }
 

@@ -14,19 +14,19 @@ static const struct {
 	const char *word;
 	askcred_status status;
 } value_words[] = {
-	{ "ok", ASKCRED_OK },
-	{ "success", ASKCRED_OK },
-	{ "ignore", ASKCRED_IGNORE },
-	{ "not_found", ASKCRED_NOT_FOUND },
-	{ "denied", ASKCRED_DENIED },
-	{ "invalid", ASKCRED_INVALID },
-	{ "expired", ASKCRED_EXPIRED },
-	{ "unavailable", ASKCRED_UNAVAILABLE },
-	{ "config_error", ASKCRED_CONFIG_ERROR },
-	{ "cache_error", ASKCRED_CACHE_ERROR },
-	{ "no_memory", ASKCRED_NO_MEMORY },
-	{ "abi_mismatch", ASKCRED_ABI_MISMATCH },
-	{ "internal", ASKCRED_INTERNAL },
+	{"ok", ASKCRED_OK},
+	{"success", ASKCRED_OK},
+	{"ignore", ASKCRED_IGNORE},
+	{"not_found", ASKCRED_NOT_FOUND},
+	{"denied", ASKCRED_DENIED},
+	{"invalid", ASKCRED_INVALID},
+	{"expired", ASKCRED_EXPIRED},
+	{"unavailable", ASKCRED_UNAVAILABLE},
+	{"config_error", ASKCRED_CONFIG_ERROR},
+	{"cache_error", ASKCRED_CACHE_ERROR},
+	{"no_memory", ASKCRED_NO_MEMORY},
+	{"abi_mismatch", ASKCRED_ABI_MISMATCH},
+	{"internal", ASKCRED_INTERNAL},
 };
 
 static const char *const action_words[] = {

@@ -42,8 +42,7 @@ void verdict_init(struct verdict *v);
  * result became the verdict's status (its error message is the one to
  * report). */
 enum action verdict_step(struct verdict *v, const struct control *c,
-			 askcred_status rc, int step, int *stop,
-			 int *counted);
+			 askcred_status rc, int step, int *stop, int *counted);
 
 /* The final result: a success only if something succeeded and nothing
  * failed; ASKCRED_NOT_FOUND when every module ignored the request. */

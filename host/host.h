@@ -56,8 +56,8 @@ struct askcred_stack {
 
 /* Does a provider's table reach the member? Never read past struct_size. */
 #define PROVIDER_HAS(p, member)                                                \
-	((p)->struct_size >= offsetof(struct askcred_provider, member) +       \
-				    sizeof((p)->member))
+	((p)->struct_size >=                                                   \
+	 offsetof(struct askcred_provider, member) + sizeof((p)->member))
 
 /* The operation's function, or NULL when absent or beyond struct_size. */
 #define PROVIDER_OP(p, member) (PROVIDER_HAS(p, member) ? (p)->member : NULL)

@@ -148,8 +148,7 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
 		const char *why = dlerror();
 
 		rc = err_set_line(err, ASKCRED_CONFIG_ERROR, st->file, line,
-				  "cannot load module: %s",
-				  why ? why : path);
+				  "cannot load module: %s", why ? why : path);
 		goto out;
 	}
 	/* POSIX: a function pointer travels through void * from dlsym. */
@@ -258,21 +257,24 @@ askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 		}
 	in = instance_new(st, mod, argc, argv, line);
 	if (in == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, st->file, "out of memory");
-	rc = mod->ops->open(&in->host, in->argc,
-			    (const char *const *)in->argv, &in->handle, &perr);
+		return err_set(err, ASKCRED_NO_MEMORY, st->file,
+			       "out of memory");
+	rc = mod->ops->open(&in->host, in->argc, (const char *const *)in->argv,
+			    &in->handle, &perr);
 	if (rc != ASKCRED_OK) {
 		char where[ASKCRED_ERROR_WHERE_MAX];
 
 		/* The module's own words say what to fix; the stack line
 		 * says where. */
-		if ((unsigned)rc >= ASKCRED_STATUS_COUNT || rc == ASKCRED_IGNORE)
+		if ((unsigned)rc >= ASKCRED_STATUS_COUNT ||
+		    rc == ASKCRED_IGNORE)
 			rc = ASKCRED_CONFIG_ERROR;
 		snprintf(where, sizeof(where), "%s", perr.where);
-		err_set_line(err, rc, st->file, line,
-			     "module %s did not open with these arguments%s%s: %s",
-			     mod->path, where[0] ? " at " : "", where,
-			     perr.message[0] ? perr.message : status_name(rc));
+		err_set_line(
+			err, rc, st->file, line,
+			"module %s did not open with these arguments%s%s: %s",
+			mod->path, where[0] ? " at " : "", where,
+			perr.message[0] ? perr.message : status_name(rc));
 		instance_free(in);
 		return rc;
 	}

@@ -72,8 +72,8 @@ static askcred_status call_instance(const struct call *c, struct instance *in,
 		p->release(in->handle, *made);
 		*made = NULL;
 	}
-	if (rc == ASKCRED_OK && (c->op == ASKCRED_OP_FETCH ||
-				 c->op == ASKCRED_OP_REFRESH)) {
+	if (rc == ASKCRED_OK &&
+	    (c->op == ASKCRED_OP_FETCH || c->op == ASKCRED_OP_REFRESH)) {
 		if (*made != NULL && (*made)->struct_size >= CRED_MIN_SIZE)
 			return ASKCRED_OK;
 		p->release(in->handle, *made);
@@ -182,8 +182,8 @@ static askcred_status obtain(askcred_stack *st, enum askcred_op op,
 			     const struct askcred_credential **out,
 			     struct askcred_error *err)
 {
-	const struct askcred_request dflt = { .struct_size = sizeof(dflt) };
-	struct call c = { op, req ? req : &dflt, NULL };
+	const struct askcred_request dflt = {.struct_size = sizeof(dflt)};
+	struct call c = {op, req ? req : &dflt, NULL};
 	struct askcred_credential *cred = NULL;
 	askcred_status rc;
 
@@ -208,7 +208,7 @@ static askcred_status check(askcred_stack *st, enum askcred_op op,
 			    const struct askcred_credential *cred,
 			    struct askcred_error *err)
 {
-	struct call c = { op, NULL, cred };
+	struct call c = {op, NULL, cred};
 
 	err_clear(err);
 	if (st == NULL || cred == NULL)
@@ -281,10 +281,9 @@ static void tally_add(struct tally *t, const askcred_stack *st,
 
 askcred_status askcred_invalidate(askcred_stack *st,
 				  const struct askcred_credential *cred,
-				  const char *reason,
-				  struct askcred_error *err)
+				  const char *reason, struct askcred_error *err)
 {
-	struct tally t = { 0, ASKCRED_OK };
+	struct tally t = {0, ASKCRED_OK};
 
 	err_clear(err);
 	if (st == NULL || cred == NULL)
@@ -317,7 +316,7 @@ askcred_status askcred_invalidate(askcred_stack *st,
 askcred_status askcred_status_list(askcred_stack *st, askcred_entry_cb cb,
 				   void *cb_ctx, struct askcred_error *err)
 {
-	struct tally t = { 0, ASKCRED_OK };
+	struct tally t = {0, ASKCRED_OK};
 
 	err_clear(err);
 	if (st == NULL || cb == NULL)

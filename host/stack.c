@@ -125,8 +125,8 @@ static askcred_status build_steps(askcred_stack *st,
 		if (rc == ASKCRED_OK)
 			rc = module_load(st, path, &mod, pl->line, err);
 		if (rc == ASKCRED_OK)
-			rc = instance_get(st, mod, pl->argc, pl->argv,
-					  pl->line, &step->inst, err);
+			rc = instance_get(st, mod, pl->argc, pl->argv, pl->line,
+					  &step->inst, err);
 		free(path);
 		path = NULL;
 		if (rc != ASKCRED_OK)
@@ -141,7 +141,7 @@ askcred_status askcred_stack_open(const char *name_or_path,
 				  askcred_stack **out,
 				  struct askcred_error *err)
 {
-	struct parsed_stack ps = { NULL, 0 };
+	struct parsed_stack ps = {NULL, 0};
 	askcred_stack *st = NULL;
 	askcred_status rc;
 	char *path = NULL, *text = NULL;
@@ -173,8 +173,8 @@ askcred_status askcred_stack_open(const char *name_or_path,
 	host_log(st, ASKCRED_LOG_DEBUG,
 		 "%s: %zu fetch, %zu validate, %zu refresh, %zu revoke lines",
 		 st->file, st->nsteps[ASKCRED_OP_FETCH],
-		 st->nsteps[ASKCRED_OP_VALIDATE], st->nsteps[ASKCRED_OP_REFRESH],
-		 st->nsteps[ASKCRED_OP_REVOKE]);
+		 st->nsteps[ASKCRED_OP_VALIDATE],
+		 st->nsteps[ASKCRED_OP_REFRESH], st->nsteps[ASKCRED_OP_REVOKE]);
 	*out = st;
 	st = NULL;
 out:

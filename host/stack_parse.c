@@ -259,7 +259,7 @@ static int has_control_char(const char *s)
 askcred_status stack_parse(const char *file, const char *text, size_t len,
 			   struct parsed_stack *out, struct askcred_error *err)
 {
-	struct parsed_stack ps = { NULL, 0 };
+	struct parsed_stack ps = {NULL, 0};
 	askcred_status rc = ASKCRED_OK;
 	char *buf = malloc(STACK_LINE_MAX);
 	size_t pos = 0;
@@ -268,7 +268,7 @@ askcred_status stack_parse(const char *file, const char *text, size_t len,
 	if (buf == NULL)
 		return err_set(err, ASKCRED_NO_MEMORY, file, "out of memory");
 	while (pos < len) {
-		struct cursor c = { buf, file, lineno, err };
+		struct cursor c = {buf, file, lineno, err};
 		struct parsed_line pl;
 		size_t used = 0;
 		int cont, too_long = 0, nul = 0;

@@ -51,8 +51,8 @@ void fixture_done(struct fixture *f)
 	rmdir(f->dir);
 }
 
-const char *fixture_stack(struct fixture *f, const char *name,
-			  const char *text, size_t len, mode_t mode)
+const char *fixture_stack(struct fixture *f, const char *name, const char *text,
+			  size_t len, mode_t mode)
 {
 	int fd;
 
@@ -105,8 +105,8 @@ const char *fixture_calls(const struct fixture *f, const char *op)
 				continue;
 			show = name;
 		}
-		used += (size_t)snprintf(out + used, sizeof(out) - used,
-					 "%s%s", used ? " " : "", show);
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s",
+					 used ? " " : "", show);
 		if (used >= sizeof(out))
 			tap_bail("trace too long");
 	}
@@ -126,7 +126,7 @@ int fixture_count(const struct fixture *f, const char *name, const char *op,
 
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char w[3][64] = { "", "", "" };
+		char w[3][64] = {"", "", ""};
 
 		if (sscanf(line, "%63s %63s %63s", w[0], w[1], w[2]) < 2)
 			continue;

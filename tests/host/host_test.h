@@ -24,8 +24,8 @@ void fixture_done(struct fixture *f);
 
 /* Write len bytes (0: strlen) to <dir>/<name> with mode; returns its
  * path (f->path). Replaces any earlier file of that name. */
-const char *fixture_stack(struct fixture *f, const char *name,
-			  const char *text, size_t len, mode_t mode);
+const char *fixture_stack(struct fixture *f, const char *name, const char *text,
+			  size_t len, mode_t mode);
 
 /* The trace so far, reduced to the lines whose op is op (NULL: all),
  * each as "<name>" (op given) or "<name> <op>[ <extra>]", joined by a

@@ -21,20 +21,20 @@ struct case_ {
 };
 
 static const struct case_ cases[] = {
-	{ "module of another ABI major is refused", "bad_major",
-	  ASKCRED_ABI_MISMATCH, "built for provider ABI 2.0" },
-	{ "module with a too-small table is refused", "small_struct",
-	  ASKCRED_ABI_MISMATCH, "smaller than the" },
-	{ "shared object without the entry symbol is refused", "no_entry",
-	  ASKCRED_CONFIG_ERROR, "has no askcred_provider_entry()" },
-	{ "missing module file is refused", "does_not_exist",
-	  ASKCRED_CONFIG_ERROR, "cannot load module" },
-	{ "module refusing its arguments fails the stack",
-	  "refuses_args known=1 colour=blue", ASKCRED_CONFIG_ERROR,
-	  "unknown argument \"colour=blue\"" },
-	{ "mock refusing an unknown argument fails the stack",
-	  "mock name=x bogus=1", ASKCRED_CONFIG_ERROR,
-	  "at bogus=1: mock: unknown argument" },
+	{"module of another ABI major is refused", "bad_major",
+	 ASKCRED_ABI_MISMATCH, "built for provider ABI 2.0"},
+	{"module with a too-small table is refused", "small_struct",
+	 ASKCRED_ABI_MISMATCH, "smaller than the"},
+	{"shared object without the entry symbol is refused", "no_entry",
+	 ASKCRED_CONFIG_ERROR, "has no askcred_provider_entry()"},
+	{"missing module file is refused", "does_not_exist",
+	 ASKCRED_CONFIG_ERROR, "cannot load module"},
+	{"module refusing its arguments fails the stack",
+	 "refuses_args known=1 colour=blue", ASKCRED_CONFIG_ERROR,
+	 "unknown argument \"colour=blue\""},
+	{"mock refusing an unknown argument fails the stack",
+	 "mock name=x bogus=1", ASKCRED_CONFIG_ERROR,
+	 "at bogus=1: mock: unknown argument"},
 };
 
 static void check_refusal(struct fixture *f, const struct case_ *c)
@@ -59,8 +59,7 @@ static void check_refusal(struct fixture *f, const struct case_ *c)
 	has_str(err.message, c->message, "%s: message says why", c->name);
 }
 
-static void check_loads(struct fixture *f, const char *name,
-			const char *module)
+static void check_loads(struct fixture *f, const char *name, const char *module)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
@@ -69,13 +68,13 @@ static void check_loads(struct fixture *f, const char *name,
 
 	snprintf(text, sizeof(text), "fetch required %s name=g\n", module);
 	fixture_stack(f, "good", text, 0, 0600);
-	if (!is_int(askcred_stack_open("good", &f->opts, &st, &err),
-		    ASKCRED_OK, "%s: loads", name)) {
+	if (!is_int(askcred_stack_open("good", &f->opts, &st, &err), ASKCRED_OK,
+		    "%s: loads", name)) {
 		tap_diag("%s: %s", err.where, err.message);
 		return;
 	}
-	is_int(askcred_fetch(st, NULL, &cred, &err), ASKCRED_OK,
-	       "%s: fetches", name);
+	is_int(askcred_fetch(st, NULL, &cred, &err), ASKCRED_OK, "%s: fetches",
+	       name);
 	askcred_release(st, cred);
 	askcred_stack_close(st);
 }

@@ -99,33 +99,32 @@ struct invalidate_row {
 };
 
 static const struct invalidate_row invalidate_rows[] = {
-	{ "any ok makes invalidate ok",
-	  "fetch optional mock name=a invalidate=ignore\n"
-	  "fetch optional mock name=b invalidate=ok\n"
-	  "validate required mock name=c\n",
-	  ASKCRED_OK, "a b" },
-	{ "refresh-only instances are asked too",
-	  "fetch required mock name=a invalidate=unavailable\n"
-	  "refresh required mock name=r\n",
-	  ASKCRED_OK, "a r" },
-	{ "shared instance is asked once",
-	  "fetch required mock name=a\nrefresh required mock name=a\n",
-	  ASKCRED_OK, "a" },
-	{ "failure without any ok is reported",
-	  "fetch required mock name=a invalidate=unavailable\n"
-	  "fetch required mock name=b invalidate=ignore\n",
-	  ASKCRED_UNAVAILABLE, "a b" },
-	{ "nobody knowing the credential is not_found",
-	  "fetch required mock name=a invalidate=ignore\n"
-	  "fetch required minimal\n",
-	  ASKCRED_NOT_FOUND, "a" },
+	{"any ok makes invalidate ok",
+	 "fetch optional mock name=a invalidate=ignore\n"
+	 "fetch optional mock name=b invalidate=ok\n"
+	 "validate required mock name=c\n",
+	 ASKCRED_OK, "a b"},
+	{"refresh-only instances are asked too",
+	 "fetch required mock name=a invalidate=unavailable\n"
+	 "refresh required mock name=r\n",
+	 ASKCRED_OK, "a r"},
+	{"shared instance is asked once",
+	 "fetch required mock name=a\nrefresh required mock name=a\n",
+	 ASKCRED_OK, "a"},
+	{"failure without any ok is reported",
+	 "fetch required mock name=a invalidate=unavailable\n"
+	 "fetch required mock name=b invalidate=ignore\n",
+	 ASKCRED_UNAVAILABLE, "a b"},
+	{"nobody knowing the credential is not_found",
+	 "fetch required mock name=a invalidate=ignore\n"
+	 "fetch required minimal\n",
+	 ASKCRED_NOT_FOUND, "a"},
 };
 
 static void invalidate_reaches_fetch_and_refresh_instances(struct fixture *f)
 {
 	static const struct askcred_credential given = {
-		.struct_size = sizeof(given), .source = "given"
-	};
+		.struct_size = sizeof(given), .source = "given"};
 
 	for (size_t i = 0;
 	     i < sizeof(invalidate_rows) / sizeof(*invalidate_rows); i++) {
@@ -157,7 +156,7 @@ static void on_entry(void *ctx, const struct askcred_entry_info *e)
 static void status_asks_every_distinct_instance(struct fixture *f)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct names n = { "" };
+	struct names n = {""};
 	askcred_stack *st;
 
 	st = open_text(f, "fetch required mock name=a\n"
@@ -165,8 +164,8 @@ static void status_asks_every_distinct_instance(struct fixture *f)
 			  "fetch optional mock name=b status=cache_error\n"
 			  "revoke required minimal\n"
 			  "validate required mock name=c\n");
-	is_int(askcred_status_list(st, on_entry, &n, &err),
-	       ASKCRED_CACHE_ERROR, "status reports a failing instance");
+	is_int(askcred_status_list(st, on_entry, &n, &err), ASKCRED_CACHE_ERROR,
+	       "status reports a failing instance");
 	has_str(err.message, "b says cache_error",
 		"status: the failing instance's message comes through");
 	is_str(n.seen, "a c", "status: other instances still listed once");

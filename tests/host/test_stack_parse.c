@@ -20,57 +20,55 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{ "unknown operation", "fetch required mock\nfrob required mock\n", 0,
-	  2, "unknown operation \"frob\"" },
-	{ "unknown control", "\n\nfetch mandatory mock\n", 0, 3,
-	  "unknown control \"mandatory\"" },
-	{ "missing control", "fetch\n", 0, 1, "missing control" },
-	{ "missing module", "# a comment\nfetch required   # mock\n", 0, 2,
-	  "missing module" },
-	{ "bracket value unknown", "fetch [bogus=ok] mock\n", 0, 1,
-	  "unknown value \"bogus\"" },
-	{ "bracket action unknown", "fetch [ok=jump] mock\n", 0, 1,
-	  "unknown action \"jump\"" },
-	{ "bracket jump refused", "fetch [ok=2] mock\n", 0, 1,
-	  "jumps and reset are not supported" },
-	{ "bracket item without =", "fetch [ok] mock\n", 0, 1,
-	  "is not value=action" },
-	{ "empty bracket", "fetch [] mock\n", 0, 1, "empty control" },
-	{ "unterminated control bracket", "fetch [ok=ok mock\n", 0, 1,
-	  "unterminated '[' in the control" },
-	{ "control bracket glued to module", "fetch [ok=ok]mock\n", 0, 1,
-	  "unterminated '[' in the control" },
-	{ "unterminated argument bracket",
-	  "fetch required mock name=a\nrevoke required mock [name=a b\n", 0, 2,
-	  "unterminated '[' in a module argument" },
-	{ "escaped bracket does not close",
-	  "fetch required mock [name=a\\]\n", 0, 1,
-	  "unterminated '[' in a module argument" },
-	{ "relative module path", "fetch required ./mock.so\n", 0, 1,
-	  "is a relative path" },
-	{ "module path with a folder", "\nfetch required modules/mock\n", 0, 2,
-	  "is a relative path" },
-	{ "dot-dot module", "fetch required ..\n", 0, 1,
-	  "is not a module name" },
-	{ "NUL byte", "fetch required mock\nfetch required mo\0ck\n", 40, 2,
-	  "NUL byte" },
-	{ "control character", "fetch required mock\x01\n", 0, 1,
-	  "control character" },
-	{ "error after a continuation names its first line",
-	  "fetch required \\\n  mock name=a\nbogus required mock\n", 0, 3,
-	  "unknown operation" },
-	{ "error inside a continued line names its first line",
-	  "# comment\nfetch \\\n  mandatory \\\n  mock\n", 0, 2,
-	  "unknown control" },
-	{ "comments and blank lines count",
-	  "# a\n\n   \t\n# b\nfetch required mock\nrefresh frob mock\n", 0, 6,
-	  "unknown control \"frob\"" },
-	{ "missing module file", "fetch required mock\nfetch optional nosuch\n",
-	  0, 2, "cannot load module" },
-	{ "too many arguments",
-	  "fetch required mock a a a a a a a a a a a a a a a a a a a a a a a a "
-	  "a a a a a a a a a\n",
-	  0, 1, "more than 32 module arguments" },
+	{"unknown operation", "fetch required mock\nfrob required mock\n", 0, 2,
+	 "unknown operation \"frob\""},
+	{"unknown control", "\n\nfetch mandatory mock\n", 0, 3,
+	 "unknown control \"mandatory\""},
+	{"missing control", "fetch\n", 0, 1, "missing control"},
+	{"missing module", "# a comment\nfetch required   # mock\n", 0, 2,
+	 "missing module"},
+	{"bracket value unknown", "fetch [bogus=ok] mock\n", 0, 1,
+	 "unknown value \"bogus\""},
+	{"bracket action unknown", "fetch [ok=jump] mock\n", 0, 1,
+	 "unknown action \"jump\""},
+	{"bracket jump refused", "fetch [ok=2] mock\n", 0, 1,
+	 "jumps and reset are not supported"},
+	{"bracket item without =", "fetch [ok] mock\n", 0, 1,
+	 "is not value=action"},
+	{"empty bracket", "fetch [] mock\n", 0, 1, "empty control"},
+	{"unterminated control bracket", "fetch [ok=ok mock\n", 0, 1,
+	 "unterminated '[' in the control"},
+	{"control bracket glued to module", "fetch [ok=ok]mock\n", 0, 1,
+	 "unterminated '[' in the control"},
+	{"unterminated argument bracket",
+	 "fetch required mock name=a\nrevoke required mock [name=a b\n", 0, 2,
+	 "unterminated '[' in a module argument"},
+	{"escaped bracket does not close", "fetch required mock [name=a\\]\n",
+	 0, 1, "unterminated '[' in a module argument"},
+	{"relative module path", "fetch required ./mock.so\n", 0, 1,
+	 "is a relative path"},
+	{"module path with a folder", "\nfetch required modules/mock\n", 0, 2,
+	 "is a relative path"},
+	{"dot-dot module", "fetch required ..\n", 0, 1, "is not a module name"},
+	{"NUL byte", "fetch required mock\nfetch required mo\0ck\n", 40, 2,
+	 "NUL byte"},
+	{"control character", "fetch required mock\x01\n", 0, 1,
+	 "control character"},
+	{"error after a continuation names its first line",
+	 "fetch required \\\n  mock name=a\nbogus required mock\n", 0, 3,
+	 "unknown operation"},
+	{"error inside a continued line names its first line",
+	 "# comment\nfetch \\\n  mandatory \\\n  mock\n", 0, 2,
+	 "unknown control"},
+	{"comments and blank lines count",
+	 "# a\n\n   \t\n# b\nfetch required mock\nrefresh frob mock\n", 0, 6,
+	 "unknown control \"frob\""},
+	{"missing module file", "fetch required mock\nfetch optional nosuch\n",
+	 0, 2, "cannot load module"},
+	{"too many arguments",
+	 "fetch required mock a a a a a a a a a a a a a a a a a a a a a a a a "
+	 "a a a a a a a a a\n",
+	 0, 1, "more than 32 module arguments"},
 };
 
 struct good {
@@ -80,18 +78,17 @@ struct good {
 };
 
 static const struct good goods[] = {
-	{ "bracketed argument keeps blanks and \\]",
-	  "fetch required mock [name=a b\\]c]\n", "a b]c" },
-	{ "continuations join words",
-	  "fetch \\\n   required \\\n   mock \\\n   name=joined\n", "joined" },
-	{ "comments after words", "fetch required mock name=c # the end\n",
-	  "c" },
-	{ "tabs and CRLF", "fetch\trequired\tmock\tname=t\r\n", "t" },
-	{ "bracket control with extra blanks",
-	  "fetch [  ok=done   default=ignore ] mock name=b\n", "b" },
-	{ "a backslash before a comment still continues",
-	  "fetch required mock \\ # why\n  name=x\n", "x" },
-	{ "last line without newline", "fetch required mock name=n", "n" },
+	{"bracketed argument keeps blanks and \\]",
+	 "fetch required mock [name=a b\\]c]\n", "a b]c"},
+	{"continuations join words",
+	 "fetch \\\n   required \\\n   mock \\\n   name=joined\n", "joined"},
+	{"comments after words", "fetch required mock name=c # the end\n", "c"},
+	{"tabs and CRLF", "fetch\trequired\tmock\tname=t\r\n", "t"},
+	{"bracket control with extra blanks",
+	 "fetch [  ok=done   default=ignore ] mock name=b\n", "b"},
+	{"a backslash before a comment still continues",
+	 "fetch required mock \\ # why\n  name=x\n", "x"},
+	{"last line without newline", "fetch required mock name=n", "n"},
 };
 
 static void check_bad(struct fixture *f, const struct bad *b)
@@ -133,7 +130,7 @@ static void check_good(struct fixture *f, const struct good *g)
 static void check_long_lines(struct fixture *f)
 {
 	static char text[3 * 2100 + 64];
-	struct bad b = { "too-long line", text, 0, 2, "longer than" };
+	struct bad b = {"too-long line", text, 0, 2, "longer than"};
 	size_t n;
 
 	n = (size_t)snprintf(text, sizeof(text),
@@ -175,8 +172,8 @@ struct unsafe {
 };
 
 static const struct unsafe unsafes[] = {
-	{ "world-writable stack file", 0666, "too open" },
-	{ "group-writable stack file", 0620, "too open" },
+	{"world-writable stack file", 0666, "too open"},
+	{"group-writable stack file", 0620, "too open"},
 };
 
 static void check_open_refused(struct fixture *f, const char *name,
@@ -208,8 +205,8 @@ static void check_unsafe(struct fixture *f)
 		tap_bail("symlink failed");
 	check_open_refused(f, "link", "symlinked stack file",
 			   ASKCRED_CONFIG_ERROR, "symbolic link");
-	check_open_refused(f, "..", "name \"..\"",
-			   ASKCRED_CONFIG_ERROR, "not a plain word");
+	check_open_refused(f, "..", "name \"..\"", ASKCRED_CONFIG_ERROR,
+			   "not a plain word");
 	check_open_refused(f, ".hidden", "name starting with a dot",
 			   ASKCRED_CONFIG_ERROR, "not a plain word");
 	check_open_refused(f, "absent", "missing stack by name",

@@ -22,17 +22,24 @@
 
 #include "secret.h"
 
-enum mock_op { M_FETCH, M_VALIDATE, M_REFRESH, M_REVOKE, M_INVALIDATE,
-	       M_STATUS, M_COUNT };
+enum mock_op {
+	M_FETCH,
+	M_VALIDATE,
+	M_REFRESH,
+	M_REVOKE,
+	M_INVALIDATE,
+	M_STATUS,
+	M_COUNT
+};
 
 static const char *const op_words[M_COUNT] = {
 	"fetch", "validate", "refresh", "revoke", "invalidate", "status",
 };
 
 static const char *const status_words[ASKCRED_STATUS_COUNT] = {
-	"ok",	       "ignore",       "not_found",   "denied",
-	"invalid",     "expired",      "unavailable", "config_error",
-	"cache_error", "no_memory",    "abi_mismatch", "internal",
+	"ok",	       "ignore",    "not_found",    "denied",
+	"invalid",     "expired",   "unavailable",  "config_error",
+	"cache_error", "no_memory", "abi_mismatch", "internal",
 };
 
 struct mock {
@@ -159,9 +166,11 @@ static askcred_status mock_open(const struct askcred_host *host, int argc,
 	}
 	trace(m, "open", NULL);
 	if (host->log != NULL) {
-		snprintf(msg, sizeof(msg), "opened %s for stack %s by %s, "
-			 "labels %s\nforged line", m->name, host->stack_name,
-			 host->host_name, host->labels ? host->labels : "-");
+		snprintf(msg, sizeof(msg),
+			 "opened %s for stack %s by %s, "
+			 "labels %s\nforged line",
+			 m->name, host->stack_name, host->host_name,
+			 host->labels ? host->labels : "-");
 		host->log(host->log_ctx, ASKCRED_LOG_INFO, msg);
 		host->log(host->log_ctx, ASKCRED_LOG_DEBUG, "debug detail");
 	}
@@ -237,7 +246,8 @@ static askcred_status mock_validate(void *h,
 	return check(h, M_VALIDATE, cred, err);
 }
 
-static askcred_status mock_revoke(void *h, const struct askcred_credential *cred,
+static askcred_status mock_revoke(void *h,
+				  const struct askcred_credential *cred,
 				  struct askcred_error *err)
 {
 	return check(h, M_REVOKE, cred, err);
@@ -264,7 +274,7 @@ static askcred_status mock_status(void *h, askcred_entry_cb cb, void *cb_ctx,
 				  struct askcred_error *err)
 {
 	struct mock *m = h;
-	struct askcred_entry_info e = { .struct_size = sizeof(e) };
+	struct askcred_entry_info e = {.struct_size = sizeof(e)};
 
 	trace(m, "status", NULL);
 	if (m->result[M_STATUS] != ASKCRED_OK)

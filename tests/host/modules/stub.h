@@ -18,8 +18,7 @@ static askcred_status stub_open(const struct askcred_host *host, int argc,
 	for (int i = 0; i < argc; i++)
 		if (strncmp(argv[i], "known=", 6) != 0) {
 			err->code = ASKCRED_CONFIG_ERROR;
-			snprintf(err->where, sizeof(err->where), "%s",
-				 argv[i]);
+			snprintf(err->where, sizeof(err->where), "%s", argv[i]);
 			snprintf(err->message, sizeof(err->message),
 				 "unknown argument \"%s\"", argv[i]);
 			return ASKCRED_CONFIG_ERROR;

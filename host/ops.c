@@ -279,28 +279,70 @@ static void tally_add(struct tally *t, const askcred_stack *st,
 	}
 }
 
+/* An operation asked of every distinct instance rather than of lines. */
+struct ask {
+	int fetch_refresh_only; /* skip instances on no fetch/refresh line */
+	const struct askcred_credential *cred;
+	const char *reason;
+	askcred_entry_cb cb;
+	void *cb_ctx;
+	askcred_status (*call)(const struct ask *a, struct instance *in,
+			       struct askcred_error *perr);
+};
+
+/* Every instance is asked even after a failure, so one broken source does
+ * not hide the others' entries or keep them from forgetting a token. */
+static struct tally ask_all(askcred_stack *st, const struct ask *a,
+			    struct askcred_error *err)
+{
+	struct tally t = {0, ASKCRED_OK};
+
+	for (struct instance *in = st->instances; in != NULL; in = in->next) {
+		struct askcred_error perr = ASKCRED_ERROR_INIT;
+
+		if (a->fetch_refresh_only && !on_op(st, ASKCRED_OP_FETCH, in) &&
+		    !on_op(st, ASKCRED_OP_REFRESH, in))
+			continue;
+		tally_add(&t, st, in, a->call(a, in, &perr), &perr, err);
+	}
+	return t;
+}
+
+static askcred_status call_invalidate(const struct ask *a, struct instance *in,
+				      struct askcred_error *perr)
+{
+	const struct askcred_provider *p = in->mod->ops;
+
+	if (!PROVIDER_OP(p, invalidate))
+		return ASKCRED_IGNORE;
+	return p->invalidate(in->handle, a->cred, a->reason, perr);
+}
+
+static askcred_status call_status(const struct ask *a, struct instance *in,
+				  struct askcred_error *perr)
+{
+	const struct askcred_provider *p = in->mod->ops;
+
+	if (!PROVIDER_OP(p, status))
+		return ASKCRED_IGNORE;
+	return p->status(in->handle, a->cb, a->cb_ctx, perr);
+}
+
 askcred_status askcred_invalidate(askcred_stack *st,
 				  const struct askcred_credential *cred,
 				  const char *reason, struct askcred_error *err)
 {
-	struct tally t = {0, ASKCRED_OK};
+	struct ask a = {.fetch_refresh_only = 1,
+			.cred = cred,
+			.reason = reason,
+			.call = call_invalidate};
+	struct tally t;
 
 	err_clear(err);
 	if (st == NULL || cred == NULL)
 		return err_set(err, ASKCRED_INTERNAL, "invalidate",
 			       "no stack or no credential given");
-	for (struct instance *in = st->instances; in != NULL; in = in->next) {
-		struct askcred_error perr = ASKCRED_ERROR_INIT;
-		const struct askcred_provider *p = in->mod->ops;
-		askcred_status rc = ASKCRED_IGNORE;
-
-		if (!on_op(st, ASKCRED_OP_FETCH, in) &&
-		    !on_op(st, ASKCRED_OP_REFRESH, in))
-			continue;
-		if (PROVIDER_OP(p, invalidate))
-			rc = p->invalidate(in->handle, cred, reason, &perr);
-		tally_add(&t, st, in, rc, &perr, err);
-	}
+	t = ask_all(st, &a, err);
 	/* One module forgetting the credential is what the caller wanted. */
 	if (t.any_ok) {
 		err_clear(err);
@@ -316,22 +358,11 @@ askcred_status askcred_invalidate(askcred_stack *st,
 askcred_status askcred_status_list(askcred_stack *st, askcred_entry_cb cb,
 				   void *cb_ctx, struct askcred_error *err)
 {
-	struct tally t = {0, ASKCRED_OK};
+	struct ask a = {.cb = cb, .cb_ctx = cb_ctx, .call = call_status};
 
 	err_clear(err);
 	if (st == NULL || cb == NULL)
 		return err_set(err, ASKCRED_INTERNAL, "status",
 			       "no stack or no callback given");
-	/* Every instance is asked even after a failure, so one broken
-	 * source does not hide the others' entries. */
-	for (struct instance *in = st->instances; in != NULL; in = in->next) {
-		struct askcred_error perr = ASKCRED_ERROR_INIT;
-		const struct askcred_provider *p = in->mod->ops;
-		askcred_status rc = ASKCRED_IGNORE;
-
-		if (PROVIDER_OP(p, status))
-			rc = p->status(in->handle, cb, cb_ctx, &perr);
-		tally_add(&t, st, in, rc, &perr, err);
-	}
-	return t.failure;
+	return ask_all(st, &a, err).failure;
 }

@@ -16,6 +16,7 @@ void fixture_init(struct fixture *f)
 {
 	const char *tmp = getenv("TMPDIR");
 	const char *build = getenv("top_builddir");
+	char cwd[PATH_MAX];
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "%s/askcred-host.XXXXXX",
@@ -23,8 +24,12 @@ void fixture_init(struct fixture *f)
 	if (mkdtemp(f->dir) == NULL)
 		tap_bail("mkdtemp %s failed", f->dir);
 	snprintf(f->trace, sizeof(f->trace), "%s/trace", f->dir);
+	/* Run by hand from the build dir, top_builddir may be unset; module
+	 * paths must still be absolute. */
+	if (build == NULL && (build = getcwd(cwd, sizeof(cwd))) == NULL)
+		tap_bail("getcwd failed");
 	snprintf(f->modules, sizeof(f->modules), "%s/tests/host/modules/.libs",
-		 build ? build : ".");
+		 build);
 	if (setenv("MOCK_TRACE", f->trace, 1) != 0)
 		tap_bail("setenv failed");
 	f->opts.struct_size = sizeof(f->opts);

@@ -86,7 +86,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 		goto out;
 	err_clear(err);
 	rc = ASKCRED_OK;
-	plog(inst, ASKCRED_LOG_DEBUG, "askui: source=%s entry=%s%s%s",
+	plog(inst, ASKCRED_LOG_DEBUG, "source=%s entry=%s%s%s",
 	     inst->source->name, inst->cfg.entry,
 	     inst->cfg.workspace[0] ? " workspace=" : "", inst->cfg.workspace);
 	*out = inst;
@@ -113,7 +113,7 @@ void instance_close(struct instance *inst)
 	leaked = cred_pool_destroy(&inst->pool);
 	if (leaked != 0)
 		plog(inst, ASKCRED_LOG_WARNING,
-		     "askui: %zu credential(s) were not released before "
+		     "%zu credential(s) were not released before "
 		     "close; wiped them",
 		     leaked);
 	pthread_mutex_destroy(&inst->fill_lock);
@@ -260,7 +260,7 @@ askcred_status instance_fetch(struct instance *inst,
 	if (c->pub.expires_at != 0)
 		rfc3339_format(c->pub.expires_at, when);
 	plog(inst, ASKCRED_LOG_INFO,
-	     "askui: %s credential for workspace %s, token %s, expires %s",
+	     "%s credential for workspace %s, token %s, expires %s",
 	     inst->source->name, c->pub.workspace_id, fp, when);
 done:
 	*out = &c->pub;
@@ -337,7 +337,7 @@ askcred_status instance_invalidate(struct instance *inst,
 	n = memcache_drop_token(inst->mem, cred->token, cred->token_len);
 	fingerprint(cred->token, cred->token_len, fp);
 	plog(inst, ASKCRED_LOG_NOTICE,
-	     "askui: token %s invalidated (%s); dropped %zu cached entr%s", fp,
+	     "token %s invalidated (%s); dropped %zu cached entr%s", fp,
 	     reason ? reason : "no reason given", n, n == 1 ? "y" : "ies");
 	return n > 0 ? ASKCRED_OK : ASKCRED_IGNORE;
 }
@@ -364,7 +364,7 @@ void instance_release(struct instance *inst, struct askcred_credential *cred)
 	c = cred_of(&inst->pool, cred);
 	if (c == NULL) {
 		plog(inst, ASKCRED_LOG_ERR,
-		     "askui: release() of a credential this instance did not "
+		     "release() of a credential this instance did not "
 		     "hand out; ignored");
 		return;
 	}

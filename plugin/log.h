@@ -8,8 +8,9 @@
 
 struct instance;
 
-/* Format one line and hand it to the host's log callback, if it gave one.
- * Thread-safe (the host's callback must be, per provider.h). */
+/* Format one line (no module prefix: the host adds it) and hand it to the
+ * host's log callback, if it gave one. Thread-safe (the host's callback must
+ * be, per provider.h). */
 void plog(const struct instance *inst, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

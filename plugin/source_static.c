@@ -323,7 +323,7 @@ static askcred_status static_revoke(struct instance *inst,
 
 	fingerprint(cred->token, cred->token_len, fp);
 	plog(inst, ASKCRED_LOG_NOTICE,
-	     "askui: static source cannot revoke token %s; delete it in "
+	     "static source cannot revoke token %s; delete it in "
 	     "AskUI Hub",
 	     fp);
 	return err_set(err, ASKCRED_IGNORE, "source",

@@ -49,7 +49,8 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, "cache", "out of memory");
+		return err_set(err, ASKCRED_NO_MEMORY, "cache",
+			       "out of memory");
 	rc = cfg->dir ? fs_path(c->dir, err, "%s", cfg->dir)
 		      : default_dir(c->dir, err);
 	if (rc == ASKCRED_OK)
@@ -64,8 +65,9 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 	if (lock_table_init(&c->locks) == 0)
 		locks = 1;
 	if (locks && memory_init(&c->mem, cfg->no_memory_cache ? 0
-				 : cfg->memory_ttl_ms ? cfg->memory_ttl_ms
-						      : DEFAULT_MEMORY_TTL_MS) == 0)
+					  : cfg->memory_ttl_ms
+						  ? cfg->memory_ttl_ms
+						  : DEFAULT_MEMORY_TTL_MS) == 0)
 		mem = 1;
 	if (mem && pthread_rwlock_init(&c->ring_lock, NULL) == 0)
 		ring = 1;
@@ -137,7 +139,7 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
 	struct cache_lock lock = CACHE_LOCK_INIT;
-	struct cache_state fresh = { 0, 0, 0, 0 };
+	struct cache_state fresh = {0, 0, 0, 0};
 	struct entry_paths p;
 	askcred_status rc;
 
@@ -218,7 +220,7 @@ askcred_status cache_list(struct cache *c, cache_list_fn cb, void *ctx,
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
 	char ws[ASKCRED_UUID_LEN + 1], entry[66];
-	struct token_record rec = { 0 };
+	struct token_record rec = {0};
 	struct entry_paths p;
 	struct dirent *d;
 	DIR *dp;

@@ -33,16 +33,16 @@ struct cache;
  * fd), key_file, then the default key file <dir>/master.key. */
 struct cache_config {
 	const char *dir; /* NULL: $XDG_CACHE_HOME/askcred, ~/.cache/askcred */
-	const char *key_file;       /* key file (see docs); created if absent */
+	const char *key_file;	    /* key file (see docs); created if absent */
 	const char *key_credential; /* systemd credential name, read from
 				     * $CREDENTIALS_DIRECTORY/<name> */
 	const char *passphrase_file;
 	int passphrase_fd; /* >0: read the passphrase from it (then closed
 			    * by the caller); 0: unused */
 	const char *machine_id_path; /* NULL: /etc/machine-id (tests) */
-	int override_uid;            /* tests: bind to `uid` not geteuid() */
+	int override_uid;	     /* tests: bind to `uid` not geteuid() */
 	uid_t uid;
-	int no_memory_cache; /* every read goes to disk (tests, bench) */
+	int no_memory_cache;	/* every read goes to disk (tests, bench) */
 	uint32_t memory_ttl_ms; /* how long an in-memory hit is trusted
 				 * without looking at the disk; 0: 1000 */
 	/* The clock, Unix seconds; NULL: time(). Tests move time with it. */

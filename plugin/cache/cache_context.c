@@ -18,8 +18,8 @@ askcred_status context_host_id(const char *machine_id_path,
 			       uint8_t out[CACHE_HOST_ID_LEN],
 			       struct askcred_error *err)
 {
-	static const struct file_rules rules = { "machine id file", 022, 1,
-						 4096 };
+	static const struct file_rules rules = {"machine id file", 022, 1,
+						4096};
 	const char *path =
 		machine_id_path ? machine_id_path : DEFAULT_MACHINE_ID_PATH;
 	char *buf = NULL;
@@ -28,13 +28,12 @@ askcred_status context_host_id(const char *machine_id_path,
 
 	rc = safe_read_file(path, &rules, &buf, &len, err);
 	if (rc != ASKCRED_OK)
-		return rc == ASKCRED_NOT_FOUND ? err_set(err,
-							  ASKCRED_CONFIG_ERROR,
-							  path,
-							  "no machine id: the "
-							  "cache binds files "
-							  "to the host")
-					       : rc;
+		return rc == ASKCRED_NOT_FOUND
+			       ? err_set(err, ASKCRED_CONFIG_ERROR, path,
+					 "no machine id: the "
+					 "cache binds files "
+					 "to the host")
+			       : rc;
 	while (len > 0 && isspace((unsigned char)buf[len - 1]))
 		len--;
 	for (i = 0; i < len && isxdigit((unsigned char)buf[i]); i++)
@@ -45,9 +44,8 @@ askcred_status context_host_id(const char *machine_id_path,
 		goto out;
 	}
 	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, buf, len,
-		      (const unsigned char *)HOST_LABEL,
-		      sizeof(HOST_LABEL) - 1, out, CACHE_HOST_ID_LEN,
-		      &mdlen) == NULL ||
+		      (const unsigned char *)HOST_LABEL, sizeof(HOST_LABEL) - 1,
+		      out, CACHE_HOST_ID_LEN, &mdlen) == NULL ||
 	    mdlen != CACHE_HOST_ID_LEN)
 		rc = err_set(err, ASKCRED_INTERNAL, "HMAC-SHA256",
 			     "cannot derive the host identity");
@@ -58,9 +56,9 @@ out:
 
 static int put_field(EVP_MD_CTX *md, const void *p, size_t len)
 {
-	unsigned char be[4] = { (unsigned char)(len >> 24),
-				(unsigned char)(len >> 16),
-				(unsigned char)(len >> 8), (unsigned char)len };
+	unsigned char be[4] = {(unsigned char)(len >> 24),
+			       (unsigned char)(len >> 16),
+			       (unsigned char)(len >> 8), (unsigned char)len};
 
 	return EVP_DigestUpdate(md, be, sizeof(be)) == 1 &&
 	       EVP_DigestUpdate(md, p, len) == 1;
@@ -72,10 +70,9 @@ askcred_status context_bind(uid_t uid, const uint8_t host[CACHE_HOST_ID_LEN],
 			    struct askcred_error *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char ubuf[4] = { (unsigned char)(uid >> 24),
-				  (unsigned char)(uid >> 16),
-				  (unsigned char)(uid >> 8),
-				  (unsigned char)uid };
+	unsigned char ubuf[4] = {(unsigned char)(uid >> 24),
+				 (unsigned char)(uid >> 16),
+				 (unsigned char)(uid >> 8), (unsigned char)uid};
 	unsigned int n = 0;
 	int ok;
 

@@ -20,15 +20,15 @@ struct flight {
 	struct cache_windows w;
 	cache_refresh_fn refresh;
 	void *refresh_ctx;
-	int64_t need;     /* seconds of validity a usable token must have */
+	int64_t need;	  /* seconds of validity a usable token must have */
 	int64_t advisory; /* refresh (if free to) below this validity */
-	struct token_record cur; /* the best token known so far, or empty */
+	struct token_record cur;     /* the best token known so far, or empty */
 	struct token_record adopted; /* found while waiting for the lock */
 };
 
 static void normalize(const struct cache_windows *in, struct cache_windows *w)
 {
-	static const struct cache_windows zero = { 0, 0, 0, 0, 0, 0, 0 };
+	static const struct cache_windows zero = {0, 0, 0, 0, 0, 0, 0};
 
 	*w = in ? *in : zero;
 	if (w->advisory == 0)
@@ -90,8 +90,9 @@ static uint32_t backoff(const struct cache_windows *w, uint32_t failures)
 
 /* The source is down: serve the cached token, flagged stale, while it is
  * valid and the outage is younger than the budget. */
-static askcred_status serve_stale(struct flight *f, const struct cache_state *st,
-				  int64_t now, struct token_record *out,
+static askcred_status serve_stale(struct flight *f,
+				  const struct cache_state *st, int64_t now,
+				  struct token_record *out,
 				  struct askcred_error *err)
 {
 	if (valid_for(&f->cur, now, f->need))
@@ -115,8 +116,8 @@ static askcred_status refresh_locked(struct flight *f, struct token_record *out,
 				     struct askcred_error *err)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	struct cache_state st, clean = { 0, 0, 0, 0 };
-	struct token_record fresh = { 0 };
+	struct cache_state st, clean = {0, 0, 0, 0};
+	struct token_record fresh = {0};
 	int64_t now = cache_now(f->c);
 	askcred_status rc;
 
@@ -157,7 +158,7 @@ static askcred_status advisory(struct flight *f, struct token_record *out,
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	struct cache_lock lock = CACHE_LOCK_INIT;
-	struct token_record disk = { 0 };
+	struct token_record disk = {0};
 	struct cache_state st;
 	askcred_status rc;
 
@@ -187,7 +188,7 @@ static askcred_status mandatory(struct flight *f, struct token_record *out,
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	struct cache_lock lock = CACHE_LOCK_INIT;
-	struct token_record disk = { 0 };
+	struct token_record disk = {0};
 	askcred_status rc;
 
 	rc = lock_acquire(&f->c->locks, f->p->lock, f->w.wait_max * 1000u,

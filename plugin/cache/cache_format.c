@@ -195,9 +195,9 @@ static askcred_status file_key(const struct cache_key *k,
 						 (void *)k->key, CACHE_KEY_LEN);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
 						 (void *)salt, CACHE_SALT_LEN);
-	*p++ = OSSL_PARAM_construct_octet_string(
-		OSSL_KDF_PARAM_INFO, (void *)FILE_KEY_INFO,
-		sizeof(FILE_KEY_INFO) - 1);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+						 (void *)FILE_KEY_INFO,
+						 sizeof(FILE_KEY_INFO) - 1);
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(kctx, out, CACHE_KEY_LEN, params) != 1)
 		rc = err_set(err, ASKCRED_INTERNAL, "HKDF",
@@ -208,9 +208,9 @@ static askcred_status file_key(const struct cache_key *k,
 
 /* One AES-256-GCM pass over in (inlen bytes) into out, with the header and
  * the context as associated data. enc: seal and write tag; else check tag. */
-static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN],
-	       const uint8_t *header, const uint8_t ctx[CACHE_CTX_LEN],
-	       const uint8_t *in, size_t inlen, uint8_t *out, uint8_t *tag)
+static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN], const uint8_t *header,
+	       const uint8_t ctx[CACHE_CTX_LEN], const uint8_t *in,
+	       size_t inlen, uint8_t *out, uint8_t *tag)
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	const uint8_t *nonce = header + OFF_NONCE;
@@ -218,7 +218,8 @@ static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN],
 
 	if (c == NULL || format_aes_gcm() == NULL)
 		goto out;
-	if (EVP_CipherInit_ex2(c, format_aes_gcm(), key, nonce, enc, NULL) != 1 ||
+	if (EVP_CipherInit_ex2(c, format_aes_gcm(), key, nonce, enc, NULL) !=
+		    1 ||
 	    EVP_CipherUpdate(c, NULL, &n, header, CACHE_HEADER_LEN) != 1 ||
 	    EVP_CipherUpdate(c, NULL, &n, ctx, CACHE_CTX_LEN) != 1 ||
 	    EVP_CipherUpdate(c, out, &n, in, (int)inlen) != 1)

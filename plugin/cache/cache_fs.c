@@ -51,7 +51,8 @@ static int mkdir_parents(char *path)
 
 /* OpenSSH's secure_path(): a directory we trust must not be replaceable
  * by someone else through any of its ancestors. */
-static askcred_status check_ancestors(const char *dir, struct askcred_error *err)
+static askcred_status check_ancestors(const char *dir,
+				      struct askcred_error *err)
 {
 	char buf[PATH_MAX];
 	struct stat st;

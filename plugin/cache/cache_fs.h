@@ -33,8 +33,7 @@ askcred_status fs_sync_parent(const char *path, struct askcred_error *err);
 /* Remove the temp files of the given final names (basenames in dir) left
  * by killed writers. Only call with the lock that serialises writers of
  * those files held. Returns how many were removed. */
-int fs_sweep_temps(const char *dir, const char *const *finals,
-		   size_t nfinals);
+int fs_sweep_temps(const char *dir, const char *const *finals, size_t nfinals);
 
 /* snprintf into a FS_PATH_MAX buffer; ASKCRED_CONFIG_ERROR if too long. */
 askcred_status fs_path(char *out, struct askcred_error *err, const char *fmt,

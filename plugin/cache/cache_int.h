@@ -30,9 +30,9 @@ struct cache {
 /* The files of one entry; name is "<workspace>@<entry>". */
 struct entry_paths {
 	char name[FS_PATH_MAX];
-	char file[FS_PATH_MAX];  /* <dir>/<name>.cache */
+	char file[FS_PATH_MAX];	 /* <dir>/<name>.cache */
 	char state[FS_PATH_MAX]; /* <dir>/<name>.state */
-	char lock[FS_PATH_MAX];  /* <dir>/<name>.lock */
+	char lock[FS_PATH_MAX];	 /* <dir>/<name>.lock */
 };
 
 int64_t cache_now(struct cache *c);

@@ -19,13 +19,14 @@
 #include "secret.h"
 
 #define KEY_B64_LEN 44 /* base64 of 32 bytes, one '=' of padding */
-#define KEY_FILE_HEADER "# askcred cache master keys: the first seals, all open\n"
+#define KEY_FILE_HEADER                                                        \
+	"# askcred cache master keys: the first seals, all open\n"
 
-static const struct file_rules key_rules = { "cache key file", 077, 0, 16384 };
-static const struct file_rules cred_rules = { "systemd credential", 077, 1,
-					      16384 };
-static const struct file_rules pass_rules = { "passphrase file", 077, 0, 4096 };
-static const struct file_rules salt_rules = { "passphrase salt", 077, 0, 64 };
+static const struct file_rules key_rules = {"cache key file", 077, 0, 16384};
+static const struct file_rules cred_rules = {"systemd credential", 077, 1,
+					     16384};
+static const struct file_rules pass_rules = {"passphrase file", 077, 0, 4096};
+static const struct file_rules salt_rules = {"passphrase salt", 077, 0, 64};
 
 void keyring_clear(struct cache_keyring *ring)
 {
@@ -69,8 +70,8 @@ static askcred_status parse_keys(char *buf, const char *path,
 		while (*line == ' ' || *line == '\t')
 			line++;
 		end = line + strlen(line);
-		while (end > line && (end[-1] == ' ' || end[-1] == '\t' ||
-				      end[-1] == '\r'))
+		while (end > line &&
+		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 			*--end = '\0';
 		if (*line == '\0' || *line == '#')
 			continue;
@@ -79,8 +80,7 @@ static askcred_status parse_keys(char *buf, const char *path,
 		    EVP_DecodeBlock(raw, (const unsigned char *)line,
 				    KEY_B64_LEN) != CACHE_KEY_LEN + 1) {
 			rc = err_set_line(err, ASKCRED_CONFIG_ERROR, path,
-					  lineno,
-					  "not a base64 32-byte key");
+					  lineno, "not a base64 32-byte key");
 			goto out;
 		}
 		if (ring->n == KEY_FILE_MAX_KEYS) {
@@ -121,9 +121,8 @@ static askcred_status load_key_file(const char *path,
 }
 
 /* Text of a key file holding a new random key followed by old ones. */
-static askcred_status key_file_text(const struct cache_keyring *old,
-				    char **out, size_t *out_len,
-				    struct askcred_error *err)
+static askcred_status key_file_text(const struct cache_keyring *old, char **out,
+				    size_t *out_len, struct askcred_error *err)
 {
 	size_t n = old ? old->n : 0, i, cap, used;
 	uint8_t fresh[CACHE_KEY_LEN];
@@ -189,7 +188,7 @@ static askcred_status create_key_file(const char *path,
 askcred_status key_rotate(const char *key_path, struct cache_keyring *ring,
 			  struct askcred_error *err)
 {
-	struct cache_keyring cur = { NULL, 0 };
+	struct cache_keyring cur = {NULL, 0};
 	char tmp[FS_PATH_MAX];
 	char *text = NULL;
 	size_t len = 0;
@@ -358,8 +357,8 @@ static askcred_status load_passphrase(const struct cache_config *cfg,
 				      struct cache_keyring *ring,
 				      struct askcred_error *err)
 {
-	const char *what = cfg->passphrase_file ? cfg->passphrase_file
-						: "passphrase_fd";
+	const char *what =
+		cfg->passphrase_file ? cfg->passphrase_file : "passphrase_fd";
 	uint8_t salt[CACHE_SALT_LEN], key[CACHE_KEY_LEN];
 	char *buf = NULL;
 	size_t len = 0, cap;

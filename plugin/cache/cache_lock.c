@@ -12,7 +12,7 @@
 #include "error.h"
 #include "safefile.h"
 
-static const struct file_rules lock_rules = { "cache lock file", 077, 0, 0 };
+static const struct file_rules lock_rules = {"cache lock file", 077, 0, 0};
 
 int lock_table_init(struct lock_table *t)
 {
@@ -54,7 +54,8 @@ static uint64_t now_ms(void)
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {(time_t)(ms / 1000),
+			      (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -66,8 +67,9 @@ static askcred_status open_lock_file(const char *path, int *fd_out,
 	askcred_status rc;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-				O_NONBLOCK,
+	fd = open(path,
+		  O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+			  O_NONBLOCK,
 		  0600);
 	if (fd < 0)
 		return err_set(err, ASKCRED_CACHE_ERROR, path,

@@ -19,9 +19,12 @@ struct lock_table {
 
 struct cache_lock {
 	pthread_mutex_t *mu; /* held when non-NULL */
-	int fd;              /* flock held when >= 0 */
+	int fd;		     /* flock held when >= 0 */
 };
-#define CACHE_LOCK_INIT { NULL, -1 }
+#define CACHE_LOCK_INIT                                                        \
+	{                                                                      \
+		NULL, -1                                                       \
+	}
 
 int lock_table_init(struct lock_table *t);
 void lock_table_destroy(struct lock_table *t);

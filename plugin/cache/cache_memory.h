@@ -18,7 +18,7 @@ struct memory_slot {
 	char entry[MEMORY_ENTRY_MAX];
 	struct token_record rec;
 	uint64_t loaded_ms; /* CLOCK_MONOTONIC_COARSE; 0: empty */
-	uint64_t used;      /* for eviction, least recently stored */
+	uint64_t used;	    /* for eviction, least recently stored */
 };
 
 struct memory_cache {

@@ -78,8 +78,10 @@ askcred_status payload_encode(const char *entry, const struct token_record *rec,
 	    add(root, "entry", json_object_new_string(entry)) != 0 ||
 	    add(root, "token_id", json_object_new_string(rec->token_id)) != 0 ||
 	    add(root, "source", json_object_new_string(rec->source)) != 0 ||
-	    add(root, "issued_at", json_object_new_int64(rec->issued_at)) != 0 ||
-	    add(root, "expires_at", json_object_new_int64(rec->expires_at)) != 0 ||
+	    add(root, "issued_at", json_object_new_int64(rec->issued_at)) !=
+		    0 ||
+	    add(root, "expires_at", json_object_new_int64(rec->expires_at)) !=
+		    0 ||
 	    add(root, "policy_serial",
 		json_object_new_uint64(rec->policy_serial)) != 0 ||
 	    add(root, "flags",
@@ -88,8 +90,8 @@ askcred_status payload_encode(const char *entry, const struct token_record *rec,
 	/* Warm the object's printbuf with a filler as long as the worst-case
 	 * escaping of the token (\u00XX: 6 bytes per byte). */
 	fill_len = rec->token.len * 6;
-	if (add(root, "token", json_object_new_string_len(filler + 1,
-							  (int)fill_len)) != 0 ||
+	if (add(root, "token",
+		json_object_new_string_len(filler + 1, (int)fill_len)) != 0 ||
 	    json_object_to_json_string_length(root, fl, &n) == NULL)
 		goto nomem;
 	tok = json_object_new_string_len(rec->token.buf, (int)rec->token.len);
@@ -218,11 +220,16 @@ askcred_status payload_decode(const char *buf, size_t len,
 			      size_t entry_max, struct askcred_error *err)
 {
 	struct field fields[] = {
-		{ "v", F_INT, 0 },	    { "workspace_id", F_STR, 0 },
-		{ "entry", F_STR, 0 },	    { "token", F_STR, 0 },
-		{ "token_id", F_STR, 0 },   { "source", F_STR, 0 },
-		{ "issued_at", F_INT, 0 },  { "expires_at", F_INT, 0 },
-		{ "policy_serial", F_INT, 0 }, { "flags", F_INT, 0 },
+		{"v", F_INT, 0},
+		{"workspace_id", F_STR, 0},
+		{"entry", F_STR, 0},
+		{"token", F_STR, 0},
+		{"token_id", F_STR, 0},
+		{"source", F_STR, 0},
+		{"issued_at", F_INT, 0},
+		{"expires_at", F_INT, 0},
+		{"policy_serial", F_INT, 0},
+		{"flags", F_INT, 0},
 	};
 	const size_t nfields = sizeof(fields) / sizeof(fields[0]);
 	struct json_object *root = NULL, *token_obj = NULL;

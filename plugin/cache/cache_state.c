@@ -13,8 +13,7 @@
 
 #define STATE_MAGIC "askcred-cache-state 1"
 
-static const struct file_rules state_rules = { "cache state file", 077, 0,
-					       1024 };
+static const struct file_rules state_rules = {"cache state file", 077, 0, 1024};
 
 /* Parse "name <decimal>" strictly: the whole rest of the line is the
  * number, in range. */
@@ -80,7 +79,8 @@ askcred_status state_read(const char *path, struct cache_state *st,
 			break;
 		case 5:
 			r = parse_line(line, "failures", 0, &u, &s);
-			st->failures = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
+			st->failures =
+				u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
 			break;
 		default:
 			r = -1;
@@ -106,10 +106,9 @@ askcred_status state_write_temp(const char *path, const struct cache_state *st,
 	int n;
 
 	n = snprintf(text, sizeof(text),
-		     STATE_MAGIC "\ngeneration %" PRIu64
-				 "\noutage_since %" PRId64
-				 "\nnext_attempt %" PRId64 "\nfailures %" PRIu32
-				 "\n",
+		     STATE_MAGIC
+		     "\ngeneration %" PRIu64 "\noutage_since %" PRId64
+		     "\nnext_attempt %" PRId64 "\nfailures %" PRIu32 "\n",
 		     st->generation, st->outage_since, st->next_attempt,
 		     st->failures);
 	if (n < 0 || (size_t)n >= sizeof(text))

@@ -12,8 +12,8 @@
 #include "error.h"
 #include "safefile.h"
 
-static const struct file_rules file_rules = { "cache file", 077, 0,
-					      CACHE_FILE_MAX };
+static const struct file_rules file_rules = {"cache file", 077, 0,
+					     CACHE_FILE_MAX};
 
 int cache_entry_name_ok(const char *entry)
 {
@@ -154,7 +154,7 @@ askcred_status store_save_state_locked(const struct entry_paths *p,
 static void sweep_orphans(const struct cache *c, const struct entry_paths *p)
 {
 	char file[FS_PATH_MAX], state[FS_PATH_MAX];
-	const char *finals[2] = { file, state };
+	const char *finals[2] = {file, state};
 
 	if (snprintf(file, sizeof(file), "%s.cache", p->name) <
 		    (int)sizeof(file) &&
@@ -170,7 +170,7 @@ askcred_status store_save_locked(struct cache *c, const char *workspace,
 				 struct askcred_error *err)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	struct token_record old = { 0 };
+	struct token_record old = {0};
 	struct cache_state next = *st;
 	uint8_t ctx[CACHE_CTX_LEN];
 	uint8_t *sealed = NULL;

@@ -13,10 +13,10 @@
 #define MACHINE_B "fedcba9876543210fedcba9876543210"
 
 struct test_env {
-	char root[512];       /* mktemp -d style, removed by env_done */
-	char dir[600];        /* root/cache */
-	char machine_a[600];  /* root/machine-a */
-	char machine_b[600];  /* root/machine-b */
+	char root[512];		 /* mktemp -d style, removed by env_done */
+	char dir[600];		 /* root/cache */
+	char machine_a[600];	 /* root/machine-a */
+	char machine_b[600];	 /* root/machine-b */
 	struct cache_config cfg; /* dir + machine_a, memory cache off */
 };
 

@@ -81,8 +81,14 @@ static double elapsed_ms(const struct timespec *t0)
 }
 
 /* Child outcomes, as exit codes. */
-enum { GOT_OLD_FAST, GOT_NEW_SLOW, GOT_FAILURE, GOT_NEW_FAST, GOT_OLD_SLOW,
-       OUTCOMES };
+enum {
+	GOT_OLD_FAST,
+	GOT_NEW_SLOW,
+	GOT_FAILURE,
+	GOT_NEW_FAST,
+	GOT_OLD_SLOW,
+	OUTCOMES
+};
 
 /* Fork n children that open the cache, wait on the barrier, fetch once
  * and exit with their outcome; count the outcomes. */
@@ -101,7 +107,7 @@ static void race(int n, const struct cache_windows *w, const struct source *s,
 			tap_bail("fork");
 		if (pid == 0) {
 			struct askcred_error err = ASKCRED_ERROR_INIT;
-			struct token_record r = { 0 };
+			struct token_record r = {0};
 			struct cache *c = open_or_bail(&env.cfg);
 			struct timespec t0;
 			char b;
@@ -138,16 +144,17 @@ static void race(int n, const struct cache_windows *w, const struct source *s,
 
 static void sixty_four_processes_refresh_an_expired_entry_once(void)
 {
-	struct cache_windows w = { 900, 600, 30, 0, 0, 0, 0 };
-	struct source s = { ASKCRED_OK, "tok-new", 0, 50 };
+	struct cache_windows w = {900, 600, 30, 0, 0, 0, 0};
+	struct source s = {ASKCRED_OK, "tok-new", 0, 50};
 	struct cache *c = open_or_bail(&env.cfg);
 	int counts[OUTCOMES];
 
 	s.expires_at = now_real() + 3600;
 	seed(c, "tok-expired", now_real() - 10);
 	race(64, &w, &s, 1000000, counts);
-	is_int(refresh_calls(), 1, "64 processes on an expired entry: the "
-				   "source is called exactly once");
+	is_int(refresh_calls(), 1,
+	       "64 processes on an expired entry: the "
+	       "source is called exactly once");
 	is_int(counts[GOT_NEW_FAST], 64, "all 64 processes get the new token");
 	is_int(counts[GOT_FAILURE], 0, "no process fails");
 	cache_close(c);
@@ -155,8 +162,8 @@ static void sixty_four_processes_refresh_an_expired_entry_once(void)
 
 static void advisory_window_one_refreshes_others_keep_old(void)
 {
-	struct cache_windows w = { 900, 600, 30, 0, 0, 0, 0 };
-	struct source s = { ASKCRED_OK, "tok-adv", 0, 600 };
+	struct cache_windows w = {900, 600, 30, 0, 0, 0, 0};
+	struct source s = {ASKCRED_OK, "tok-adv", 0, 600};
 	struct cache *c = open_or_bail(&env.cfg);
 	int counts[OUTCOMES];
 
@@ -175,8 +182,8 @@ static void advisory_window_one_refreshes_others_keep_old(void)
 
 static void mandatory_window_everyone_waits_and_adopts(void)
 {
-	struct cache_windows w = { 900, 600, 30, 0, 0, 0, 0 };
-	struct source s = { ASKCRED_OK, "tok-mand", 0, 300 };
+	struct cache_windows w = {900, 600, 30, 0, 0, 0, 0};
+	struct source s = {ASKCRED_OK, "tok-mand", 0, 300};
 	struct cache *c = open_or_bail(&env.cfg);
 	int counts[OUTCOMES];
 
@@ -210,12 +217,12 @@ static askcred_status fetch(struct cache *c, const struct cache_windows *w,
 
 static void outage_serves_stale_within_budget_and_backs_off(void)
 {
-	struct cache_windows w = { 900, 600, 1, 0, 300, 10, 40 };
-	struct source down = { ASKCRED_UNAVAILABLE, NULL, 0, 0 };
-	struct source up = { ASKCRED_OK, "tok-back", 0, 0 };
+	struct cache_windows w = {900, 600, 1, 0, 300, 10, 40};
+	struct source down = {ASKCRED_UNAVAILABLE, NULL, 0, 0};
+	struct source up = {ASKCRED_OK, "tok-back", 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cache_config cfg = env.cfg;
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	struct cache *c, *peer;
 	const int64_t t0 = 1800000000;
 
@@ -240,8 +247,9 @@ static void outage_serves_stale_within_budget_and_backs_off(void)
 
 	fake_now = t0 + 10;
 	fetch(c, &w, &down, &r, &err);
-	is_int(refresh_calls(), 2, "outage: at the next attempt time it is "
-				   "tried again");
+	is_int(refresh_calls(), 2,
+	       "outage: at the next attempt time it is "
+	       "tried again");
 	fake_now = t0 + 29;
 	fetch(c, &w, &down, &r, &err);
 	is_int(refresh_calls(), 2, "outage: the retry delay doubles (20 s)");
@@ -267,11 +275,11 @@ static void outage_serves_stale_within_budget_and_backs_off(void)
 
 static void outage_never_serves_past_expiry(void)
 {
-	struct cache_windows w = { 900, 600, 1, 0, 3600, 10, 40 };
-	struct source down = { ASKCRED_UNAVAILABLE, NULL, 0, 0 };
+	struct cache_windows w = {900, 600, 1, 0, 3600, 10, 40};
+	struct source down = {ASKCRED_UNAVAILABLE, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cache_config cfg = env.cfg;
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	struct cache *c;
 	const int64_t t0 = 1900000000;
 
@@ -292,11 +300,11 @@ static void outage_never_serves_past_expiry(void)
 
 static void advisory_failure_keeps_token_without_stale_flag(void)
 {
-	struct cache_windows w = { 900, 600, 1, 0, 0, 10, 40 };
-	struct source down = { ASKCRED_UNAVAILABLE, NULL, 0, 0 };
+	struct cache_windows w = {900, 600, 1, 0, 0, 10, 40};
+	struct source down = {ASKCRED_UNAVAILABLE, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cache_config cfg = env.cfg;
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	struct cache *c;
 	const int64_t t0 = 1950000000;
 
@@ -317,12 +325,12 @@ static void advisory_failure_keeps_token_without_stale_flag(void)
 
 static void fresh_hit_and_miss_and_hard_errors(void)
 {
-	struct cache_windows w = { 900, 600, 1, 0, 0, 0, 0 };
-	struct source up = { ASKCRED_OK, "tok-minted", 0, 0 };
-	struct source denied = { ASKCRED_DENIED, NULL, 0, 0 };
+	struct cache_windows w = {900, 600, 1, 0, 0, 0, 0};
+	struct source up = {ASKCRED_OK, "tok-minted", 0, 0};
+	struct source denied = {ASKCRED_DENIED, NULL, 0, 0};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cache_config cfg = env.cfg;
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	struct cache *c;
 
 	cfg.no_memory_cache = 0;

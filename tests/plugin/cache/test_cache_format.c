@@ -15,7 +15,7 @@
 
 static struct test_env env;
 static struct cache_key key_a, key_b;
-static struct cache_keyring ring_a = { &key_a, 1 }, ring_b = { &key_b, 1 };
+static struct cache_keyring ring_a = {&key_a, 1}, ring_b = {&key_b, 1};
 static uint8_t host_a[CACHE_HOST_ID_LEN], host_b[CACHE_HOST_ID_LEN];
 
 static void make_key(struct cache_key *k)
@@ -66,7 +66,7 @@ static askcred_status open_std(const uint8_t *file, size_t len,
 static void round_trip_keeps_every_field(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record out = { 0 };
+	struct token_record out = {0};
 	uint8_t ctx[CACHE_CTX_LEN], *file = NULL;
 	size_t len = 0;
 	uint64_t gen = 0;
@@ -99,7 +99,7 @@ static void round_trip_keeps_every_field(void)
 static void every_single_bit_flip_is_rejected(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record out = { 0 };
+	struct token_record out = {0};
 	uint8_t *file = NULL;
 	size_t len = 0, bit, accepted = 0, leaked = 0;
 
@@ -125,7 +125,7 @@ static void every_single_bit_flip_is_rejected(void)
 static void every_truncation_is_rejected(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record out = { 0 };
+	struct token_record out = {0};
 	uint8_t *file = NULL, *grown;
 	size_t len = 0, n, accepted = 0;
 
@@ -152,16 +152,16 @@ static const struct {
 	uint8_t value;
 	const char *where;
 } bad_headers[] = {
-	{ "magic", 0, 'X', "magic" },
-	{ "version 2", 8, 2, "version" },
-	{ "version 0", 8, 0, "version" },
-	{ "cipher id 2", 9, 2, "aead" },
-	{ "key derivation id 0", 10, 0, "kdf" },
-	{ "flags 0x01", 11, 1, "flags" },
-	{ "flags 0x80", 11, 0x80, "flags" },
-	{ "reserved byte 12", 12, 1, "reserved" },
-	{ "reserved byte 15", 15, 1, "reserved" },
-	{ "payload length high byte", 60, 0x7f, "length" },
+	{"magic", 0, 'X', "magic"},
+	{"version 2", 8, 2, "version"},
+	{"version 0", 8, 0, "version"},
+	{"cipher id 2", 9, 2, "aead"},
+	{"key derivation id 0", 10, 0, "kdf"},
+	{"flags 0x01", 11, 1, "flags"},
+	{"flags 0x80", 11, 0x80, "flags"},
+	{"reserved byte 12", 12, 1, "reserved"},
+	{"reserved byte 15", 15, 1, "reserved"},
+	{"payload length high byte", 60, 0x7f, "length"},
 };
 
 static void unknown_header_values_are_refused_by_name(void)
@@ -200,13 +200,13 @@ static void other_contexts_cannot_open_the_file(void)
 		const uint8_t *host;
 		const char *ws, *entry;
 	} other[] = {
-		{ "another workspace", 1000, host_a, WS_B, "default" },
-		{ "another entry", 1000, host_a, WS_A, "ci" },
-		{ "another uid", 1001, host_a, WS_A, "default" },
-		{ "another host", 1000, host_b, WS_A, "default" },
+		{"another workspace", 1000, host_a, WS_B, "default"},
+		{"another entry", 1000, host_a, WS_A, "ci"},
+		{"another uid", 1001, host_a, WS_A, "default"},
+		{"another host", 1000, host_b, WS_A, "default"},
 	};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record out = { 0 };
+	struct token_record out = {0};
 	uint8_t ctx[CACHE_CTX_LEN], *file = NULL;
 	size_t len = 0, i;
 	uint64_t gen = 0;
@@ -228,8 +228,8 @@ static void other_contexts_cannot_open_the_file(void)
 	/* Right context, but the caller asks for another workspace: the
 	 * payload check catches what the context would. */
 	ctx_for(1000, host_a, WS_A, "default", ctx);
-	is_int(format_open(&ring_a, ctx, file, len, WS_B, "default", &out,
-			   &gen, &err),
+	is_int(format_open(&ring_a, ctx, file, len, WS_B, "default", &out, &gen,
+			   &err),
 	       ASKCRED_CACHE_ERROR,
 	       "payload naming another workspace is refused");
 	has_str(err.message, "another workspace",
@@ -240,24 +240,24 @@ static void other_contexts_cannot_open_the_file(void)
 static void wrong_key_is_told_apart_from_tampering(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record out = { 0 };
+	struct token_record out = {0};
 	struct cache_key both[2];
-	struct cache_keyring ring_ba = { both, 2 };
+	struct cache_keyring ring_ba = {both, 2};
 	uint8_t ctx[CACHE_CTX_LEN], *file = NULL;
 	size_t len = 0;
 	uint64_t gen = 0;
 
 	seal_std(&file, &len, 1);
 	ctx_for(1000, host_a, WS_A, "default", ctx);
-	is_int(format_open(&ring_b, ctx, file, len, WS_A, "default", &out,
-			   &gen, &err),
+	is_int(format_open(&ring_b, ctx, file, len, WS_A, "default", &out, &gen,
+			   &err),
 	       ASKCRED_CACHE_ERROR, "file sealed with another key is refused");
 	is_str(err.where, "key id", "wrong key is reported by key id");
 	has_str(err.message, "unknown key", "wrong key says unknown key");
 	file[len - 1] ^= 1;
 	err_clear(&err);
-	is_int(format_open(&ring_a, ctx, file, len, WS_A, "default", &out,
-			   &gen, &err),
+	is_int(format_open(&ring_a, ctx, file, len, WS_A, "default", &out, &gen,
+			   &err),
 	       ASKCRED_CACHE_ERROR, "tampered tag is refused");
 	has_str(err.message, "authentication failed",
 		"tampering is reported as failed authentication");

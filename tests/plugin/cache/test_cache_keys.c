@@ -171,8 +171,8 @@ static void malformed_key_file_names_the_line(void)
 	struct cache_config cfg = env.cfg;
 	char where[1200];
 
-	cfg.key_file = key_at("k-bad", "# comment\n" KEY_LINE "not-base64\n",
-			      0600);
+	cfg.key_file =
+		key_at("k-bad", "# comment\n" KEY_LINE "not-base64\n", 0600);
 	is_int(try_open(&cfg, &err), ASKCRED_CONFIG_ERROR,
 	       "a key file with a bad line is refused");
 	snprintf(where, sizeof(where), "%s:3", cfg.key_file);
@@ -189,7 +189,8 @@ static void default_key_is_created_once_private(void)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/master.key", env.dir);
-	is_int(try_open(&env.cfg, &err), ASKCRED_OK, "first open creates a key");
+	is_int(try_open(&env.cfg, &err), ASKCRED_OK,
+	       "first open creates a key");
 	ok(lstat(path, &st) == 0 && (st.st_mode & 07777) == 0600,
 	   "the created key file has mode 0600");
 	ok(lstat(env.dir, &st) == 0 && (st.st_mode & 07777) == 0700,

@@ -32,7 +32,7 @@ static void put(struct cache *c, const char *ws, const char *entry,
 static askcred_status get(struct cache *c, const char *ws, const char *entry,
 			  char *token, size_t max, struct askcred_error *err)
 {
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	askcred_status rc;
 
 	err_clear(err);
@@ -45,7 +45,7 @@ static askcred_status get(struct cache *c, const char *ws, const char *entry,
 static void write_then_read_round_trips(struct cache *c)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record r = { 0 };
+	struct token_record r = {0};
 	char tok[64];
 
 	is_int(get(c, WS_A, "default", tok, sizeof(tok), &err),
@@ -64,13 +64,15 @@ static void bad_names_are_refused(struct cache *c)
 	static const struct {
 		const char *ws, *entry, *why;
 	} bad[] = {
-		{ "not-a-uuid", "default", "a workspace that is not a UUID" },
-		{ WS_A, "", "an empty entry name" },
-		{ WS_A, ".hidden", "an entry name starting with a dot" },
-		{ WS_A, "a/b", "an entry name with a slash" },
-		{ WS_A, "a~b", "an entry name with the temp marker" },
-		{ WS_A, "x123456789x123456789x123456789x123456789x123456789"
-			"x123456789x12345", "an entry name of 65 bytes" },
+		{"not-a-uuid", "default", "a workspace that is not a UUID"},
+		{WS_A, "", "an empty entry name"},
+		{WS_A, ".hidden", "an entry name starting with a dot"},
+		{WS_A, "a/b", "an entry name with a slash"},
+		{WS_A, "a~b", "an entry name with the temp marker"},
+		{WS_A,
+		 "x123456789x123456789x123456789x123456789x123456789"
+		 "x123456789x12345",
+		 "an entry name of 65 bytes"},
 	};
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	char tok[8];
@@ -146,8 +148,9 @@ static void corrupt_file_is_a_miss_then_replaced(struct cache *c)
 	char tok[64];
 
 	unlink(path_a);
-	write_file(path_a, "garbage that is not a cache file at all, but "
-			   "long enough to have a header and a tag......",
+	write_file(path_a,
+		   "garbage that is not a cache file at all, but "
+		   "long enough to have a header and a tag......",
 		   0600);
 	is_int(get(c, WS_A, "default", tok, sizeof(tok), &err),
 	       ASKCRED_CACHE_ERROR, "a corrupt file is a cache error miss");

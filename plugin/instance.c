@@ -58,7 +58,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 			     struct askcred_error *err)
 {
 	struct instance *inst = NULL;
-	int have_pool = 0, have_lock = 0;
+	int have_pool = 0, have_lock = 0, have_remote = 0;
 	askcred_status rc;
 
 	*out = NULL;
@@ -81,6 +81,9 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	if (pthread_mutex_init(&inst->fill_lock, NULL) != 0)
 		goto out;
 	have_lock = 1;
+	if (remote_init(&inst->remote) != 0)
+		goto out;
+	have_remote = 1;
 	inst->mem = memcache_new();
 	if (inst->mem == NULL)
 		goto out;
@@ -93,6 +96,8 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	inst = NULL;
 out:
 	if (inst != NULL) {
+		if (have_remote)
+			remote_destroy(&inst->remote);
 		if (have_lock)
 			pthread_mutex_destroy(&inst->fill_lock);
 		if (have_pool)
@@ -116,6 +121,7 @@ void instance_close(struct instance *inst)
 		     "%zu credential(s) were not released before "
 		     "close; wiped them",
 		     leaked);
+	remote_destroy(&inst->remote);
 	pthread_mutex_destroy(&inst->fill_lock);
 	config_free(&inst->cfg);
 	free(inst);

@@ -15,6 +15,7 @@
 #include "cred.h"
 #include "memcache.h"
 #include "plugin_config.h"
+#include "remote.h"
 #include "source.h"
 
 struct instance {
@@ -28,8 +29,8 @@ struct instance {
 	/* Held while a miss asks the source, so that threads missing together
 	 * make one request, not one each. */
 	pthread_mutex_t fill_lock;
-	/* Later: struct cache *cache (plugin/cache), struct policy *policy
-	 * (plugin/policy) and the dlopen'd network half (plugin/net). */
+	/* The network half, loaded on first use (remote.h). */
+	struct remote remote;
 };
 
 /* Parse argv, pick the source, set up caches. *out is the caller's, to

@@ -78,21 +78,85 @@ static askcred_status parse_uuid4(const struct key *k, const char *v,
 	return ASKCRED_OK;
 }
 
-static askcred_status parse_abspath(const struct key *k, const char *v,
-				    void *field, struct askcred_error *err)
+/* Store a heap copy of v in the char * field. */
+static askcred_status keep_copy(const struct key *k, const char *v, void *field,
+				struct askcred_error *err)
 {
 	char **slot = field;
-	char *copy;
+	char *copy = strdup(v);
 
-	if (v[0] != '/' || strlen(v) >= PATH_MAX)
-		return bad_value(k, err);
-	copy = strdup(v);
 	if (copy == NULL)
 		return err_set(err, ASKCRED_NO_MEMORY, k->name,
 			       "out of memory");
 	free(*slot);
 	*slot = copy;
 	return ASKCRED_OK;
+}
+
+/* Visible ASCII only: no white space or control character can hide in a
+ * value that ends up in a URL, a header or a file name. */
+static int printable(const char *v, size_t max)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Servers are reached over TLS only; the net module checks the rest. */
+static askcred_status parse_https(const struct key *k, const char *v,
+				  void *field, struct askcred_error *err)
+{
+	if (strncasecmp(v, "https://", 8) != 0 || !printable(v, 2048))
+		return bad_value(k, err);
+	return keep_copy(k, v, field, err);
+}
+
+static askcred_status parse_proxy(const struct key *k, const char *v,
+				  void *field, struct askcred_error *err)
+{
+	if (!printable(v, 2048))
+		return bad_value(k, err);
+	return keep_copy(k, v, field, err);
+}
+
+/* Comma-separated absolute paths (policy keys). */
+static askcred_status parse_pathlist(const struct key *k, const char *v,
+				     void *field, struct askcred_error *err)
+{
+	if (!printable(v, 8 * PATH_MAX) || v[strlen(v) - 1] == ',')
+		return bad_value(k, err);
+	for (const char *p = v; *p != '\0'; p = strchr(p, ',') + 1) {
+		if (*p != '/')
+			return bad_value(k, err);
+		if (strchr(p, ',') == NULL)
+			break;
+	}
+	return keep_copy(k, v, field, err);
+}
+
+/* Runner labels: comma-separated names. */
+static askcred_status parse_labels(const struct key *k, const char *v,
+				   void *field, struct askcred_error *err)
+{
+	if (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
+		return bad_value(k, err);
+	return copy_text(k, v, field,
+			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-,",
+			 err);
+}
+
+static askcred_status parse_abspath(const struct key *k, const char *v,
+				    void *field, struct askcred_error *err)
+{
+	if (v[0] != '/' || strlen(v) >= PATH_MAX)
+		return bad_value(k, err);
+	return keep_copy(k, v, field, err);
 }
 
 static askcred_status parse_duration(const struct key *k, const char *v,
@@ -135,8 +199,8 @@ static askcred_status parse_bool(const struct key *k, const char *v,
 #define DAY (24u * 3600u)
 
 static const struct key keys[] = {
-	{"source", "a source name (static)", parse_word, FIELD(source), 0, 0,
-	 "static", "where credentials come from"},
+	{"source", "static, mint, broker or exec", parse_word, FIELD(source), 0,
+	 0, "static", "where credentials come from"},
 	{"workspace", "a workspace UUID (version 4)", parse_uuid4,
 	 FIELD(workspace), 0, 0, NULL,
 	 "workspace used when the request names none"},
@@ -159,6 +223,66 @@ static const struct key keys[] = {
 	{"mandatory_window", "a duration", parse_duration,
 	 FIELD(mandatory_window), 0, DAY, "10m",
 	 "refresh this long before expiry; everybody waits"},
+	{"stale_budget", "a duration", parse_duration, FIELD(stale_budget), 0,
+	 7 * DAY, "0",
+	 "during a source outage, serve a still-valid cached token this "
+	 "long (0: never)"},
+	{"cache_key_file", "an absolute path", parse_abspath,
+	 FIELD(cache_key_file), 0, 0, NULL,
+	 "master key file (default: master.key in cache_dir)"},
+	{"cache_key_credential", "a systemd credential name", parse_name,
+	 FIELD(cache_key_credential), 0, 0, NULL,
+	 "read the master key from $CREDENTIALS_DIRECTORY/NAME"},
+	{"cache_passphrase_file", "an absolute path", parse_abspath,
+	 FIELD(cache_passphrase_file), 0, 0, NULL,
+	 "derive the master key from the passphrase in this file (scrypt)"},
+	{"api_url", "an https:// URL", parse_https, FIELD(api_url), 0, 0,
+	 "https://workspaces.askui.com/api/v1", "AskUI Workspaces API base"},
+	{"ca_file", "an absolute path", parse_abspath, FIELD(ca_file), 0, 0,
+	 NULL, "trust only the CAs in this PEM file (default: system store)"},
+	{"proxy", "a proxy URL, or none", parse_proxy, FIELD(proxy), 0, 0, NULL,
+	 "HTTPS proxy (default: libcurl's environment variables)"},
+	{"timeout", "a duration", parse_duration, FIELD(timeout), 1, 600, "30s",
+	 "longest time one server call may take, retries included"},
+	{"online_validate", "on or off", parse_bool, FIELD(online_validate), 0,
+	 0, "off", "validate asks AskUI whether the token still exists"},
+	{"parent_credentials", "an absolute path", parse_abspath,
+	 FIELD(parent_credentials), 0, 0, NULL,
+	 "mint: JSON credentials file of the token that mints (the parent)"},
+	{"lifetime", "a duration", parse_duration, FIELD(lifetime), 300,
+	 30 * DAY, "1h", "mint: lifetime of a minted token"},
+	{"broker_url", "an https:// URL", parse_https, FIELD(broker_url), 0, 0,
+	 NULL, "broker: where to GET the credential"},
+	{"broker_token_file", "an absolute path", parse_abspath,
+	 FIELD(broker_token_file), 0, 0, NULL,
+	 "broker: bearer token file (mode 0600)"},
+	{"broker_cert", "an absolute path", parse_abspath, FIELD(broker_cert),
+	 0, 0, NULL, "broker: TLS client certificate (PEM)"},
+	{"broker_key", "an absolute path", parse_abspath, FIELD(broker_key), 0,
+	 0, NULL, "broker: TLS client key (PEM, mode 0600)"},
+	{"command", "an absolute path", parse_abspath, FIELD(command), 0, 0,
+	 NULL, "exec: program that prints the credential as JSON"},
+	{"command_timeout", "a duration", parse_duration,
+	 FIELD(command_timeout), 1, 600, "30s",
+	 "exec: how long the program may run"},
+	{"policy", "an absolute path", parse_abspath, FIELD(policy), 0, 0, NULL,
+	 "policy document file (signature in FILE.sig)"},
+	{"policy_url", "an https:// URL", parse_https, FIELD(policy_url), 0, 0,
+	 NULL, "fetch the policy document (and URL.sig) from here"},
+	{"policy_keys", "absolute paths, comma-separated", parse_pathlist,
+	 FIELD(policy_keys), 0, 0, NULL,
+	 "Ed25519 public keys (PEM); when set, the policy must be signed"},
+	{"policy_state_dir", "an absolute path", parse_abspath,
+	 FIELD(policy_state_dir), 0, 0, NULL,
+	 "last good policy and rollback state (default: cache_dir/policy)"},
+	{"policy_refresh", "a duration", parse_duration, FIELD(policy_refresh),
+	 60, DAY, "15m", "how often policy_url is asked for a new document"},
+	{"labels", "names, comma-separated", parse_labels, FIELD(labels), 0, 0,
+	 NULL, "this runner's labels, for the policy's overrides"},
+	{"audit_file", "an absolute path", parse_abspath, FIELD(audit_file), 0,
+	 0, NULL, "append one JSON audit line per decision here"},
+	{"audit_syslog", "on or off", parse_bool, FIELD(audit_syslog), 0, 0,
+	 "off", "also send audit lines to syslog (LOG_AUTHPRIV)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -192,10 +316,25 @@ static askcred_status unknown_key(const char *word, size_t len,
 static askcred_status check_combination(const struct plugin_config *cfg,
 					struct askcred_error *err)
 {
+	int key_sources = (cfg->cache_key_file != NULL) +
+			  (cfg->cache_key_credential[0] != '\0') +
+			  (cfg->cache_passphrase_file != NULL);
+
 	if (cfg->mandatory_window > cfg->advisory_window)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "mandatory_window",
 			       "mandatory_window must not be longer than "
 			       "advisory_window");
+	if (key_sources > 1)
+		return err_set(
+			err, ASKCRED_CONFIG_ERROR, "cache_key_file",
+			"give at most one of cache_key_file, "
+			"cache_key_credential and cache_passphrase_file");
+	if (cfg->policy != NULL && cfg->policy_url != NULL)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "policy_url",
+			       "give policy or policy_url, not both");
+	if ((cfg->broker_cert == NULL) != (cfg->broker_key == NULL))
+		return err_set(err, ASKCRED_CONFIG_ERROR, "broker_key",
+			       "broker_cert and broker_key go together");
 	return ASKCRED_OK;
 }
 
@@ -256,10 +395,18 @@ out:
 	return rc;
 }
 
+/* Heap-owning parsers: their fields are freed by config_free(). */
+static int owns_memory(const struct key *k)
+{
+	return k->parse == parse_abspath || k->parse == parse_https ||
+	       k->parse == parse_proxy || k->parse == parse_pathlist;
+}
+
 void config_free(struct plugin_config *cfg)
 {
-	free(cfg->credentials);
-	free(cfg->cache_dir);
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (owns_memory(&keys[i]))
+			free(*(char **)((char *)cfg + keys[i].offset));
 	memset(cfg, 0, sizeof(*cfg));
 }
 

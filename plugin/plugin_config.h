@@ -25,6 +25,44 @@ struct plugin_config {
 	char *cache_dir;		      /* absolute path, or NULL */
 	uint32_t advisory_window;	      /* seconds before expiry */
 	uint32_t mandatory_window;	      /* seconds before expiry */
+	uint32_t stale_budget; /* outage grace, seconds; 0 none */
+	/* Where the disk cache's master key comes from (one at most). */
+	char *cache_key_file;
+	char cache_key_credential[ENTRY_NAME_MAX + 1]; /* systemd cred name */
+	char *cache_passphrase_file;
+
+	/* Reaching servers (mint, broker, policy_url, online validation). */
+	char *api_url; /* Workspaces API base, https:// */
+	char *ca_file;
+	char *proxy;	     /* NULL: libcurl's environment; "none": no proxy */
+	uint32_t timeout;    /* seconds for one whole call, retries included */
+	int online_validate; /* validate() asks AskUI whether the token lives */
+
+	/* source=mint: the parent credential and the minted tokens' life. */
+	char *parent_credentials;
+	uint32_t lifetime;
+
+	/* source=broker */
+	char *broker_url;
+	char *broker_token_file;
+	char *broker_cert;
+	char *broker_key;
+
+	/* source=exec: an absolute program path, run without a shell. */
+	char *command;
+	uint32_t command_timeout;
+
+	/* Policy (plugin/policy): a local file or an https URL, the public
+	 * keys that must have signed it (comma-separated absolute paths), the
+	 * state directory, this host's runner labels, and the audit trail. */
+	char *policy;
+	char *policy_url;
+	char *policy_keys;
+	char *policy_state_dir;
+	uint32_t policy_refresh;
+	char labels[256];
+	char *audit_file;
+	int audit_syslog;
 };
 
 /* Fill cfg with the defaults, then apply argv. Unknown, duplicate or

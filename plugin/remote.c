@@ -1,0 +1,65 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "instance.h"
+#include "log.h"
+#include "net/netload.h"
+#include "remote.h"
+
+int remote_init(struct remote *r)
+{
+	memset(r, 0, sizeof(*r));
+	return pthread_mutex_init(&r->lock, NULL) == 0 ? 0 : -1;
+}
+
+void remote_destroy(struct remote *r)
+{
+	if (r->client != NULL)
+		r->ops->client_free(r->client);
+	pthread_mutex_destroy(&r->lock);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The net module logs retries; they go to the host like our own lines. */
+static void net_log(void *ctx, int level, const char *message)
+{
+	plog(ctx, level, "%s", message);
+}
+
+askcred_status remote_get(struct instance *inst, const struct net_ops **ops,
+			  struct net_client **client, struct askcred_error *err)
+{
+	struct remote *r = &inst->remote;
+	struct net_config nc;
+	askcred_status rc = ASKCRED_OK;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->client != NULL)
+		goto out;
+	rc = netload_ops(&r->ops, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	memset(&nc, 0, sizeof(nc));
+	nc.struct_size = sizeof(nc);
+	nc.base_url = inst->cfg.api_url;
+	nc.ca_file = inst->cfg.ca_file;
+	/* "none" is the stack file's way to say "no proxy", which libcurl
+	 * spells as the empty string. */
+	nc.proxy =
+		inst->cfg.proxy != NULL && strcmp(inst->cfg.proxy, "none") == 0
+			? ""
+			: inst->cfg.proxy;
+	nc.timeout_ms = inst->cfg.timeout * 1000u;
+	nc.log = net_log;
+	nc.log_ctx = inst;
+	rc = r->ops->client_new(&nc, &r->client, err);
+out:
+	if (rc == ASKCRED_OK) {
+		*ops = r->ops;
+		*client = r->client;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}

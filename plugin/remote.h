@@ -1,0 +1,33 @@
+/* The instance's way to the network: the net module (plugin/net), loaded
+ * and given a client only when a source, the policy or online validation
+ * first needs a server, so that a process served from the cache never
+ * loads libcurl.
+ *
+ * Threads: safe; the first caller creates the client under a lock, later
+ * callers share it (a net client may be used by several threads). */
+#ifndef ASKCRED_PLUGIN_REMOTE_H
+#define ASKCRED_PLUGIN_REMOTE_H
+
+#include <pthread.h>
+
+#include "net/net.h"
+
+struct instance;
+
+struct remote {
+	pthread_mutex_t lock;
+	const struct net_ops *ops; /* static in the module, never freed */
+	struct net_client *client; /* ours; NULL until first use */
+};
+
+int remote_init(struct remote *r);
+void remote_destroy(struct remote *r);
+
+/* The module's table and the instance's client, created on first use from
+ * the module arguments (api_url, ca_file, proxy, timeout). Both stay valid
+ * until instance_close(). */
+askcred_status remote_get(struct instance *inst, const struct net_ops **ops,
+			  struct net_client **client,
+			  struct askcred_error *err);
+
+#endif

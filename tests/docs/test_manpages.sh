@@ -1,0 +1,73 @@
+#!/bin/sh
+# The man pages: each renders without a single warning, and askcred.conf(5)
+# documents exactly the module arguments the AskUI provider accepts (the
+# names come from the parser's own table through list_args).
+. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
+
+PAGES="askcred.1 askcred.conf.5 askcred-policy.5 askcred-provider.3"
+
+# page NAME: the generated page, from the build tree or, in a tarball
+# build without scdoc, the one shipped in the source tree.
+page() {
+	for d in "$top_builddir/docs" "$top_srcdir/docs"; do
+		if [ -f "$d/$1" ]; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
+for p in $PAGES; do
+	f=$(page "$p")
+	ok $? "man page $p was generated"
+	[ -n "$f" ] || continue
+	if command -v groff >/dev/null 2>&1; then
+		groff -man -ww -z "$f" >"$TMP/groff.err" 2>&1
+		st=$?
+		[ -s "$TMP/groff.err" ] && st=1
+		ok $st "$p renders with groff -ww without warnings"
+		sed 's/^/#   /' "$TMP/groff.err"
+	else
+		echo "ok $((tap_n += 1)) # SKIP groff is not installed"
+	fi
+	if command -v man >/dev/null 2>&1; then
+		MANWIDTH=80 man --warnings -l "$f" >"$TMP/man.out" 2>"$TMP/man.err"
+		st=$?
+		[ -s "$TMP/man.err" ] && st=1
+		ok $st "$p renders with man --warnings without warnings"
+		sed 's/^/#   /' "$TMP/man.err"
+		# The rendered page really has content, not just a header.
+		grep -q '^NAME' "$TMP/man.out" && grep -q '^SEE ALSO' "$TMP/man.out"
+		ok $? "$p rendered has its NAME and SEE ALSO sections"
+	else
+		echo "ok $((tap_n += 1)) # SKIP man is not installed"
+	fi
+done
+
+# Argument drift. The code's list, and the names documented as entries
+# ("*name=*...") in the MODULE ARGUMENTS section of the page source.
+"$top_builddir/tests/docs/list_args" >"$TMP/code" ||
+	bail "tests/docs/list_args failed"
+sort -u "$TMP/code" -o "$TMP/code"
+sed -n '/^# MODULE ARGUMENTS/,/^# [^#]/p' "$top_srcdir/docs/askcred.conf.5.scd" |
+	grep '^\*[a-z_]*=\*' | grep -o '\*[a-z_]*=\*' | tr -d '*=' |
+	sort -u >"$TMP/doc"
+[ "$(wc -l <"$TMP/code")" -ge 9 ]
+ok $? "list_args prints the provider's argument table"
+
+missing=$(comm -23 "$TMP/code" "$TMP/doc")
+for a in $missing; do
+	echo "# askcred.conf(5) does not document module argument '$a'" \
+		"(plugin/plugin_config.c has it)"
+done
+is "$missing" "" "askcred.conf(5) documents every module argument"
+
+stale=$(comm -13 "$TMP/code" "$TMP/doc")
+for a in $stale; do
+	echo "# askcred.conf(5) documents '$a', which plugin/plugin_config.c" \
+		"does not accept"
+done
+is "$stale" "" "askcred.conf(5) documents no argument the provider refuses"
+
+done_testing

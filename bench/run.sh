@@ -1,0 +1,334 @@
+#!/bin/sh
+# askcred benchmarks, side by side in one run (issues 3 and 7). See
+# bench/README.md. Writes a Markdown report (default bench/results.md in
+# the source tree) and prints it.
+#
+#   sh bench/run.sh [--install] [--quick] [--out FILE] BUILD_DIR
+#
+#   --install   apt-get install the peers that are missing (git, pass,
+#               gnupg, golang-docker-credential-helpers); needs root
+#   --quick     fewer iterations (a smoke run, not for the README)
+#   --out FILE  write the report there instead
+#
+# BUILD_DIR is a configured and built tree with bench/cache_bench and
+# bench/abi_bench made (`make bench` does all of it).
+set -eu
+
+usage() {
+	echo "usage: sh bench/run.sh [--install] [--quick] [--out FILE] BUILD_DIR" >&2
+	exit 64
+}
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=$src/bench/results.md
+install=no
+quick=no
+while [ $# -gt 1 ]; do
+	case $1 in
+	--install) install=yes ;;
+	--quick) quick=yes ;;
+	--out) out=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage
+b=$(cd "$1" && pwd)
+: "${PYTHON3:=python3}"
+: "${OPENSSL_BIN:=openssl}"
+
+if [ $quick = yes ]; then
+	runs=10 cache_n=200 abi_n=20 procs=100
+else
+	runs=40 cache_n=5000 abi_n=300 procs=1000
+fi
+fetches_per_proc=10
+parallel=$(nproc 2>/dev/null || echo 2)
+
+# The real programs, not libtool's wrapper scripts: a wrapper is a bash
+# script that would add ~10 ms to every askcred run.
+real() {
+	if [ -x "$b/$(dirname "$1")/.libs/$(basename "$1")" ]; then
+		echo "$b/$(dirname "$1")/.libs/$(basename "$1")"
+	else
+		echo "$b/$1"
+	fi
+}
+askcred=$(real cli/askcred)
+abi_bench=$(real bench/abi_bench)
+cache_bench=$(real bench/cache_bench)
+module=$b/plugin/.libs/askcred_askui.so
+libpath=$b/host/.libs
+for f in "$askcred" "$module" "$cache_bench" "$abi_bench"; do
+	if [ ! -f "$f" ]; then
+		echo "run.sh: $f is missing; run 'make bench' in $b" >&2
+		exit 1
+	fi
+done
+command -v "$PYTHON3" >/dev/null || {
+	echo "run.sh: python3 is needed to time the processes" >&2
+	exit 1
+}
+
+if [ $install = yes ]; then
+	need=
+	command -v git >/dev/null || need="$need git"
+	command -v pass >/dev/null || need="$need pass"
+	command -v gpg >/dev/null || need="$need gnupg"
+	command -v docker-credential-pass >/dev/null ||
+		need="$need golang-docker-credential-helpers"
+	if [ -n "$need" ]; then
+		echo "== apt-get install$need"
+		apt-get install -y -q --no-install-recommends $need >/dev/null
+	fi
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/askcred-bench.XXXXXX")
+chmod 700 "$tmp"
+gitsock=
+cleanup() {
+	if [ -n "$gitsock" ]; then
+		git credential-cache --socket "$gitsock" exit </dev/null \
+			>/dev/null 2>&1 || :
+	fi
+	if [ -d "$tmp/gnupg" ]; then
+		GNUPGHOME=$tmp/gnupg gpgconf --kill gpg-agent >/dev/null 2>&1 || :
+	fi
+	if [ -n "${EMU_DIR:-}" ]; then
+		set +e # wait reports the emulator's SIGTERM
+		emulator_stop_all
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP INT TERM
+umask 077
+
+# A fake credential (never a real one), the same token for every peer.
+ws=00000000-0000-4000-8000-00000000beef
+token=bench-not-a-real-AskUI-token-4f1c2a
+cat >"$tmp/cred.json" <<EOF
+{"workspace_id": "$ws", "token": "$token", "expires_at": null, "token_id": null}
+EOF
+cat >"$tmp/static-stack" <<EOF
+fetch required $module source=static credentials=$tmp/cred.json cache=on cache_dir=$tmp/static-cache
+EOF
+
+# The encrypted disk cache is used by sources that obtain tokens (mint,
+# broker, exec); a static token is read from its file each time. So the
+# disk-hit figures use a mint stack against the AskUI API emulator on
+# 127.0.0.1, with its cache filled by one mint first.
+mint=no
+mint_note=
+mint_stack() { # $1: the stack file, $2: its cache directory
+	cat >"$1" <<EOF
+fetch required $module source=mint workspace=$EMU_WS parent_credentials=$tmp/parent.json api_url=https://127.0.0.1:$EMU_PORT_main/api/v1 ca_file=$EMU_CA cache=on cache_dir=$2
+EOF
+}
+if command -v "$OPENSSL_BIN" >/dev/null; then
+	echo "== starting the AskUI API emulator"
+	top_srcdir=$src
+	. "$src/tests/emulator/emulator.sh"
+	emulator_setup
+	trap cleanup EXIT # emulator_setup set its own
+	emulator_start main good
+	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
+		"$(cat "$EMU_DIR/parent.token")" >"$tmp/parent.json"
+	mint_stack "$tmp/mint-stack" "$tmp/mint-cache"
+	if LD_LIBRARY_PATH=$libpath "$abi_bench" -F 1 "$tmp/mint-stack" \
+		>"$tmp/mint.err" 2>&1; then
+		mint=yes
+	elif grep -q "unknown source 'mint'" "$tmp/mint.err"; then
+		mint_note="not available in this build (the plugin has no mint source yet)"
+	else
+		mint_note="failed: $(head -c 300 "$tmp/mint.err" | tr '\n' ' ')"
+	fi
+else
+	mint_note="not measured: openssl (for the emulator's certificates) is missing"
+fi
+if [ $mint = yes ]; then
+	stack=$tmp/mint-stack expect=$EMU_WS
+	ncache=$(find "$tmp/mint-cache" -type f -name '*.cache' | wc -l)
+	how="source=mint, a hit in the encrypted disk cache ($ncache entry file(s); no network)"
+else
+	stack=$tmp/static-stack expect=$token
+	how="source=static, the token read from its JSON file: the mint source, which caches on disk, is $mint_note"
+fi
+
+# Each peer: name, a string its output must hold, its command (leading
+# VAR=value words are its environment); stdin comes from $tmp/<name>.in.
+: >"$tmp/peers"
+peer() { # name expect command...
+	_n=$1 _e=$2
+	shift 2
+	[ -f "$tmp/$_n.in" ] || : >"$tmp/$_n.in"
+	printf '%s\t%s\t%s\n' "$_n" "$_e" "$*" >>"$tmp/peers"
+}
+peer askcred "$expect" LD_LIBRARY_PATH=$libpath "$askcred" -q \
+	--stack-file "$stack" get
+[ $mint = no ] || peer askcred-static "$token" LD_LIBRARY_PATH=$libpath \
+	"$askcred" -q --stack-file "$tmp/static-stack" get
+
+notes=
+if command -v git >/dev/null; then
+	printf 'https://bench:%s@example.invalid\n' "$token" >"$tmp/git-credentials"
+	printf 'protocol=https\nhost=example.invalid\n\n' >"$tmp/git-store.in"
+	peer git-store "$token" git credential-store \
+		--file="$tmp/git-credentials" get
+	mkdir -m 700 "$tmp/gc"
+	gitsock=$tmp/gc/sock
+	printf 'protocol=https\nhost=example.invalid\nusername=bench\npassword=%s\n\n' \
+		"$token" | git credential-cache --timeout=3600 --socket "$gitsock" store
+	cp "$tmp/git-store.in" "$tmp/git-cache.in"
+	peer git-cache "$token" git credential-cache --socket "$gitsock" get
+else
+	notes="$notes
+- git: not installed, not measured (run with --install)."
+fi
+
+if command -v docker-credential-pass >/dev/null && command -v pass >/dev/null &&
+	command -v gpg >/dev/null; then
+	# A throwaway GnuPG home and password store; the key has no
+	# passphrase so no prompt appears (gpg-agent still decrypts).
+	export GNUPGHOME="$tmp/gnupg" PASSWORD_STORE_DIR="$tmp/pass"
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --quiet --passphrase '' --quick-gen-key \
+		'askcred bench <bench@example.invalid>' default default never \
+		>/dev/null 2>&1
+	fpr=$(gpg --batch --with-colons --list-secret-keys |
+		awk -F: '/^fpr/ { print $10; exit }')
+	pass init "$fpr" >/dev/null
+	printf '{"ServerURL":"https://example.invalid","Username":"bench","Secret":"%s"}' \
+		"$token" | docker-credential-pass store
+	printf 'https://example.invalid' >"$tmp/docker-pass.in"
+	peer docker-pass "$token" docker-credential-pass get
+else
+	notes="$notes
+- docker-credential-pass: not installed, not measured (Debian packages
+  golang-docker-credential-helpers, pass and gnupg; run with --install)."
+fi
+
+# Whole-process wall time, the peers interleaved round by round so that a
+# change in machine load hits all of them alike. Each output is checked
+# once, so a peer that fails fast cannot look fast.
+cat >"$tmp/timeit.py" <<'EOF'
+import os, shlex, statistics, subprocess, sys, time
+tmp, runs = sys.argv[1], int(sys.argv[2])
+peers = []
+for line in open(os.path.join(tmp, "peers")):
+    name, expect, cmd = line.rstrip("\n").split("\t")
+    argv, env = shlex.split(cmd), dict(os.environ)
+    while "=" in argv[0]:
+        k, v = argv.pop(0).split("=", 1)
+        env[k] = v
+    stdin = open(os.path.join(tmp, name + ".in"), "rb").read()
+    peers.append((name, argv, env, stdin))
+    r = subprocess.run(argv, env=env, input=stdin, capture_output=True)
+    if r.returncode != 0 or expect.encode() not in r.stdout:
+        sys.exit("%s failed (status %d): %s" % (name, r.returncode, r.stderr.decode()[:300]))
+times = {p[0]: [] for p in peers}
+for _ in range(runs):
+    for name, argv, env, stdin in peers:
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, input=stdin, stdout=subprocess.DEVNULL, check=True)
+        times[name].append((time.perf_counter() - t0) * 1e3)
+for p in peers:
+    print("%s %.2f %.2f" % (p[0], statistics.median(times[p[0]]), min(times[p[0]])))
+EOF
+echo "== timing whole processes ($runs runs each, interleaved)"
+"$PYTHON3" "$tmp/timeit.py" "$tmp" "$runs" >"$tmp/times"
+
+echo "== the encrypted cache in process (bench/cache_bench -n $cache_n)"
+"$cache_bench" -n "$cache_n" >"$tmp/cache_bench.out"
+echo "== through the ABI (bench/abi_bench -n $abi_n)"
+LD_LIBRARY_PATH=$libpath "$abi_bench" -n "$abi_n" "$stack" >"$tmp/abi_bench.out"
+
+# Upstream calls: $procs processes x $fetches_per_proc fetches, all inside
+# one refresh window (the minted token lives 1 h; the run takes seconds),
+# from an empty cache.
+if [ $mint = yes ]; then
+	echo "== upstream calls: $procs processes x $fetches_per_proc fetches"
+	mint_stack "$tmp/count-stack" "$tmp/count-cache"
+	emulator_ctl main POST reset '{}' >/dev/null
+	t0=$(date +%s.%N)
+	status=0
+	seq "$procs" | LD_LIBRARY_PATH=$libpath xargs -P "$parallel" -I{} \
+		"$abi_bench" -F "$fetches_per_proc" "$tmp/count-stack" \
+		2>"$tmp/count.err" || status=$?
+	t1=$(date +%s.%N)
+	emulator_ctl main GET counters >"$tmp/counters.json"
+	calls=$("$PYTHON3" -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+print(c["calls"].get("create", 0), c["total"])' "$tmp/counters.json")
+	upstream="${calls% *} mint call(s), ${calls#* } AskUI API call(s) in all, for $procs processes x $fetches_per_proc fetches ($parallel at a time, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+	[ $status -eq 0 ] || upstream="$upstream; SOME PROCESSES FAILED (xargs status $status): $(head -c 300 "$tmp/count.err" | tr '\n' ' ')"
+else
+	upstream=$mint_note
+fi
+
+# ---- the report ----------------------------------------------------------
+med() { awk -v n="$1" '$1 == n { print $2 }' "$tmp/times"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+result() { sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$tmp/$1.out"; }
+t_askcred=$(med askcred)
+row() { # name label target
+	_t=$(med "$1")
+	[ -n "$_t" ] || return 0
+	echo "| $2 | $_t | $(ratio "$_t" "$t_askcred") | $3 |"
+}
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
+t_store=$(med git-store)
+t_docker=$(med docker-pass)
+
+umask 022
+{
+	echo "# askcred benchmark results"
+	echo
+	echo "Produced by \`make bench\` (\`sh bench/run.sh BUILD_DIR\`) on"
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit: $parallel CPU(s), ${cpu:-unknown CPU},"
+	echo "Linux $(uname -r), $("$OPENSSL_BIN" version 2>/dev/null | cut -d' ' -f1-2)."
+	echo "Medians. Absolute numbers depend on the machine; compare the ratios."
+	echo "How to reproduce: bench/README.md."
+	echo
+	echo "## Whole process: one credential read ($runs runs each, interleaved)"
+	echo
+	echo "\`askcred get\`: $how."
+	echo "The installed-style binary (cli/.libs/askcred), not libtool's wrapper."
+	echo
+	echo "| command | median ms | time / askcred's | target |"
+	echo "|---|---:|---:|---|"
+	echo "| \`askcred get\` | $t_askcred | 1.00 | |"
+	row askcred-static "\`askcred get\`, static source (reads its JSON file)" ""
+	row git-store "\`git credential-store get\` (plaintext file)" \
+		"askcred no slower: askcred/git $( [ -n "$t_store" ] && ratio "$t_askcred" "$t_store") <= 1.0"
+	row git-cache "\`git credential-cache get\` (daemon memory)" ""
+	row docker-pass "\`docker-credential-pass get\` (gpg file)" ">= 15"
+	[ -z "$notes" ] || printf '%s\n' "$notes"
+	echo
+	echo "## Through the ABI, in process (bench/abi_bench -n $abi_n, same stack)"
+	echo
+	echo "| measure | median | target |"
+	echo "|---|---:|---|"
+	echo "| warm fetch + release (plugin memory cache) | $(result abi_bench warm_ns) ns = $(result abi_bench warm_per_s) fetches/s | >= 1,000,000/s per core |"
+	echo "| cold fetch (fresh stack: no memory cache, read + decrypt) | $(result abi_bench cold_us) us | <= 20 us |"
+	echo "| RSS added to a host by loading the plugin (stack open + one fetch) | $(result abi_bench rss_kib) KiB | <= 4096 KiB |"
+	echo
+	echo '```'
+	grep -v '^RESULT' "$tmp/abi_bench.out"
+	echo '```'
+	echo
+	echo "## The encrypted cache alone (bench/cache_bench -n $cache_n)"
+	echo
+	echo '```'
+	grep -v '^RESULT' "$tmp/cache_bench.out"
+	echo '```'
+	echo
+	echo "## Upstream calls within one refresh window"
+	echo
+	echo "- $upstream."
+	echo "- Target: one mint per refresh window, whatever the number of processes."
+} >"$out.tmp"
+mv "$out.tmp" "$out"
+echo
+cat "$out"

@@ -166,6 +166,8 @@ peer() { # name expect command...
 }
 peer askcred "$expect" LD_LIBRARY_PATH=$libpath "$askcred" -q \
 	--stack-file "$stack" get
+# The floor: the same binary and libraries, no stack, no fetch.
+peer askcred-version "askcred" LD_LIBRARY_PATH=$libpath "$askcred" --version
 [ $mint = no ] || peer askcred-static "$token" LD_LIBRARY_PATH=$libpath \
 	"$askcred" -q --stack-file "$tmp/static-stack" get
 
@@ -197,7 +199,7 @@ if command -v docker-credential-pass >/dev/null && command -v pass >/dev/null &&
 		>/dev/null 2>&1
 	fpr=$(gpg --batch --with-colons --list-secret-keys |
 		awk -F: '/^fpr/ { print $10; exit }')
-	pass init "$fpr" >/dev/null
+	pass init "$fpr" >/dev/null 2>&1
 	printf '{"ServerURL":"https://example.invalid","Username":"bench","Secret":"%s"}' \
 		"$token" | docker-credential-pass store
 	printf 'https://example.invalid' >"$tmp/docker-pass.in"
@@ -299,6 +301,7 @@ umask 022
 	echo "| command | median ms | time / askcred's | target |"
 	echo "|---|---:|---:|---|"
 	echo "| \`askcred get\` | $t_askcred | 1.00 | |"
+	row askcred-version "\`askcred --version\` (start-up only: no stack, no fetch)" ""
 	row askcred-static "\`askcred get\`, static source (reads its JSON file)" ""
 	row git-store "\`git credential-store get\` (plaintext file)" \
 		"askcred no slower: askcred/git $( [ -n "$t_store" ] && ratio "$t_askcred" "$t_store") <= 1.0"

@@ -1,0 +1,48 @@
+#!/bin/sh
+# examples/systemd/askcred-runner.service: systemd accepts it without a
+# warning, and the stack it documents uses only module arguments the
+# provider knows, with the cache key credential the unit really loads.
+. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
+
+UNIT="$top_srcdir/examples/systemd/askcred-runner.service"
+
+# The stack lines from the setup comment, continuation lines included.
+sed -n '/^#   fetch /,/^#$/p' "$UNIT" | sed 's/^#//' >"$TMP/stack"
+grep -q '^ *fetch ' "$TMP/stack" && grep -q '^ *revoke ' "$TMP/stack"
+ok $? "the unit documents a stack with fetch and revoke lines"
+
+"$top_builddir/tests/docs/list_args" >"$TMP/known" || bail "list_args failed"
+unknown=$(grep -o '[a-z_]*=' "$TMP/stack" | tr -d = | sort -u |
+	grep -vxF -f "$TMP/known")
+is "$unknown" "" "every argument in the documented stack is a module argument"
+
+cred=$(sed -n 's/.*cache_key_credential=\([^ ]*\).*/\1/p' "$TMP/stack" | sort -u)
+loaded=$(sed -n 's/^LoadCredential\(Encrypted\)\{0,1\}=\([^:]*\):.*/\2/p' "$UNIT")
+is "$cred" "askcred-cache-key" "the stack reads the key from one credential"
+is "$loaded" "$cred" "the unit loads that very credential"
+
+# Two stack lines that share an instance must agree after the control,
+# continuation lines joined and blanks squeezed as the stack reader does.
+sed -e :a -e '/\\$/N; s/\\\n/ /; ta' "$TMP/stack" | tr -s ' ' >"$TMP/lines"
+is "$(sed -n 's/^ *fetch required //p' "$TMP/lines")" \
+	"$(sed -n 's/^ *revoke required //p' "$TMP/lines")" \
+	"fetch and revoke lines name the same instance"
+grep -q 'fetch required askcred_askui source=mint .*lifetime=2h' "$TMP/lines"
+ok $? "the joined fetch line holds its continuation lines"
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# Point the commands at programs that exist here; verify checks them.
+	mkdir "$TMP/units"
+	sed "s#/usr/bin/askcred#$ASKCRED#; s#/usr/bin/python3#$(command -v true)#" \
+		"$UNIT" >"$TMP/units/askcred-runner.service"
+	systemd-analyze verify --man=no "$TMP/units/askcred-runner.service" \
+		>"$TMP/verify" 2>&1
+	st=$?
+	[ -s "$TMP/verify" ] && st=1
+	ok $st "systemd-analyze verify accepts the unit without a message"
+	sed 's/^/#   /' "$TMP/verify"
+else
+	echo "ok $((tap_n += 1)) # SKIP systemd-analyze is not installed"
+fi
+
+done_testing

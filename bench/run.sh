@@ -40,7 +40,7 @@ b=$(cd "$1" && pwd)
 if [ $quick = yes ]; then
 	runs=10 cache_n=200 abi_n=20 procs=100
 else
-	runs=40 cache_n=5000 abi_n=300 procs=1000
+	runs=100 cache_n=5000 abi_n=300 procs=1000
 fi
 fetches_per_proc=10
 parallel=$(nproc 2>/dev/null || echo 2)

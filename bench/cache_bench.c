@@ -37,13 +37,17 @@ enum bench_op {
 	OP_WARM_READ,
 	OP_REFRESH_HIT_COLD,
 	OP_REFRESH_HIT_WARM,
+	OP_OPEN_READ,
 	OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
-	"cache_write (seal, fsync, rename)", "cache_read cold (disk, decrypt)",
-	"cache_read warm (memory cache)",    "get_or_refresh hit, cold (disk)",
+	"cache_write (seal, fsync, rename)",
+	"cache_read cold (disk, decrypt)",
+	"cache_read warm (memory cache)",
+	"get_or_refresh hit, cold (disk)",
 	"get_or_refresh hit, warm (memory)",
+	"cache_open + first read (new handle)",
 };
 
 static const char *const op_keys[OP_COUNT] = {
@@ -52,6 +56,7 @@ static const char *const op_keys[OP_COUNT] = {
 	"warm_read",
 	"refresh_hit_cold",
 	"refresh_hit_warm",
+	"open_read",
 };
 
 struct bench {
@@ -180,6 +185,7 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct token_record got;
+	struct cache *fresh = NULL;
 	askcred_status st;
 	double t0;
 
@@ -195,6 +201,14 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 	case OP_WARM_READ:
 		st = cache_read(b->warm, BENCH_WS, BENCH_ENTRY, &got, &err);
 		break;
+	case OP_OPEN_READ:
+		/* What a process or a newly opened stack pays once: key
+		 * file, host identity, cipher fetch, then the read. */
+		st = open_cache(b, 0, &fresh) == 0
+			     ? cache_read(fresh, BENCH_WS, BENCH_ENTRY, &got,
+					  &err)
+			     : ASKCRED_CONFIG_ERROR;
+		break;
 	case OP_REFRESH_HIT_COLD:
 	case OP_REFRESH_HIT_WARM:
 	default:
@@ -204,6 +218,7 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 		break;
 	}
 	*us = now_us() - t0;
+	cache_close(fresh);
 	if (st == ASKCRED_OK && op != OP_WRITE &&
 	    (got.token.len != strlen(BENCH_TOKEN) ||
 	     memcmp(got.token.buf, BENCH_TOKEN, got.token.len) != 0)) {

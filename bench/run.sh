@@ -280,6 +280,9 @@ row() { # name label target
 }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
 commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$src" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+	commit="$commit plus uncommitted changes"
+fi
 t_store=$(med git-store)
 t_docker=$(med docker-pass)
 

@@ -2,7 +2,7 @@
 # The man pages: each renders without a single warning, and askcred.conf(5)
 # documents exactly the module arguments the AskUI provider accepts (the
 # names come from the parser's own table through list_args).
-. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
+. "${top_srcdir:?run through make check}/tests/examples/lib.sh"
 
 PAGES="askcred.1 askcred.conf.5 askcred-policy.5 askcred-provider.3"
 
@@ -23,25 +23,20 @@ for p in $PAGES; do
 	ok $? "man page $p was generated"
 	[ -n "$f" ] || continue
 	if command -v groff >/dev/null 2>&1; then
-		groff -man -ww -z "$f" >"$TMP/groff.err" 2>&1
-		st=$?
-		[ -s "$TMP/groff.err" ] && st=1
-		ok $st "$p renders with groff -ww without warnings"
-		sed 's/^/#   /' "$TMP/groff.err"
+		silent "$p renders with groff -ww without warnings" \
+			groff -man -ww -z "$f"
 	else
-		echo "ok $((tap_n += 1)) # SKIP groff is not installed"
+		skip "groff is not installed"
 	fi
 	if command -v man >/dev/null 2>&1; then
-		MANWIDTH=80 man --warnings -l "$f" >"$TMP/man.out" 2>"$TMP/man.err"
-		st=$?
-		[ -s "$TMP/man.err" ] && st=1
-		ok $st "$p renders with man --warnings without warnings"
-		sed 's/^/#   /' "$TMP/man.err"
+		silent "$p renders with man --warnings without warnings" \
+			env MANWIDTH=80 man --warnings -l "$f"
 		# The rendered page really has content, not just a header.
-		grep -q '^NAME' "$TMP/man.out" && grep -q '^SEE ALSO' "$TMP/man.out"
+		grep -q '^NAME' "$TMP/silent.out" &&
+			grep -q '^SEE ALSO' "$TMP/silent.out"
 		ok $? "$p rendered has its NAME and SEE ALSO sections"
 	else
-		echo "ok $((tap_n += 1)) # SKIP man is not installed"
+		skip "man is not installed"
 	fi
 done
 
@@ -56,18 +51,18 @@ sed -n '/^# MODULE ARGUMENTS/,/^# [^#]/p' "$top_srcdir/docs/askcred.conf.5.scd" 
 [ "$(wc -l <"$TMP/code")" -ge 9 ]
 ok $? "list_args prints the provider's argument table"
 
-missing=$(comm -23 "$TMP/code" "$TMP/doc")
-for a in $missing; do
-	echo "# askcred.conf(5) does not document module argument '$a'" \
-		"(plugin/plugin_config.c has it)"
-done
-is "$missing" "" "askcred.conf(5) documents every module argument"
-
-stale=$(comm -13 "$TMP/code" "$TMP/doc")
-for a in $stale; do
-	echo "# askcred.conf(5) documents '$a', which plugin/plugin_config.c" \
-		"does not accept"
-done
-is "$stale" "" "askcred.conf(5) documents no argument the provider refuses"
+# drift COMM-OPTION DESCRIPTION NOTE: names in only one of the two lists
+# (comm -23: only the code's; -13: only the page's), each named in a NOTE.
+drift() {
+	found=$(comm "$1" "$TMP/code" "$TMP/doc")
+	for a in $found; do
+		printf "# $3\n" "$a"
+	done
+	is "$found" "" "$2"
+}
+drift -23 "askcred.conf(5) documents every module argument" \
+	"askcred.conf(5) does not document module argument '%s' (plugin/plugin_config.c has it)"
+drift -13 "askcred.conf(5) documents no argument the provider refuses" \
+	"askcred.conf(5) documents '%s', which plugin/plugin_config.c does not accept"
 
 done_testing

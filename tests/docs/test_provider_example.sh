@@ -2,7 +2,7 @@
 # The example provider printed in askcred-provider(3) is real code: cut it
 # out of the page source, build it the way the page says, and fetch a
 # credential through it with the askcred command.
-. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
+. "${top_srcdir:?run through make check}/tests/examples/lib.sh"
 
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || {
@@ -28,7 +28,7 @@ if command -v nm >/dev/null 2>&1; then
 	is "$exports" "askcred_provider_entry" \
 		"the example exports only askcred_provider_entry"
 else
-	echo "ok $((tap_n += 1)) # SKIP nm is not installed"
+	skip "nm is not installed"
 fi
 
 printf 'fetch required %s workspace=%s\n' "$TMP/demo.so" "$WS" >"$TMP/stack"

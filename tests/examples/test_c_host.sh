@@ -2,16 +2,12 @@
 # examples/c/host.c, built against the in-tree libaskcred, on the demo
 # credential: it shows workspace, token id and expiry but never the token,
 # and hands the token to a child through the environment only.
-. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
+. "${top_srcdir:?run through make check}/tests/examples/lib.sh"
 
 HOST="$top_builddir/examples/c/host"
 [ -x "$HOST" ] || bail "$HOST is not built"
-DEMO_WS=00000000-0000-4000-8000-000000000000
-DEMO_TOKEN=DEMO-not-a-real-AskUI-token
 
-install -m 600 "$top_srcdir/examples/credentials/demo.json" "$TMP/demo.json"
-printf 'fetch required %s source=static credentials=%s cache=off\n' \
-	"$PLUGIN" "$TMP/demo.json" >"$TMP/stack"
+demo_stack
 
 "$HOST" "$TMP/stack" >"$TMP/out" 2>"$TMP/err"
 is "$?" 0 "the host fetches the demo credential"

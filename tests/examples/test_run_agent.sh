@@ -2,27 +2,11 @@
 # examples/python/run_agent.py: the command it runs sees the demo
 # credential in ASKUI_WORKSPACE_ID and ASKUI_TOKEN, and the token appears in
 # no command line (neither the command's nor run_agent's) and no output.
-. "${top_srcdir:?run through make check}/tests/cli/lib.sh"
-
-if [ "$PYTHON3" = no ] || ! command -v "$PYTHON3" >/dev/null 2>&1; then
-	echo "1..0 # SKIP python3 is not installed"
-	exit 0
-fi
-if ldd "$top_builddir/host/.libs/libaskcred.so" 2>/dev/null | grep -q libasan; then
-	echo "1..0 # SKIP libaskcred is built with sanitizers"
-	exit 0
-fi
-PYTHONPATH="$top_srcdir/examples/python${PYTHONPATH:+:$PYTHONPATH}"
-LD_LIBRARY_PATH="$top_builddir/host/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-PYTHONDONTWRITEBYTECODE=1
-export PYTHONPATH LD_LIBRARY_PATH PYTHONDONTWRITEBYTECODE
+. "${top_srcdir:?run through make check}/tests/examples/lib.sh"
+python_env
 RUN_AGENT="$top_srcdir/examples/python/run_agent.py"
-DEMO_WS=00000000-0000-4000-8000-000000000000
-DEMO_TOKEN=DEMO-not-a-real-AskUI-token
 
-install -m 600 "$top_srcdir/examples/credentials/demo.json" "$TMP/demo.json"
-printf 'fetch required %s source=static credentials=%s cache=off\n' \
-	"$PLUGIN" "$TMP/demo.json" >"$TMP/stack"
+demo_stack
 
 # The "agent": records what it got, its own command line and that of its
 # parent (run_agent.py), and prints a line of its own.

@@ -403,7 +403,10 @@ class Stack:
         self.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may be gone
+            pass
 
     def _request(self, workspace_id, purpose, min_validity, lifetime,
                  no_cache, force_refresh):

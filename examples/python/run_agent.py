@@ -68,6 +68,17 @@ def start(command, cred):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     stack_name = args.stack_file if args.stack_file else args.stack
+    child = None
+
+    # Installed before the credential exists, so no signal can kill this
+    # process between starting the command and handing the signal on.
+    def forward(signum, frame):
+        if child is None:
+            raise SystemExit(128 + signum)  # unwinds: releases, closes
+        child.send_signal(signum)
+
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, forward)
     try:
         with askcred.Stack(stack_name, module_dir=args.module_dir) as stack:
             cred = stack.fetch(purpose=args.purpose,
@@ -89,11 +100,6 @@ def main(argv=None):
         print("run_agent: %s" % e, file=sys.stderr)
         return 1
 
-    def forward(signum, frame):
-        child.send_signal(signum)
-
-    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, forward)
     rc = child.wait()
     return 128 - rc if rc < 0 else rc
 

@@ -65,6 +65,12 @@ wait "$pid"
 is "$?" 0 "run_agent.py waits for the agent after forwarding SIGTERM"
 is "$(cat "$TMP/term" 2>/dev/null)" got-term "SIGTERM is forwarded to the agent"
 
+"$PYTHON3" "$RUN_AGENT" --stack-file "$TMP/stack" -- "$TMP/no-such-agent" \
+	>/dev/null 2>"$TMP/err"
+is "$?" 127 "an agent that does not exist gives 127"
+! contains "$TMP/err" "$DEMO_TOKEN"
+ok $? "and the error does not show the token"
+
 rm -f "$TMP/ws"
 chmod 644 "$TMP/demo.json"
 "$PYTHON3" "$RUN_AGENT" --stack-file "$TMP/stack" -- "$TMP/agent.sh" \

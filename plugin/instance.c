@@ -1,13 +1,17 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cache/cache_fs.h"
 #include "credcheck.h"
 #include "error.h"
 #include "instance.h"
 #include "log.h"
+#include "obtain.h"
+#include "pending.h"
 #include "secret.h"
 #include "timefmt.h"
 
@@ -53,6 +57,53 @@ static askcred_status pick_source(struct instance *inst,
 		       inst->cfg.source, names);
 }
 
+/* The disk cache is keyed by workspace. A mint instance configured
+ * without workspace= mints for its parent credential's workspace, so that
+ * is the one its requests mean. */
+static askcred_status learn_workspace(struct instance *inst,
+				      struct askcred_error *err)
+{
+	struct token_record parent = {0};
+	askcred_status rc;
+
+	if (inst->cfg.workspace[0] != '\0' ||
+	    inst->cfg.parent_credentials == NULL ||
+	    inst->source != &source_mint)
+		return ASKCRED_OK;
+	rc = credentials_file_read(inst->cfg.parent_credentials, &parent, err);
+	if (rc == ASKCRED_OK)
+		memcpy(inst->cfg.workspace, parent.workspace_id,
+		       sizeof(inst->cfg.workspace));
+	record_clear(&parent);
+	return rc;
+}
+
+/* The policy's state (last good copy, rollback guard) lives beside the
+ * cache unless policy_state_dir says otherwise. */
+static askcred_status open_policy(struct instance *inst,
+				  struct askcred_error *err)
+{
+	char dir[4096];
+	const char *state = inst->cfg.policy_state_dir;
+	askcred_status rc;
+
+	if (state == NULL && inst->cache != NULL) {
+		snprintf(dir, sizeof(dir), "%s/policy",
+			 cache_dir_path(inst->cache));
+		state = dir;
+	}
+	/* Made like the cache directory: 0700, ours, checked. */
+	if (state != NULL &&
+	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL)) {
+		rc = fs_private_dir(state, 0, err);
+		if (rc != ASKCRED_OK)
+			return rc;
+	}
+	rc = enforce_open(inst, state, err);
+	inst->have_enforce = rc == ASKCRED_OK;
+	return rc;
+}
+
 askcred_status instance_open(const struct askcred_host *host, int argc,
 			     const char *const *argv, struct instance **out,
 			     struct askcred_error *err)
@@ -88,7 +139,15 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	if (inst->mem == NULL)
 		goto out;
 	err_clear(err);
-	rc = ASKCRED_OK;
+	rc = learn_workspace(inst, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = obtain_open_cache(inst, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = open_policy(inst, err);
+	if (rc != ASKCRED_OK)
+		goto out;
 	plog(inst, ASKCRED_LOG_DEBUG, "source=%s entry=%s%s%s",
 	     inst->source->name, inst->cfg.entry,
 	     inst->cfg.workspace[0] ? " workspace=" : "", inst->cfg.workspace);
@@ -96,6 +155,8 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	inst = NULL;
 out:
 	if (inst != NULL) {
+		cache_close(inst->cache);
+		memcache_free(inst->mem);
 		if (have_remote)
 			remote_destroy(&inst->remote);
 		if (have_lock)
@@ -115,6 +176,9 @@ void instance_close(struct instance *inst)
 	if (inst == NULL)
 		return;
 	memcache_free(inst->mem);
+	if (inst->have_enforce)
+		enforce_close(&inst->enforce);
+	cache_close(inst->cache);
 	leaked = cred_pool_destroy(&inst->pool);
 	if (leaked != 0)
 		plog(inst, ASKCRED_LOG_WARNING,
@@ -168,19 +232,8 @@ static uint32_t hit_margin(const struct instance *inst,
 		       : inst->cfg.advisory_window;
 }
 
-/* Get a record from behind the memory cache. This is where the disk cache
- * goes: cache_get_or_refresh(inst->cache, key, windows, refresh callback
- * = the source's fetch, ...) with ASKCRED_CRED_FROM_CACHE set on a hit. */
-static askcred_status obtain(struct instance *inst,
-			     const struct askcred_request *req,
-			     struct token_record *rec,
-			     struct askcred_error *err)
-{
-	return inst->source->fetch(inst, req, rec, err);
-}
-
 /* Last look before a record becomes a credential: a source bug must not
- * reach the host. policy_check(inst->policy, rec, ...) joins here. */
+ * reach the host. (The policy has judged it in obtain().) */
 static askcred_status admit(const struct instance *inst,
 			    const struct token_record *rec,
 			    struct askcred_error *err)
@@ -191,6 +244,39 @@ static askcred_status admit(const struct instance *inst,
 		return err_set(err, ASKCRED_INTERNAL, inst->source->name,
 			       "source returned an incomplete credential");
 	return ASKCRED_OK;
+}
+
+/* A borrowed token_record view of a credential, for the policy (which
+ * reads the token only to fingerprint it). Never record_clear() it. */
+static void view_of(const struct askcred_credential *cred,
+		    struct token_record *v)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->workspace_id, sizeof(v->workspace_id), "%s",
+		 cred->workspace_id);
+	snprintf(v->token_id, sizeof(v->token_id), "%s", cred->token_id);
+	snprintf(v->source, sizeof(v->source), "%s", cred->source);
+	v->token.buf = (char *)cred->token;
+	v->token.len = cred->token_len;
+	v->issued_at = cred->issued_at;
+	v->expires_at = cred->expires_at;
+	v->policy_serial = cred->policy_serial;
+	v->flags = cred->flags;
+}
+
+/* A memory hit is a credential already audited when it was handed out
+ * first; with a policy in force it is judged again (the policy may have
+ * changed, or time passed), quietly unless refused. */
+static askcred_status recheck(struct instance *inst, const struct cred *c,
+			      struct askcred_error *err)
+{
+	struct token_record v;
+
+	if (inst->enforce.store == NULL)
+		return ASKCRED_OK;
+	view_of(&c->pub, &v);
+	return enforce_check(inst, POLICY_OP_CACHE_READ, &v, v.workspace_id,
+			     ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
 
 /* Turn rec into the caller's credential, and keep a twin flagged
@@ -244,14 +330,14 @@ askcred_status instance_fetch(struct instance *inst,
 		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
 				 (int64_t)time(NULL), hit_margin(inst, &req));
 		if (c != NULL)
-			goto done;
+			goto hit;
 		/* Wait for a thread already asking, then look again. */
 		pthread_mutex_lock(&inst->fill_lock);
 		locked = 1;
 		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
 				 (int64_t)time(NULL), hit_margin(inst, &req));
 		if (c != NULL)
-			goto done;
+			goto hit;
 	}
 	rc = obtain(inst, &req, &rec, err);
 	if (rc != ASKCRED_OK)
@@ -266,8 +352,17 @@ askcred_status instance_fetch(struct instance *inst,
 	if (c->pub.expires_at != 0)
 		rfc3339_format(c->pub.expires_at, when);
 	plog(inst, ASKCRED_LOG_INFO,
-	     "%s credential for workspace %s, token %s, expires %s",
-	     inst->source->name, c->pub.workspace_id, fp, when);
+	     "%s credential for workspace %s, token %s, expires %s%s",
+	     inst->source->name, c->pub.workspace_id, fp, when,
+	     (c->pub.flags & ASKCRED_CRED_STALE) ? " (stale: source down)"
+						 : "");
+	goto done;
+hit:
+	rc = recheck(inst, c, err);
+	if (rc != ASKCRED_OK) {
+		cred_unref(c);
+		goto out;
+	}
 done:
 	*out = &c->pub;
 	rc = ASKCRED_OK;
@@ -324,7 +419,15 @@ askcred_status instance_validate(struct instance *inst,
 				 const struct askcred_credential *cred,
 				 struct askcred_error *err)
 {
-	return run_source_op(inst, inst->source->validate, cred, err);
+	struct token_record v;
+	askcred_status rc =
+		run_source_op(inst, inst->source->validate, cred, err);
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	view_of(cred, &v);
+	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, 0,
+			     err);
 }
 
 askcred_status instance_invalidate(struct instance *inst,
@@ -355,9 +458,17 @@ askcred_status instance_revoke(struct instance *inst,
 	askcred_status rc =
 		run_source_op(inst, inst->source->revoke, cred, err);
 
+	struct token_record v;
+
 	/* A revoked token must not be served again from memory. */
 	if (rc == ASKCRED_OK)
 		memcache_drop_token(inst->mem, cred->token, cred->token_len);
+	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
+		view_of(cred, &v);
+		enforce_audit(inst, POLICY_OP_REVOKE, &v, v.workspace_id,
+			      rc == ASKCRED_OK,
+			      rc == ASKCRED_OK ? "revoked" : err->message);
+	}
 	return rc;
 }
 
@@ -401,6 +512,26 @@ static void report_entry(void *ctx, const char *entry, const struct cred *c)
 	sc->cb(sc->cb_ctx, &info);
 }
 
+static void report_disk(void *ctx, const char *entry,
+			const struct token_record *rec)
+{
+	struct status_ctx *sc = ctx;
+	struct askcred_entry_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
+	info.flags = rec->flags | ASKCRED_CRED_FROM_CACHE;
+	info.name = entry;
+	info.workspace_id = rec->workspace_id;
+	info.token_id = rec->token_id[0] ? rec->token_id : NULL;
+	info.source = rec->source;
+	info.issued_at = rec->issued_at;
+	info.expires_at = rec->expires_at;
+	info.policy_serial = rec->policy_serial;
+	info.note = "disk cache";
+	sc->cb(sc->cb_ctx, &info);
+}
+
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 			       void *cb_ctx, struct askcred_error *err)
 {
@@ -410,5 +541,10 @@ askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 		return err_set(err, ASKCRED_INTERNAL, "status",
 			       "no callback given");
 	memcache_each(inst->mem, report_entry, &sc);
+	if (inst->cache != NULL &&
+	    cache_list(inst->cache, report_disk, &sc, err) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", err->message);
+	err_clear(err);
+	pending_report(inst, cb, cb_ctx);
 	return ASKCRED_OK;
 }

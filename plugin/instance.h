@@ -12,7 +12,9 @@
 
 #include <askcred/provider.h>
 
+#include "cache/cache.h"
 #include "cred.h"
+#include "enforce.h"
 #include "memcache.h"
 #include "plugin_config.h"
 #include "remote.h"
@@ -31,6 +33,12 @@ struct instance {
 	pthread_mutex_t fill_lock;
 	/* The network half, loaded on first use (remote.h). */
 	struct remote remote;
+	/* The encrypted disk cache, for sources worth caching (cache=on);
+	 * else NULL. */
+	struct cache *cache;
+	/* The policy and the audit trail (enforce.h). */
+	struct enforce enforce;
+	int have_enforce;
 };
 
 /* Parse argv, pick the source, set up caches. *out is the caller's, to

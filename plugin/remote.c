@@ -63,3 +63,30 @@ out:
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
+
+askcred_status remote_lookup(struct instance *inst,
+			     const struct askcred_credential *cred,
+			     struct askcred_error *err)
+{
+	const struct net_ops *ops;
+	struct net_client *client;
+	struct secret tok = {(char *)cred->token, cred->token_len};
+	char id[ASKCRED_UUID_LEN + 1] = "";
+	askcred_status rc;
+
+	rc = remote_get(inst, &ops, &client, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = ops->token_lookup(client, cred->workspace_id, &tok, &tok, id, err);
+	if (rc == ASKCRED_NOT_FOUND)
+		return err_set(err, ASKCRED_INVALID, "token",
+			       "AskUI no longer knows this token (deleted); "
+			       "fetch a new one");
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (cred->token_id[0] != '\0' && strcmp(cred->token_id, id) != 0)
+		return err_set(err, ASKCRED_INVALID, "token_id",
+			       "AskUI knows this token as %s, not %s", id,
+			       cred->token_id);
+	return ASKCRED_OK;
+}

@@ -30,4 +30,12 @@ askcred_status remote_get(struct instance *inst, const struct net_ops **ops,
 			  struct net_client **client,
 			  struct askcred_error *err);
 
+/* Online validation: does AskUI still know cred's token in its workspace?
+ * The lookup is authenticated with the token itself. ASKCRED_OK (and the
+ * id matches cred's, when it has one), else ASKCRED_INVALID naming why;
+ * ASKCRED_UNAVAILABLE when the server cannot be asked. */
+askcred_status remote_lookup(struct instance *inst,
+			     const struct askcred_credential *cred,
+			     struct askcred_error *err);
+
 #endif

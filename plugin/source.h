@@ -16,6 +16,9 @@ struct instance;
 
 struct source_ops {
 	const char *name; /* the "source=" value, also record->source */
+	/* Tokens worth keeping in the disk cache: those that cost a server
+	 * call or a program run. A static token is already on this host. */
+	int disk_cache;
 	/* Obtain a credential. req is normalised by the instance: every ABI
 	 * 1.0 field is present, workspace_id is the wanted workspace (or
 	 * NULL: any) and min_validity the effective one. Fills *out (zeroed
@@ -35,6 +38,18 @@ struct source_ops {
 };
 
 extern const struct source_ops source_static;
+extern const struct source_ops source_mint;
+
+/* A JSON credentials file as the static source reads it (source_static.c):
+ * mode 0600 or stricter, ours. The mint source reads its parent credential
+ * with it. rec->source is "static". */
+askcred_status credentials_file_read(const char *path, struct token_record *rec,
+				     struct askcred_error *err);
+
+/* What every source's validate() checks first, without a network: the
+ * workspace id, the token's shape, and expiry. */
+askcred_status source_validate_offline(const struct askcred_credential *cred,
+				       struct askcred_error *err);
 
 /* The source called name, or NULL. */
 const struct source_ops *source_find(const char *name);

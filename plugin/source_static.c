@@ -22,6 +22,7 @@
 #include "expiry.h"
 #include "instance.h"
 #include "log.h"
+#include "remote.h"
 #include "safefile.h"
 #include "source.h"
 #include "timefmt.h"
@@ -187,8 +188,8 @@ static askcred_status fill_record(const char *workspace, const char *token,
 	return ASKCRED_OK;
 }
 
-static askcred_status read_file(const char *path, struct token_record *rec,
-				struct askcred_error *err)
+askcred_status credentials_file_read(const char *path, struct token_record *rec,
+				     struct askcred_error *err)
 {
 	struct json_object *root = NULL, *vals[F_COUNT] = {NULL};
 	struct json_tokener *tok = NULL;
@@ -278,8 +279,9 @@ static askcred_status static_fetch(struct instance *inst,
 		inst->cfg.credentials ? inst->cfg.credentials : ENV_TOKEN;
 	askcred_status rc;
 
-	rc = inst->cfg.credentials ? read_file(inst->cfg.credentials, rec, err)
-				   : read_env(req, rec, err);
+	rc = inst->cfg.credentials
+		     ? credentials_file_read(inst->cfg.credentials, rec, err)
+		     : read_env(req, rec, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	if (req->workspace_id != NULL &&
@@ -293,26 +295,16 @@ static askcred_status static_fetch(struct instance *inst,
 }
 
 /* Offline: shape and expiry. Whether AskUI still knows the token needs the
- * network half (lookup call). */
+ * network (online_validate=on). */
 static askcred_status static_validate(struct instance *inst,
 				      const struct askcred_credential *cred,
 				      struct askcred_error *err)
 {
-	const char *token = cred->token;
-	size_t len = cred->token_len;
-	askcred_status rc;
+	askcred_status rc = source_validate_offline(cred, err);
 
-	rc = check_workspace_id(cred->workspace_id, "workspace_id", err);
-	if (rc != ASKCRED_OK)
+	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
 		return rc;
-	rc = check_token(&token, &len, "token", err);
-	if (rc != ASKCRED_OK)
-		return rc;
-	if (token != cred->token || len != cred->token_len)
-		return err_set(err, ASKCRED_INVALID, "token",
-			       "token has surrounding white space");
-	return expiry_check(cred->expires_at, (int64_t)time(NULL), 0,
-			    "expires_at", err);
+	return remote_lookup(inst, cred, err);
 }
 
 static askcred_status static_revoke(struct instance *inst,

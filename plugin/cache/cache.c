@@ -95,6 +95,11 @@ out:
 	return rc;
 }
 
+const char *cache_dir_path(const struct cache *c)
+{
+	return c->dir;
+}
+
 void cache_close(struct cache *c)
 {
 	if (c == NULL)

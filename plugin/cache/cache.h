@@ -23,7 +23,7 @@
 
 #include <askcred/provider.h>
 
-#include "record.h"
+#include "../record.h" /* by path: includers need no -I */
 
 struct cache;
 
@@ -69,6 +69,10 @@ struct cache_windows {
  * passphrase, when used, is stretched with scrypt once per process. */
 askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 			  struct askcred_error *err);
+/* The directory in use (resolved and checked); valid until cache_close().
+ * Other per-user state of the provider (pending revocations, the policy's
+ * last good copy) lives below it. */
+const char *cache_dir_path(const struct cache *c);
 /* Wipe keys and memory entries and free. NULL is fine. */
 void cache_close(struct cache *c);
 

@@ -420,9 +420,9 @@ static void open_failures(void)
 		askcred_status want;
 		const char *where, *message;
 	} rows[] = {
-		{"open_refuses_unknown_source", "source=mint",
+		{"open_refuses_unknown_source", "source=vault",
 		 ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "source",
-		 "knows: static"},
+		 "knows: static, mint"},
 		{"open_refuses_bad_argument", "cache=perhaps",
 		 ASKCRED_ABI_VERSION, ASKCRED_CONFIG_ERROR, "cache",
 		 "on or off"},

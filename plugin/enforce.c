@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "enforce.h"
+#include "instance.h"
+#include "log.h"
+#include "policy/policy_audit.h"
+#include "policy/policy_store.h"
+#include "remote.h"
+
+#define MAX_POLICY_KEYS 8
+#define SIG_URL_MAX 2100
+
+/* Split the comma-separated key list in place into paths[]. */
+static askcred_status split_keys(char *list, const char **paths, size_t *n,
+				 struct askcred_error *err)
+{
+	char *save = NULL;
+
+	*n = 0;
+	for (char *p = strtok_r(list, ",", &save); p != NULL;
+	     p = strtok_r(NULL, ",", &save)) {
+		if (*n == MAX_POLICY_KEYS)
+			return err_set(err, ASKCRED_CONFIG_ERROR, "policy_keys",
+				       "at most %d policy keys",
+				       MAX_POLICY_KEYS);
+		paths[(*n)++] = p;
+	}
+	return ASKCRED_OK;
+}
+
+/* Ask the URL (and URL.sig) for a newer document. The store keeps what it
+ * has on any failure and remembers why; the next try is after
+ * policy_refresh either way, so an outage costs one request per interval. */
+static void refresh_url(struct instance *inst, int64_t now)
+{
+	struct enforce *e = &inst->enforce;
+	const struct net_ops *ops = NULL;
+	struct net_client *client = NULL;
+	struct net_doc doc, sig;
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	char sig_url[SIG_URL_MAX];
+	askcred_status rc;
+
+	memset(&doc, 0, sizeof(doc));
+	memset(&sig, 0, sizeof(sig));
+	e->next_url_check = now + inst->cfg.policy_refresh;
+	rc = remote_get(inst, &ops, &client, &err);
+	if (rc == ASKCRED_OK)
+		rc = ops->get_document(client, inst->cfg.policy_url,
+				       policy_store_etag(e->store), &doc, &err);
+	if (rc == ASKCRED_OK && doc.status == 304) {
+		rc = policy_store_not_modified(e->store, now, &err);
+		goto out;
+	}
+	if (rc == ASKCRED_OK && policy_store_key_count(e->store) > 0) {
+		snprintf(sig_url, sizeof(sig_url), "%s.sig",
+			 inst->cfg.policy_url);
+		rc = ops->get_document(client, sig_url, NULL, &sig, &err);
+	}
+	if (rc == ASKCRED_OK)
+		rc = policy_store_update_from_bytes(
+			e->store, doc.body, doc.len,
+			(const unsigned char *)sig.body, sig.len,
+			doc.etag[0] ? doc.etag : NULL, now, &err);
+out:
+	if (rc != ASKCRED_OK) {
+		policy_store_source_failed(e->store, &err);
+		plog(inst, ASKCRED_LOG_WARNING, "policy from %s: %s",
+		     inst->cfg.policy_url, err.message);
+	}
+	if (doc.body != NULL)
+		ops->doc_free(&doc);
+	if (sig.body != NULL)
+		ops->doc_free(&sig);
+}
+
+static askcred_status open_store(struct instance *inst, const char *state_dir,
+				 struct askcred_error *err)
+{
+	struct policy_store_config sc;
+	const char *paths[MAX_POLICY_KEYS];
+	char *keys = NULL;
+	askcred_status rc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.file = inst->cfg.policy;
+	sc.state_dir = state_dir;
+	if (inst->cfg.policy_keys != NULL) {
+		keys = strdup(inst->cfg.policy_keys);
+		if (keys == NULL)
+			return err_set(err, ASKCRED_NO_MEMORY, NULL,
+				       "out of memory");
+		rc = split_keys(keys, paths, &sc.n_keys, err);
+		if (rc != ASKCRED_OK)
+			goto out;
+		sc.keys = paths;
+	}
+	rc = policy_store_open(&sc, &inst->enforce.store, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	/* A bad local file is not fatal here: the store fails closed and
+	 * every hand-out says why, which is what an operator can act on. */
+	if (sc.file != NULL &&
+	    policy_store_load_file(inst->enforce.store, (int64_t)time(NULL),
+				   err) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_ERR, "policy %s: %s", sc.file,
+		     err->message);
+	err_clear(err);
+out:
+	free(keys);
+	return rc;
+}
+
+askcred_status enforce_open(struct instance *inst, const char *state_dir,
+			    struct askcred_error *err)
+{
+	struct enforce *e = &inst->enforce;
+	struct policy_audit_config ac;
+	askcred_status rc;
+
+	memset(e, 0, sizeof(*e));
+	if (pthread_mutex_init(&e->lock, NULL) != 0)
+		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	memset(&ac, 0, sizeof(ac));
+	ac.log = inst->host.log;
+	ac.log_ctx = inst->host.log_ctx;
+	ac.file = inst->cfg.audit_file;
+	ac.syslog = inst->cfg.audit_syslog;
+	ac.host = PACKAGE_NAME " " PACKAGE_VERSION;
+	rc = policy_audit_open(&ac, &e->audit, err);
+	if (rc == ASKCRED_OK &&
+	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL))
+		rc = open_store(inst, state_dir, err);
+	if (rc != ASKCRED_OK)
+		enforce_close(e);
+	return rc;
+}
+
+void enforce_close(struct enforce *e)
+{
+	policy_store_free(e->store);
+	policy_audit_close(e->audit);
+	pthread_mutex_destroy(&e->lock);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Called with the lock held: fetch a URL-fed policy when it is due. */
+static void maybe_refresh(struct instance *inst, int64_t now)
+{
+	if (inst->enforce.store != NULL && inst->cfg.policy_url != NULL &&
+	    now >= inst->enforce.next_url_check)
+		refresh_url(inst, now);
+}
+
+static void audit(struct instance *inst, enum policy_op op,
+		  const struct token_record *rec, const char *workspace,
+		  uint64_t serial, const struct policy_decision *d, int64_t now)
+{
+	struct policy_audit_event ev;
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = now;
+	ev.op = op;
+	ev.rec = rec;
+	ev.workspace = workspace;
+	ev.source = inst->source->name;
+	ev.policy_serial = serial;
+	ev.decision = d;
+	ev.labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	if (policy_audit_record(inst->enforce.audit, &ev, &err) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_ERR, "audit: %s", err.message);
+}
+
+askcred_status enforce_check(struct instance *inst, enum policy_op op,
+			     struct token_record *rec, const char *workspace,
+			     unsigned flags, struct askcred_error *err)
+{
+	struct enforce *e = &inst->enforce;
+	struct policy_context ctx;
+	struct policy_decision d;
+	uint64_t serial = 0;
+	int64_t now = (int64_t)time(NULL);
+	askcred_status rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.op = op;
+	ctx.labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	ctx.now = now;
+	ctx.source = inst->source->name;
+	ctx.workspace = workspace;
+	ctx.is_cached = (flags & ENFORCE_CACHED) != 0;
+	pthread_mutex_lock(&e->lock);
+	maybe_refresh(inst, now);
+	rc = policy_store_check(e->store, &ctx, rec, &d, &serial, err);
+	pthread_mutex_unlock(&e->lock);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (rec != NULL)
+		rec->policy_serial = serial;
+	if (!d.allowed || (flags & ENFORCE_QUIET) == 0)
+		audit(inst, op, rec, workspace, serial, &d, now);
+	if (d.allowed)
+		return ASKCRED_OK;
+	return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
+		       d.sentence);
+}
+
+void enforce_audit(struct instance *inst, enum policy_op op,
+		   const struct token_record *rec, const char *workspace,
+		   int succeeded, const char *sentence)
+{
+	struct policy_decision d;
+
+	memset(&d, 0, sizeof(d));
+	d.allowed = succeeded;
+	d.reason = POLICY_R_OK;
+	snprintf(d.reason_code, sizeof(d.reason_code), "%s",
+		 succeeded ? "ok" : "failed");
+	snprintf(d.sentence, sizeof(d.sentence), "%s", sentence);
+	audit(inst, op, rec, workspace, rec ? rec->policy_serial : 0, &d,
+	      (int64_t)time(NULL));
+}
+
+void enforce_limits(struct instance *inst, struct enforce_limits *out)
+{
+	struct enforce *e = &inst->enforce;
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	const struct policy *p = NULL;
+	const char *labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	int64_t now = (int64_t)time(NULL);
+
+	pthread_mutex_lock(&e->lock);
+	maybe_refresh(inst, now);
+	if (e->store != NULL)
+		(void)policy_store_current(e->store, now, &p, &ignored);
+	policy_refresh_windows(p, labels, &out->windows);
+	out->grace_budget = policy_grace_budget(p, labels);
+	out->max_lifetime = policy_max_lifetime(p, labels);
+	out->min_validity = policy_min_validity(p, labels);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void enforce_describe(struct instance *inst, char *buf, size_t size)
+{
+	struct enforce *e = &inst->enforce;
+	int64_t now = (int64_t)time(NULL);
+
+	if (e->store == NULL) {
+		snprintf(buf, size, "no policy configured");
+		return;
+	}
+	pthread_mutex_lock(&e->lock);
+	maybe_refresh(inst, now);
+	policy_describe(e->store, inst->cfg.labels[0] ? inst->cfg.labels : NULL,
+			now, buf, size);
+	pthread_mutex_unlock(&e->lock);
+}

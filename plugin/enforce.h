@@ -1,0 +1,69 @@
+/* The policy gate of one instance: the policy store (plugin/policy) fed
+ * from a local file or an https URL, the audit trail, and the one call
+ * every hand-out goes through. Without a configured policy everything is
+ * allowed and still audited.
+ *
+ * Threads: safe. The store is not, so one mutex serialises it; checks are
+ * short (no I/O) except when a URL-fed policy is due for a refresh, which
+ * one caller does while the others wait on the mutex. */
+#ifndef ASKCRED_PLUGIN_ENFORCE_H
+#define ASKCRED_PLUGIN_ENFORCE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <askcred/provider.h>
+
+#include "policy/policy.h"
+#include "record.h"
+
+struct instance;
+struct policy_store;
+struct policy_audit;
+
+struct enforce {
+	pthread_mutex_t lock;
+	struct policy_store *store; /* NULL: no policy configured */
+	struct policy_audit *audit; /* always present after open */
+	int64_t next_url_check;	    /* Unix seconds; URL-fed only */
+};
+
+/* Open the store (loading a local file at once) and the audit sinks from
+ * the module arguments. state_dir is where the last good copy lives (the
+ * policy_state_dir argument, else <cache dir>/policy), or NULL. */
+askcred_status enforce_open(struct instance *inst, const char *state_dir,
+			    struct askcred_error *err);
+void enforce_close(struct enforce *e);
+
+/* Judge rec for op and audit the decision. ASKCRED_OK when allowed (then
+ * rec->policy_serial is the serial in force), ASKCRED_DENIED with the
+ * policy's sentence in err otherwise. rec may be NULL (op before a
+ * fetch: source and workspace are judged). */
+#define ENFORCE_CACHED 0x1u /* rec comes from a cache */
+#define ENFORCE_QUIET                                                          \
+	0x2u /* audit only a denial (a repeat hand-out of                      \
+	      * a credential already audited) */
+askcred_status enforce_check(struct instance *inst, enum policy_op op,
+			     struct token_record *rec, const char *workspace,
+			     unsigned flags, struct askcred_error *err);
+
+/* Audit an operation that is not judged (a revocation). */
+void enforce_audit(struct instance *inst, enum policy_op op,
+		   const struct token_record *rec, const char *workspace,
+		   int succeeded, const char *sentence);
+
+/* The policy's numbers for this host, each -1 when the policy is silent
+ * or absent (policy.h's accessors, under the lock). */
+struct enforce_limits {
+	struct policy_windows windows;
+	int64_t grace_budget;
+	int64_t max_lifetime;
+	int64_t min_validity;
+};
+void enforce_limits(struct instance *inst, struct enforce_limits *out);
+
+/* Human text for `askcred policy show` (describe) and explain: through
+ * the status operation's note. buf is always NUL-terminated. */
+void enforce_describe(struct instance *inst, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,123 @@
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jobid.h"
+
+/* Keep [A-Za-z0-9.-_]; anything else becomes '_' so a label can never add
+ * a '/' (a field separator) or a control character to a name. */
+static void clean(const char *in, char *out, size_t size)
+{
+	size_t i = 0;
+
+	for (; in != NULL && in[i] != '\0' && i + 1 < size; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		out[i] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+				 "TU"
+				 "VWXYZ0123456789.-_",
+				 ch) != NULL &&
+			  ch != '\0')
+				 ? (char)ch
+				 : '_';
+	}
+	out[i] = '\0';
+	if (i == 0)
+		snprintf(out, size, "-");
+}
+
+void jobid_host(char *buf, size_t size)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	clean(host, buf, size < 41 ? size : 41);
+}
+
+/* Field 22 of /proc/<pid>/stat: the start time. The command name (field
+ * 2) may hold spaces and parentheses, so count from the last ')'. */
+static int start_time(long pid, unsigned long long *out)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return -1;
+	/* After ") " come fields 3, 4, ...: skip 19 to reach field 22. */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return -1;
+	}
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+void jobid_token_name(const char *entry, const struct askcred_request *req,
+		      char *buf, size_t size)
+{
+	char host[41], ent[41], purpose[41];
+	unsigned long long start = 0;
+
+	jobid_host(host, sizeof(host));
+	clean(entry, ent, sizeof(ent));
+	if ((req->flags & ASKCRED_REQ_NO_CACHE) == 0) {
+		snprintf(buf, size, JOBID_PREFIX "%s/%s", host, ent);
+		return;
+	}
+	(void)start_time((long)getpid(), &start);
+	clean(req->purpose, purpose, 33);
+	snprintf(buf, size, JOBID_PREFIX "%s/%s/job/%ld.%llu/%s", host, ent,
+		 (long)getpid(), start, purpose);
+}
+
+int jobid_parse(const char *name, struct jobid *out)
+{
+	const char *p, *slash;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(name, JOBID_PREFIX, strlen(JOBID_PREFIX)) != 0)
+		return 0;
+	p = name + strlen(JOBID_PREFIX);
+	slash = strchr(p, '/');
+	if (slash == NULL || slash == p)
+		return 0;
+	n = (size_t)(slash - p);
+	if (n >= sizeof(out->host))
+		return 0;
+	memcpy(out->host, p, n);
+	out->host[n] = '\0';
+	p = strstr(slash, "/job/");
+	if (p != NULL &&
+	    sscanf(p, "/job/%ld.%llu/", &out->pid, &out->start) == 2 &&
+	    out->pid > 0)
+		out->is_job = 1;
+	return 1;
+}
+
+int jobid_alive(long pid, unsigned long long start)
+{
+	unsigned long long now_start;
+
+	if (start_time(pid, &now_start) != 0)
+		return 0;
+	return now_start == start;
+}

@@ -1,0 +1,35 @@
+/* Names of the tokens askcred mints, and what they say about their job.
+ * A name records the host, the cache entry and, for a per-job token, the
+ * process that asked (pid and its start time, so a reused pid is not
+ * mistaken for the job) and the job's purpose label. */
+#ifndef ASKCRED_PLUGIN_JOBID_H
+#define ASKCRED_PLUGIN_JOBID_H
+
+#include <stddef.h>
+
+#include <askcred/provider.h>
+
+/* AskUI allows 128 characters; everything we put in is ASCII. */
+#define JOBID_NAME_MAX 129
+#define JOBID_PREFIX "askcred/"
+
+/* The name for a token minted for req (a job when ASKCRED_REQ_NO_CACHE). */
+void jobid_token_name(const char *entry, const struct askcred_request *req,
+		      char *buf, size_t size);
+
+/* What a token name says: 0 when it is not askcred's. */
+struct jobid {
+	char host[64];
+	int is_job;
+	long pid;
+	unsigned long long start; /* clock ticks after boot */
+};
+int jobid_parse(const char *name, struct jobid *out);
+
+/* This host's name as it appears in token names. */
+void jobid_host(char *buf, size_t size);
+
+/* Does process pid still run, started at start? 1 yes, 0 no. */
+int jobid_alive(long pid, unsigned long long start);
+
+#endif

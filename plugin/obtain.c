@@ -1,0 +1,149 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "cache/cache.h"
+#include "enforce.h"
+#include "error.h"
+#include "instance.h"
+#include "log.h"
+#include "obtain.h"
+
+askcred_status obtain_open_cache(struct instance *inst,
+				 struct askcred_error *err)
+{
+	struct cache_config cc;
+
+	if (!inst->cfg.cache || !inst->source->disk_cache)
+		return ASKCRED_OK;
+	memset(&cc, 0, sizeof(cc));
+	cc.dir = inst->cfg.cache_dir;
+	cc.key_file = inst->cfg.cache_key_file;
+	cc.key_credential = inst->cfg.cache_key_credential[0]
+				    ? inst->cfg.cache_key_credential
+				    : NULL;
+	cc.passphrase_file = inst->cfg.cache_passphrase_file;
+	return cache_open(&cc, &inst->cache, err);
+}
+
+/* A random share of the policy's jitter, so that a fleet whose tokens were
+ * minted together does not come back together. */
+static uint32_t jitter(int64_t max)
+{
+	uint32_t r = 0;
+
+	if (max <= 0 || RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		return 0;
+	return (uint32_t)(r % ((uint64_t)max + 1));
+}
+
+static uint32_t pick(int64_t policy, uint32_t local)
+{
+	return policy >= 0 ? (uint32_t)policy : local;
+}
+
+static void windows(struct instance *inst, const struct askcred_request *req,
+		    struct cache_windows *w)
+{
+	struct enforce_limits lim;
+
+	enforce_limits(inst, &lim);
+	memset(w, 0, sizeof(*w));
+	w->advisory = pick(lim.windows.advisory, inst->cfg.advisory_window) +
+		      jitter(lim.windows.jitter);
+	w->mandatory = pick(lim.windows.mandatory, inst->cfg.mandatory_window);
+	if (w->mandatory > w->advisory)
+		w->mandatory = w->advisory;
+	w->min_validity = req->min_validity;
+	w->stale_budget = pick(lim.grace_budget, inst->cfg.stale_budget);
+}
+
+/* Ask the source, and let the policy judge what it gave before anybody
+ * (the cache included) keeps it. */
+static askcred_status fetch_judged(struct instance *inst,
+				   const struct askcred_request *req,
+				   struct token_record *rec,
+				   struct askcred_error *err)
+{
+	askcred_status rc = inst->source->fetch(inst, req, rec, err);
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = enforce_check(inst,
+			   (req->flags & ASKCRED_REQ_FORCE_REFRESH)
+				   ? POLICY_OP_REFRESH
+				   : POLICY_OP_FETCH,
+			   rec, rec->workspace_id, 0, err);
+	if (rc != ASKCRED_OK)
+		record_clear(rec);
+	return rc;
+}
+
+struct refresh_ctx {
+	struct instance *inst;
+	const struct askcred_request *req;
+};
+
+/* Called by the cache with the entry lock held: one caller per entry at a
+ * time across every process asks the source. */
+static askcred_status refresh(void *ctx, struct token_record *out,
+			      struct askcred_error *err)
+{
+	struct refresh_ctx *rc = ctx;
+
+	return fetch_judged(rc->inst, rc->req, out, err);
+}
+
+/* A new token from the source, stored for every process. */
+static askcred_status replace(struct instance *inst,
+			      const struct askcred_request *req,
+			      struct token_record *rec,
+			      struct askcred_error *err)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	askcred_status rc = fetch_judged(inst, req, rec, err);
+
+	/* A token we could not store is still a good token. */
+	if (rc == ASKCRED_OK &&
+	    cache_write(inst->cache, req->workspace_id, inst->cfg.entry, rec,
+			&ignored) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", ignored.message);
+	return rc;
+}
+
+askcred_status obtain(struct instance *inst, const struct askcred_request *req,
+		      struct token_record *rec, struct askcred_error *err)
+{
+	struct refresh_ctx ctx = {inst, req};
+	struct cache_windows w;
+	askcred_status rc;
+
+	if (inst->cache == NULL || req->workspace_id == NULL ||
+	    (req->flags & ASKCRED_REQ_NO_CACHE) != 0)
+		return fetch_judged(inst, req, rec, err);
+	if ((req->flags & ASKCRED_REQ_FORCE_REFRESH) != 0)
+		return replace(inst, req, rec, err);
+	windows(inst, req, &w);
+	rc = cache_get_or_refresh(inst->cache, req->workspace_id,
+				  inst->cfg.entry, &w, refresh, &ctx, rec, err);
+	/* What the cache kept was judged when it was stored; the policy may
+	 * have changed since, or the token aged past max_cache_age. Then a
+	 * new one is obtained (and judged) in its place, once. */
+	if (rc == ASKCRED_OK && (rec->flags & ASKCRED_CRED_FROM_CACHE)) {
+		rc = enforce_check(inst, POLICY_OP_CACHE_READ, rec,
+				   rec->workspace_id, ENFORCE_CACHED, err);
+		if (rc == ASKCRED_DENIED) {
+			plog(inst, ASKCRED_LOG_NOTICE,
+			     "cached token refused (%s); obtaining a new one",
+			     err->message);
+			record_clear(rec);
+			err_clear(err);
+			return replace(inst, req, rec, err);
+		}
+		if (rc != ASKCRED_OK)
+			record_clear(rec);
+	}
+	return rc;
+}

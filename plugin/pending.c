@@ -1,0 +1,253 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cache/cache.h"
+#include "cache/cache_fs.h"
+#include "credcheck.h"
+#include "error.h"
+#include "instance.h"
+#include "log.h"
+#include "pending.h"
+#include "safefile.h"
+
+#define PENDING_FILE_MAX 4096
+#define PENDING_SUFFIX ".pending"
+
+static const struct file_rules pending_rules = {
+	.what = "pending revocation",
+	.forbidden = 077,
+	.allow_root = 0,
+	.max_size = PENDING_FILE_MAX,
+};
+
+/* <cache dir>/pending, created on demand; -1 without a disk cache. */
+static int pending_dir(struct instance *inst, char *dir, int create,
+		       struct askcred_error *err)
+{
+	if (inst->cache == NULL) {
+		err_set(err, ASKCRED_CONFIG_ERROR, "cache",
+			"no disk cache (cache=off) to keep it in");
+		return -1;
+	}
+	if (fs_path(dir, err, "%s/pending", cache_dir_path(inst->cache)) !=
+	    ASKCRED_OK)
+		return -1;
+	if (create && fs_private_dir(dir, 0, err) != ASKCRED_OK)
+		return -1;
+	return 0;
+}
+
+void pending_add(struct instance *inst, const char *workspace,
+		 const char *token_id, int64_t expires_at,
+		 struct askcred_error *err)
+{
+	struct askcred_error why = ASKCRED_ERROR_INIT;
+	char dir[FS_PATH_MAX], path[FS_PATH_MAX], tmp[FS_PATH_MAX];
+	char first[ASKCRED_ERROR_MESSAGE_MAX];
+	char body[512];
+	int n;
+
+	snprintf(first, sizeof(first), "%s", err->message);
+	n = snprintf(body, sizeof(body),
+		     "{\"workspace_id\":\"%s\",\"token_id\":\"%s\","
+		     "\"expires_at\":%lld,\"since\":%lld}\n",
+		     workspace, token_id, (long long)expires_at,
+		     (long long)time(NULL));
+	if (!is_uuid4(workspace) || !is_uuid4(token_id) || n < 0 ||
+	    (size_t)n >= sizeof(body)) {
+		err_set(&why, ASKCRED_INTERNAL, "pending", "bad token id");
+		goto fail;
+	}
+	if (pending_dir(inst, dir, 1, &why) != 0 ||
+	    fs_path(path, &why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
+		    token_id) != ASKCRED_OK ||
+	    fs_write_temp(path, body, (size_t)n, tmp, &why) != ASKCRED_OK)
+		goto fail;
+	if (rename(tmp, path) != 0) {
+		err_set(&why, ASKCRED_CACHE_ERROR, path, "rename: %s",
+			strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	(void)fs_sync_parent(path, &why);
+	plog(inst, ASKCRED_LOG_WARNING, "revocation of token %s pending: %s",
+	     token_id, first);
+	snprintf(err->message, sizeof(err->message),
+		 "%.200s; recorded, `askcred gc` or the next mint retries it",
+		 first);
+	return;
+fail:
+	plog(inst, ASKCRED_LOG_ERR,
+	     "revocation of token %s failed and could not be recorded: %s",
+	     token_id, why.message);
+	snprintf(err->message, sizeof(err->message),
+		 "%.160s; not recorded (%.120s): delete token %s in AskUI "
+		 "Hub",
+		 first, why.message, token_id);
+}
+
+/* One pending file, parsed. 0 on success. */
+struct pending_item {
+	char workspace[ASKCRED_UUID_LEN + 1];
+	char token_id[ASKCRED_UUID_LEN + 1];
+	int64_t expires_at, since;
+};
+
+static int read_item(const char *path, struct pending_item *it)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct json_object *root = NULL, *v;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	memset(it, 0, sizeof(*it));
+	if (safe_read_file(path, &pending_rules, &buf, &len, &ignored) !=
+	    ASKCRED_OK)
+		goto out;
+	root = json_tokener_parse(buf);
+	if (root == NULL || !json_object_is_type(root, json_type_object))
+		goto out;
+	if (!json_object_object_get_ex(root, "workspace_id", &v) ||
+	    !is_uuid4(json_object_get_string(v)))
+		goto out;
+	memcpy(it->workspace, json_object_get_string(v), ASKCRED_UUID_LEN + 1);
+	if (!json_object_object_get_ex(root, "token_id", &v) ||
+	    !is_uuid4(json_object_get_string(v)))
+		goto out;
+	memcpy(it->token_id, json_object_get_string(v), ASKCRED_UUID_LEN + 1);
+	if (json_object_object_get_ex(root, "expires_at", &v))
+		it->expires_at = json_object_get_int64(v);
+	if (json_object_object_get_ex(root, "since", &v))
+		it->since = json_object_get_int64(v);
+	rc = 0;
+out:
+	json_object_put(root);
+	free(buf);
+	return rc;
+}
+
+typedef int (*item_fn)(struct instance *inst, const char *path,
+		       const struct pending_item *it, void *ctx);
+
+/* Call fn for each readable pending file; an unreadable one is logged
+ * once and left for a person to look at. Returns the number of files for
+ * which fn returned non-zero ("still pending"). */
+static int each_item(struct instance *inst, item_fn fn, void *ctx)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	char dir[FS_PATH_MAX], path[FS_PATH_MAX];
+	struct pending_item it;
+	struct dirent *de;
+	DIR *d;
+	int left = 0;
+
+	if (pending_dir(inst, dir, 0, &err) != 0)
+		return 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name), sl = strlen(PENDING_SUFFIX);
+
+		if (n <= sl || strcmp(de->d_name + n - sl, PENDING_SUFFIX) != 0)
+			continue;
+		if (fs_path(path, &err, "%s/%s", dir, de->d_name) != ASKCRED_OK)
+			continue;
+		if (read_item(path, &it) != 0) {
+			plog(inst, ASKCRED_LOG_WARNING,
+			     "unreadable pending revocation %s; left alone",
+			     path);
+			left++;
+			continue;
+		}
+		left += fn(inst, path, &it, ctx) != 0;
+	}
+	closedir(d);
+	return left;
+}
+
+struct retry_ctx {
+	const struct net_ops *ops;
+	struct net_client *client;
+	const struct token_record *parent;
+};
+
+static int retry_one(struct instance *inst, const char *path,
+		     const struct pending_item *it, void *ctx)
+{
+	struct retry_ctx *rc = ctx;
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	askcred_status st;
+
+	if (strcmp(it->workspace, rc->parent->workspace_id) != 0)
+		return 1;
+	if (it->expires_at != 0 && it->expires_at <= (int64_t)time(NULL)) {
+		st = ASKCRED_OK; /* dead anyway; nothing left to delete */
+	} else {
+		st = rc->ops->token_delete(rc->client, it->workspace,
+					   &rc->parent->token, it->token_id,
+					   &err);
+		if (st == ASKCRED_NOT_FOUND)
+			st = ASKCRED_OK;
+	}
+	if (st != ASKCRED_OK) {
+		plog(inst, ASKCRED_LOG_WARNING,
+		     "pending revocation of token %s still fails: %s",
+		     it->token_id, err.message);
+		return 1;
+	}
+	unlink(path);
+	plog(inst, ASKCRED_LOG_NOTICE, "pending revocation of token %s done",
+	     it->token_id);
+	return 0;
+}
+
+int pending_retry(struct instance *inst, const struct net_ops *ops,
+		  struct net_client *client, const struct token_record *parent)
+{
+	struct retry_ctx rc = {ops, client, parent};
+
+	return each_item(inst, retry_one, &rc);
+}
+
+struct report_ctx {
+	askcred_entry_cb cb;
+	void *cb_ctx;
+};
+
+static int report_one(struct instance *inst, const char *path,
+		      const struct pending_item *it, void *ctx)
+{
+	struct report_ctx *r = ctx;
+	struct askcred_entry_info info;
+
+	(void)path;
+	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
+	info.flags = ASKCRED_ENTRY_PENDING_REVOKE;
+	info.name = inst->cfg.entry;
+	info.workspace_id = it->workspace;
+	info.token_id = it->token_id;
+	info.source = inst->source->name;
+	info.expires_at = it->expires_at;
+	info.note = "revocation pending";
+	r->cb(r->cb_ctx, &info);
+	return 1;
+}
+
+void pending_report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx)
+{
+	struct report_ctx r = {cb, cb_ctx};
+
+	(void)each_item(inst, report_one, &r);
+}

@@ -1,0 +1,38 @@
+/* Revocations that could not reach the server. `askcred exec` revokes a
+ * job's token when the job ends; when AskUI cannot be reached the token id
+ * (never the token: deleting by id needs only the parent credential) is
+ * written to <cache dir>/pending/ and retried at the next mint and by
+ * `askcred gc`. `askcred status` lists what is pending.
+ *
+ * One small JSON file per token: {"workspace_id", "token_id",
+ * "expires_at", "since"}. Files are written atomically (temp + rename),
+ * mode 0600, in a directory checked like the cache's own. */
+#ifndef ASKCRED_PLUGIN_PENDING_H
+#define ASKCRED_PLUGIN_PENDING_H
+
+#include <stdint.h>
+
+#include <askcred/provider.h>
+
+#include "net/net.h"
+#include "record.h"
+
+struct instance;
+
+/* Record that token id of workspace must still be deleted. err holds the
+ * failure that made it pending; its message is extended with what was
+ * done, so the caller sees one sentence. */
+void pending_add(struct instance *inst, const char *workspace,
+		 const char *token_id, int64_t expires_at,
+		 struct askcred_error *err);
+
+/* Try every pending revocation of parent's workspace; forget those done
+ * (deleted, already gone, or expired anyway). Returns how many remain. */
+int pending_retry(struct instance *inst, const struct net_ops *ops,
+		  struct net_client *client, const struct token_record *parent);
+
+/* Report each pending revocation as an entry flagged
+ * ASKCRED_ENTRY_PENDING_REVOKE. */
+void pending_report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx);
+
+#endif

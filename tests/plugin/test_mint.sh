@@ -1,0 +1,204 @@
+#!/bin/sh
+# The mint source end to end: the askcred command, the dlopen'd provider and
+# its network module against the AskUI emulator. Tokens are minted with a
+# parent credential, shared through the encrypted disk cache by separate
+# processes (one mint for all of them), bounded by policy, revoked, and a
+# revocation the server could not take is kept pending and retried.
+. "$top_srcdir/tests/emulator/emulator.sh"
+
+ASKCRED="$top_builddir/cli/askcred"
+PLUGIN="$top_builddir/plugin/.libs/askcred_askui.so"
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		# askcred's stderr never holds a token (checked at the end).
+		[ -s "$T/err" ] && sed -n '1,3s/^/# /p' "$T/err"
+	fi
+}
+is() {
+	[ "$1" = "$2" ]
+	r=$?
+	ok $r "$3"
+	[ $r -eq 0 ] || printf '# got:  %s\n# want: %s\n' "$1" "$2"
+}
+
+emulator_setup || { echo "Bail out! emulator setup"; exit 1; }
+emulator_start main good || { echo "Bail out! emulator start"; exit 1; }
+T=$EMU_DIR/t
+mkdir -m 700 "$T" "$T/home" "$T/cache"
+HOME=$T/home XDG_CACHE_HOME=$T/cache
+export HOME XDG_CACHE_HOME
+unset ASKCRED_STACK ASKUI_WORKSPACE_ID ASKUI_TOKEN
+URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
+
+(
+	umask 077
+	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
+		"$(cat "$EMU_DIR/parent.token")" >"$T/parent.json"
+)
+# stack NAME EXTRA-ARGS: every operation through one mint instance.
+stack() {
+	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
+	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s $2"
+	for op in fetch validate refresh revoke; do
+		echo "$op required $PLUGIN $args"
+	done >"$T/$1"
+}
+counter() { # counter NAME: how often the emulator served that call
+	emulator_ctl main GET counters |
+		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
+}
+# field FILE NAME: a member of askcred's JSON output (never the token).
+field() {
+	"$PYTHON3" -c "import json,sys; print(json.load(open('$1'))['$2'])"
+}
+# epoch FILE NAME: an RFC 3339 member as Unix seconds.
+epoch() {
+	"$PYTHON3" -c "import json,datetime; print(int(datetime.datetime.fromisoformat(json.load(open('$1'))['$2'].replace('Z', '+00:00')).timestamp()))"
+}
+ac() { # ac STACK ARGS...: run askcred, stdout to $T/out, stderr to $T/err
+	s=$1
+	shift
+	"$ASKCRED" --stack-file "$T/$s" "$@" >"$T/out" 2>"$T/err"
+}
+# Remove what held a token, so only the leak check reads the rest.
+scrub() { rm -f "$T/out" "$T"/out.*; }
+
+stack mint "lifetime=1h"
+emulator_ctl main POST reset '{}' >/dev/null
+
+ac mint get --format json
+ok $? "get mints a token through the parent credential"
+is "$(counter create)" 1 "one create call"
+is "$(field "$T/out" workspace_id)" "$EMU_WS" "the minted token is for the parent's workspace"
+is "$(field "$T/out" source)" mint "source says mint"
+exp=$(epoch "$T/out" expires_at)
+now=$(date +%s)
+ok "$([ $((exp - now)) -gt 3300 ] && [ $((exp - now)) -le 3600 ] && echo 0 || echo 1)" \
+	"the token lives about the configured hour"
+cp "$T/out" "$T/out.first"
+
+ac mint get --format json
+ok $? "a second process gets a credential"
+is "$(counter create)" 1 "served from the encrypted disk cache, no new mint"
+is "$(field "$T/out" token_id)" "$(field "$T/out.first" token_id)" \
+	"the same token as the first process"
+is "$(field "$T/out" from_cache)" True "flagged as from the cache"
+ls "$T/cache/askcred" | grep -q '\.cache$'
+ok $? "the cache file exists"
+grep -l -F -f "$EMU_DIR/parent.token" "$T/cache/askcred"/* >/dev/null 2>&1
+ok $((! $?)) "the parent token is nowhere in the cache directory"
+tok=$(field "$T/out" token)
+grep -rl -F -e "$tok" "$T/cache/askcred" >/dev/null 2>&1
+ok $((! $?)) "the minted token is not readable in the cache directory"
+unset tok
+
+# Many processes at once: still one mint.
+emulator_ctl main POST reset '{}' >/dev/null
+rm -rf "$T/cache/askcred"
+i=0
+pids=
+while [ $i -lt 12 ]; do
+	"$ASKCRED" --stack-file "$T/mint" get --format json >/dev/null 2>&1 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+# Not a bare wait: the emulator is a child of this shell too.
+for p in $pids; do wait "$p"; done
+is "$(counter create)" 1 "12 concurrent processes on an empty cache mint once"
+ls "$T/cache/askcred" | grep -q '\.tmp$'
+ok $((! $?)) "no temp file is left behind"
+
+ac mint refresh
+ok $? "refresh succeeds"
+is "$(counter create)" 2 "refresh mints a new token"
+
+ac mint validate
+ok $? "validate accepts the current token"
+
+# online validation: a token deleted in AskUI is invalid at once.
+stack online "lifetime=1h online_validate=on"
+ac online get --format json
+id=$(field "$T/out" token_id)
+ac online validate
+ok $? "online validate accepts a live token"
+emulator_ctl main POST expire "{\"id\": \"$id\"}" >/dev/null
+ac online validate
+is $? 68 "online validate refuses a token AskUI expired (exit 68)"
+grep -q "no longer knows\|not valid\|401" "$T/err"
+ok $? "and says why"
+
+# revoke deletes the token in AskUI.
+stack job "lifetime=1h"
+emulator_ctl main POST reset '{}' >/dev/null
+ac job revoke
+ok $? "revoke succeeds"
+is "$(counter delete)" 1 "revoke deletes the token in AskUI"
+
+# A revocation AskUI cannot take is kept and retried.
+ac job refresh
+emulator_ctl main POST fault '{"mode": "status", "status": 503, "count": 100}' >/dev/null
+ac job revoke
+is $? 69 "revoke while AskUI answers 503: unavailable (exit 69)"
+grep -q "recorded" "$T/err"
+ok $? "the error says the revocation was recorded"
+ac job status --json
+grep -q "pending" "$T/out"
+ok $? "status lists the pending revocation"
+emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+before=$(counter delete)
+ac job refresh
+ok $? "the next mint succeeds"
+is "$(counter delete)" $((before + 1)) "and retries the pending revocation"
+ac job status --json
+grep -q "pending" "$T/out"
+ok $((! $?)) "nothing is pending any more"
+
+# Policy: max_lifetime cuts the lifetime; a foreign workspace is refused.
+cat >"$T/policy.json" <<POL
+{"schema_version": 1, "serial": 1, "max_age": "30d",
+ "rules": {"max_lifetime": "30m", "require_expiry": true}}
+POL
+chmod 600 "$T/policy.json"
+stack pol "lifetime=2h policy=$T/policy.json audit_file=$T/audit.log"
+ac pol get --format json
+ok $? "get under a policy with max_lifetime 30m"
+exp=$(epoch "$T/out" expires_at)
+now=$(date +%s)
+ok "$([ $((exp - now)) -le 1800 ] && echo 0 || echo 1)" \
+	"the minted lifetime is cut to the policy's 30m"
+ac pol status --json
+grep -q '"policy_serial": *1' "$T/out"
+ok $? "status shows the policy serial the credential was handed out under"
+grep -q '"decision"' "$T/audit.log" 2>/dev/null || grep -q '"allowed"' "$T/audit.log"
+ok $? "the hand-out is in the audit file"
+
+cat >"$T/policy2.json" <<POL
+{"schema_version": 1, "serial": 2, "max_age": "30d",
+ "rules": {"workspaces": ["00000000-0000-4000-8000-000000000000"]}}
+POL
+chmod 600 "$T/policy2.json"
+stack deny "lifetime=1h policy=$T/policy2.json policy_state_dir=$T/pstate"
+emulator_ctl main POST reset '{}' >/dev/null
+ac deny get --format json
+is $? 67 "a workspace the policy does not allow is denied (exit 67)"
+grep -q "policy" "$T/err"
+ok $? "the error names the policy"
+is "$(counter create)" 0 "nothing was minted for a denied request"
+
+ac nosuch get 2>/dev/null
+stack noparent "lifetime=1h"
+sed -i "s#parent_credentials=$T/parent.json ##" "$T/noparent"
+ac noparent get
+is $? 65 "mint without parent_credentials is a configuration error"
+grep -q "parent_credentials" "$T/err"
+ok $? "naming parent_credentials"
+
+scrub
+emulator_check_leaks "$T"/err "$T"/*.log "$EMU_DIR"/*.log
+echo "1..$((n + 1))"
+[ $failed -eq 0 ]

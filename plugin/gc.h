@@ -1,0 +1,19 @@
+/* `askcred gc`: clean up after hosts and jobs that died. With the parent
+ * credential of a mint instance it retries pending revocations, then lists
+ * the workspace's tokens and deletes those askcred minted that are
+ * expired, or that were minted for a job on this host whose process is
+ * gone. Tokens of other hosts are left alone unless expired, and tokens
+ * askcred did not mint are never touched. */
+#ifndef ASKCRED_PLUGIN_GC_H
+#define ASKCRED_PLUGIN_GC_H
+
+#include <askcred/provider.h>
+
+struct instance;
+
+/* Report each deleted token (and each pending revocation left) through
+ * cb. ASKCRED_IGNORE for a source that mints nothing. */
+askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
+			   void *cb_ctx, struct askcred_error *err);
+
+#endif

@@ -158,6 +158,27 @@ ac job status --json
 grep -q "pending" "$T/out"
 ok $((! $?)) "nothing is pending any more"
 
+# Outage grace: a token inside its refresh window is served stale while
+# AskUI is down, for stale_budget at most; without a budget, no token.
+stack grace "lifetime=1h advisory_window=2h mandatory_window=2h stale_budget=1h entry=grace"
+stack nograce "lifetime=1h advisory_window=2h mandatory_window=2h entry=nograce"
+ac grace get --format json && ac nograce get --format json
+ok $? "grace and no-grace entries get their first token"
+emulator_ctl main POST fault '{"mode": "status", "status": 503, "count": 1000}' >/dev/null
+ac grace get --format json
+ok $? "AskUI down: the grace entry still answers"
+is "$(field "$T/out" stale)" True "flagged stale"
+ac nograce get --format json
+is $? 69 "without stale_budget the outage is an error (exit 69)"
+grep -q "unavailable\|503" "$T/err"
+ok $? "which names the outage"
+emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+ac grace get --format json
+is "$(field "$T/out" stale)" True "AskUI back: no new attempt before the backoff ends"
+sleep 6 # the first retry delay is 5 s
+ac grace get --format json
+is "$(field "$T/out" stale)" False "after the backoff: a fresh token, not stale"
+
 # Policy: max_lifetime cuts the lifetime; a foreign workspace is refused.
 cat >"$T/policy.json" <<POL
 {"schema_version": 1, "serial": 1, "max_age": "30d",

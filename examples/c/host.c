@@ -9,6 +9,9 @@
  * program uses only the public API of libaskcred (<askcred/askcred.h>);
  * build it against an installed askcred with Makefile.standalone.
  */
+/* setenv, gmtime_r, fork: POSIX, also under a strict -std=c11. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +22,11 @@
 
 #include <askcred/askcred.h>
 
-/* Modules log through the host: this host sends their lines to stderr. */
+/* Modules log through the host: this host sends their lines to stderr,
+ * with the syslog level (3 error ... 7 debug). */
 static void log_line(void *ctx, int level, const char *message)
 {
-	fprintf(ctx, "host: %s\n", message);
+	fprintf(ctx, "host[%d]: %s\n", level, message);
 }
 
 static void print_time(const char *label, int64_t t, const char *zero)

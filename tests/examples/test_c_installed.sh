@@ -1,0 +1,69 @@
+#!/bin/sh
+# The C example against an installed askcred: "make install DESTDIR=..."
+# of this build, then examples/c/Makefile.standalone, which finds askcred
+# only through pkg-config (askcred.pc), builds host.c, and the result
+# fetches the demo credential through the installed module.
+. "${top_srcdir:?run through make check}/tests/examples/lib.sh"
+
+command -v pkg-config >/dev/null 2>&1 || {
+	echo "1..0 # SKIP pkg-config is not installed"
+	exit 0
+}
+DEST="$TMP/dest"
+
+# A make of its own: not the jobserver of the make running this test.
+(
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	${MAKE:-make} -C "$top_builddir" install DESTDIR="$DEST"
+) >"$TMP/install.log" 2>&1
+st=$?
+ok $st "make install DESTDIR= succeeds"
+[ $st -eq 0 ] || sed 's/^/#   /' "$TMP/install.log"
+
+pcfile=$(find "$DEST" -name askcred.pc -path '*/pkgconfig/*' | head -n 1)
+[ -n "$pcfile" ]
+ok $? "askcred.pc is installed in a pkgconfig directory"
+header=$(find "$DEST" -path '*/include/askcred/askcred.h' | head -n 1)
+[ -n "$header" ] && [ -f "$(dirname "$header")/provider.h" ]
+ok $? "askcred.h and provider.h are installed together in include/askcred"
+libdir=$(dirname "$(dirname "$pcfile")")
+[ -f "$libdir/askcred/askcred_askui.so" ]
+ok $? "the AskUI module is installed in \$libdir/askcred"
+[ -e "$libdir/libaskcred.so" ]
+ok $? "libaskcred.so is installed next to pkgconfig/"
+
+# The installed askcred.pc names the prefix without DESTDIR; the sysroot
+# puts DESTDIR in front of its -I and -L.
+PKG_CONFIG_PATH=$(dirname "$pcfile")
+PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH
+PKG_CONFIG_SYSROOT_DIR=$DEST
+export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+pkg-config --cflags --libs askcred >"$TMP/pc" 2>&1
+ok $? "pkg-config --cflags --libs askcred works on the installed tree"
+sed 's/^/#   pkg-config: /' "$TMP/pc"
+
+mkdir "$TMP/example"
+cp "$top_srcdir/examples/c/host.c" "$top_srcdir/examples/c/Makefile.standalone" \
+	"$TMP/example/"
+(
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	cd "$TMP/example" && ${MAKE:-make} -f Makefile.standalone \
+		CFLAGS="-O2 -Wall -Wextra -Werror"
+) >"$TMP/build.log" 2>&1
+st=$?
+ok $st "Makefile.standalone builds host.c warning-free through pkg-config"
+[ $st -eq 0 ] || sed 's/^/#   /' "$TMP/build.log"
+
+install -m 600 "$top_srcdir/examples/credentials/demo.json" "$TMP/demo.json"
+printf 'fetch required askcred_askui source=static credentials=%s cache=off\n' \
+	"$TMP/demo.json" >"$TMP/stack"
+LD_LIBRARY_PATH="$libdir" "$TMP/example/host" -m "$libdir/askcred" \
+	"$TMP/stack" >"$TMP/out" 2>"$TMP/err"
+ok $? "the standalone host fetches through the installed module by name"
+sed 's/^/#   /' "$TMP/err"
+contains "$TMP/out" "workspace: $DEMO_WS"
+ok $? "it prints the demo workspace"
+LD_LIBRARY_PATH="$libdir" ldd "$TMP/example/host" | grep -q "$libdir/libaskcred"
+ok $? "the standalone host uses the installed libaskcred, not the build tree's"
+
+done_testing

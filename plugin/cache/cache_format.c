@@ -33,6 +33,18 @@ static void fetch_all(void)
 	scrypt = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 }
 
+/* The provider is a dlopen'd module: when the host unloads it, these
+ * pointers vanish with it, so the algorithms go back to OpenSSL first
+ * (otherwise each load/unload cycle of a long-running host leaks them). */
+__attribute__((destructor)) static void release_all(void)
+{
+	EVP_CIPHER_free(aes_gcm);
+	EVP_KDF_free(hkdf);
+	EVP_KDF_free(scrypt);
+	aes_gcm = NULL;
+	hkdf = scrypt = NULL;
+}
+
 EVP_CIPHER *format_aes_gcm(void)
 {
 	pthread_once(&fetch_once, fetch_all);

@@ -42,13 +42,19 @@ pkg-config --cflags --libs askcred >"$TMP/pc" 2>&1
 ok $? "pkg-config --cflags --libs askcred works on the installed tree"
 sed 's/^/#   pkg-config: /' "$TMP/pc"
 
+# A sanitizer build's libaskcred needs the ASan runtime loaded first: build
+# the example the way a user of such a build would.
+san=
+if nm -D "$libdir/libaskcred.so" 2>/dev/null | grep -q __asan_init; then
+	san="-fsanitize=address,undefined"
+fi
 mkdir "$TMP/example"
 cp "$top_srcdir/examples/c/host.c" "$top_srcdir/examples/c/Makefile.standalone" \
 	"$TMP/example/"
 (
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 	cd "$TMP/example" && ${MAKE:-make} -f Makefile.standalone \
-		CFLAGS="-O2 -Wall -Wextra -Werror"
+		CFLAGS="-O2 -Wall -Wextra -Werror $san"
 ) >"$TMP/build.log" 2>&1
 st=$?
 ok $st "Makefile.standalone builds host.c warning-free through pkg-config"

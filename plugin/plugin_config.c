@@ -143,7 +143,8 @@ static askcred_status parse_pathlist(const struct key *k, const char *v,
 static askcred_status parse_labels(const struct key *k, const char *v,
 				   void *field, struct askcred_error *err)
 {
-	if (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
+	if (v[0] == '\0' || v[0] == ',' || v[strlen(v) - 1] == ',' ||
+	    strstr(v, ",,"))
 		return bad_value(k, err);
 	return copy_text(k, v, field,
 			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -13,6 +13,8 @@
 static const struct source_ops *const sources[] = {
 	&source_static,
 	&source_mint,
+	&source_broker,
+	&source_exec,
 };
 
 const struct source_ops *source_find(const char *name)

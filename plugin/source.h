@@ -39,6 +39,7 @@ struct source_ops {
 
 extern const struct source_ops source_static;
 extern const struct source_ops source_mint;
+extern const struct source_ops source_broker, source_exec;
 
 /* A JSON credentials file as the static source reads it (source_static.c):
  * mode 0600 or stricter, ours. The mint source reads its parent credential

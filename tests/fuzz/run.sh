@@ -110,8 +110,9 @@ for t in $TARGETS; do
 		grep -E 'ERROR|invariant|SUMMARY' "$log" | head -n 5 >&2
 		for a in "$art"/*; do
 			[ -e "$a" ] || continue
-			echo "run.sh: $t: reproduce with tests/fuzz/replay_$t $a;" \
-				"keep it as tests/fuzz/regressions/$t/$(basename "$a")" >&2
+			echo "run.sh: $t: reproduce with $BUILD/tests/fuzz/fuzz_$t $a" \
+				"(or tests/fuzz/replay_$t in a gcc build);" \
+				"keep it as tests/fuzz/regressions/$t/<what-it-breaks>" >&2
 		done
 		echo "run.sh: $t: full log in $log" >&2
 	fi

@@ -131,10 +131,12 @@ static int expected(const struct options *opt, enum op op, askcred_status rc)
 	return op == OP_INVALIDATE && rc == ASKCRED_NOT_FOUND;
 }
 
-static void fail(struct tally *t, const char *fmt, const char *a, const char *b)
+/* Count a failure; keep the first one's description ("what: why"). */
+static void fail(struct tally *t, const char *what, const char *why)
 {
 	if (t->failures++ == 0)
-		snprintf(t->first_failure, sizeof(t->first_failure), fmt, a, b);
+		snprintf(t->first_failure, sizeof(t->first_failure), "%s: %s",
+			 what, why);
 }
 
 static void count(struct worker *w, enum op op, askcred_status rc,
@@ -144,7 +146,7 @@ static void count(struct worker *w, enum op op, askcred_status rc,
 		rc = ASKCRED_INTERNAL;
 	w->t.count[op][rc]++;
 	if (!expected(w->opt, op, rc))
-		fail(&w->t, "%s: %s", op_names[op], err->message);
+		fail(&w->t, op_names[op], err->message);
 }
 
 /* What a host may rely on for every credential handed out. */
@@ -156,8 +158,7 @@ static void check_credential(struct worker *w,
 	    strcmp(c->source, "mint") != 0 ||
 	    (c->expires_at != 0 && c->expires_at <= (int64_t)time(NULL))) {
 		w->t.bad_credentials++;
-		fail(&w->t, "%s credential %s is empty, expired or foreign",
-		     op_names[OP_FETCH], c->token_id);
+		fail(&w->t, "credential", "empty, expired or not minted");
 	}
 }
 

@@ -7,9 +7,10 @@
 #   stress/run.sh BUILD_DIR PROCS THREADS SECONDS
 #
 # Environment (all optional): STRESS_WINDOW (seconds a minted token stays
-# outside the advisory window, default 5), STRESS_REFRESH_PPM,
-# STRESS_INVALIDATE_PPM, STRESS_VALIDATE_PPM (per million operations),
-# top_srcdir, PYTHON3, OPENSSL_BIN.
+# outside the advisory window, default 5); STRESS_REFRESHES_PER_MIN (forced
+# refreshes per minute, all processes together, default 12);
+# STRESS_INVALIDATE_PPM and STRESS_VALIDATE_PPM (per million fetches,
+# default 200 and 10000); top_srcdir, PYTHON3, OPENSSL_BIN.
 #
 # Checks, each printed as a line, and the exit status is 1 if any fails:
 #   - every process ran to its end with only expected statuses;
@@ -21,6 +22,8 @@
 #   - upstream mint calls within one per refresh window plus the forced
 #     refreshes (see stress/README.md for the bound);
 #   - no issued token in any log or output.
+# Known bugs in the code under test (reported, not fixed here) print a
+# "KNOWN:" line with their count instead; STRESS_STRICT=1 fails on them too.
 # A last line summarises the run as JSON.
 set -u
 if [ $# -ne 4 ]; then
@@ -30,7 +33,7 @@ fi
 B=$1 PROCS=$2 THREADS=$3 SECONDS_=$4
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${PYTHON3:=python3}" "${OPENSSL_BIN:=openssl}"
-: "${STRESS_WINDOW:=5}" "${STRESS_REFRESH_PPM:=20}"
+: "${STRESS_WINDOW:=5}" "${STRESS_REFRESHES_PER_MIN:=12}"
 : "${STRESS_INVALIDATE_PPM:=200}" "${STRESS_VALIDATE_PPM:=10000}"
 export top_srcdir PYTHON3 OPENSSL_BIN
 STRESS=$B/stress/stress CHECK=$B/stress/cachecheck ASKCRED=$B/cli/askcred
@@ -84,12 +87,14 @@ counter() { # counter NAME: how often the emulator served that call
 }
 now() { "$PYTHON3" -c 'import time; print("%.3f" % time.time())'; }
 
+per_proc=$(awk -v t="$STRESS_REFRESHES_PER_MIN" -v p="$PROCS" \
+	'BEGIN { printf "%.6f", t / p }')
 emulator_ctl main POST reset '{}' >/dev/null
 start=$(now)
 pids=
 i=0
 while [ $i -lt "$PROCS" ]; do
-	"$STRESS" -t "$THREADS" -d "$SECONDS_" -r "$STRESS_REFRESH_PPM" \
+	"$STRESS" -t "$THREADS" -d "$SECONDS_" -r "$per_proc" \
 		-i "$STRESS_INVALIDATE_PPM" -v "$STRESS_VALIDATE_PPM" \
 		-l "$T/log.$i" "$T/stack" >"$T/out.$i" 2>"$T/err.$i" &
 	pids="$pids $!"
@@ -125,7 +130,16 @@ cat "$T"/log.* >"$T/logs" 2>/dev/null
 log_lines=$(wc -l <"$T/logs")
 cache_log_lines=$(grep -ci cache "$T/logs")
 
+json_field() { # json_field FILE NAME: a number from a one-line JSON file
+	"$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' \
+		"$1" "$2" 2>/dev/null || echo 0
+}
 failed=0
+known() { # known COUNT DESCRIPTION: a known bug, seen COUNT times
+	[ "$1" -eq 0 ] && return
+	echo "KNOWN: $1 x $2"
+	[ "${STRESS_STRICT:-0}" = 1 ] && failed=$((failed + 1))
+}
 check() { # check OK DESCRIPTION
 	if [ "$1" -eq 0 ]; then
 		echo "PASS: $2"
@@ -139,7 +153,9 @@ check $procs_failed "$PROCS processes x $THREADS threads ran ${SECONDS_}s with e
 check $((log_lines != 0)) "no warning or error logged ($log_lines lines, $cache_log_lines about the cache)"
 [ "$log_lines" -eq 0 ] || sed -n '1,5s/^/  /p' "$T/logs"
 check $watch_rc "0 failed decrypts while processes wrote: $(cat "$T/watch.out")"
-[ $watch_rc -eq 0 ] || sed 's/^/  /' "$T/watch.err"
+[ $watch_rc -eq 0 ] || grep -v 'replaced while open' "$T/watch.err" | sed 's/^/  /'
+replaced=$(json_field "$T/watch.out" replaced_while_open)
+known "$replaced" "cache reads refused because a writer renamed a new file over the one just opened (safefile link count 0)"
 check $final_rc "0 corrupt or partial cache files at the end: $(cat "$T/final.out")"
 [ $final_rc -eq 0 ] || sed 's/^/  /' "$T/final.err"
 listed=$("$PYTHON3" -c '
@@ -185,6 +201,7 @@ out = {"procs": int(procs), "threads": int(threads), "seconds": int(secs),
        "elapsed": round(elapsed, 3), "window": window, "ops": ops,
        "ops_per_s": round(ops / elapsed) if elapsed > 0 else 0}
 out.update(tot)
+out["invalidate_calls"] = sum(tot.get("invalidate", {}).values())
 out.update({"mint_calls": creates, "natural_mints": creates - forced,
             "windows_elapsed": round(elapsed / window, 1),
             "mint_bound": bound})
@@ -192,11 +209,13 @@ print(json.dumps(out))
 EOF
 )
 echo "$summary" >"$T/summary.json"
-bound=$("$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["mint_bound"])' <"$T/summary.json")
+bound=$(json_field "$T/summary.json" mint_bound)
 check $((creates > bound)) "upstream mint calls within one per refresh window plus forced refreshes ($creates <= $bound)"
 leak=$(emulator_check_leaks "$T"/out.* "$T"/err.* "$T"/log.* "$T"/*.out \
 	"$T"/*.err "$EMU_DIR"/*.log)
 case $leak in ok*) r=0 ;; *) r=1 ;; esac
 check $r "no issued token in any output or log: ${leak#* - }"
+known "$(json_field "$T/summary.json" served_invalidated)" \
+	"the token a thread had just invalidated was handed to it again by its next fetch (of $(json_field "$T/summary.json" invalidate_calls) invalidations)"
 echo "$summary"
 [ $failed -eq 0 ]

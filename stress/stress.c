@@ -1,15 +1,17 @@
 /*
  * stress: one host process of the multi-process stress test (issue 7).
  *
- *   stress [-t THREADS] [-d SECONDS] [-r PPM] [-i PPM] [-v PPM]
+ *   stress [-t THREADS] [-d SECONDS] [-r PER_MINUTE] [-i PPM] [-v PPM]
  *          [-l LOG_FILE] [-U] STACK_FILE
  *
  * THREADS threads share one stack for SECONDS and loop over a mix of
- * operations: fetch + release (most of them); a forced refresh with
- * probability -r; after a fetch, a validate with probability -v and an
- * invalidate of the credential just fetched with probability -i (all in
- * parts per million, so a rate can be far below one per thousand
- * operations: a forced refresh is an HTTPS call, a fetch 100 ns).
+ * operations: fetch + release (nearly all of them); after a fetch, a
+ * validate with probability -v and an invalidate of the credential just
+ * fetched with probability -i (parts per million); and forced refreshes,
+ * -r per minute for the whole process (a decimal), at random times. The
+ * refreshes are paced by the clock, not by the operation count: a warm
+ * fetch costs 100 ns and a forced refresh an HTTPS call and a mint, so a
+ * share of operations would make the mint rate depend on the CPU.
  *
  * Every outcome is counted by operation and status and printed as one JSON
  * line on stdout. An unexpected outcome is a failure and makes the exit
@@ -51,7 +53,8 @@ static const char *const status_keys[ASKCRED_STATUS_COUNT] = {
 
 struct options {
 	unsigned threads, seconds;
-	uint32_t refresh_ppm, invalidate_ppm, validate_ppm;
+	double refresh_per_min;
+	uint32_t invalidate_ppm, validate_ppm;
 	int unavailable_ok;
 	const char *stack_file, *log_file;
 };
@@ -71,7 +74,7 @@ struct worker {
 	unsigned index;
 	const struct options *opt;
 	askcred_stack *stack;
-	struct timespec deadline;
+	double deadline; /* CLOCK_MONOTONIC seconds */
 	struct tally t;
 };
 
@@ -111,14 +114,24 @@ static int chance(uint64_t *s, uint32_t ppm)
 	return ppm > 0 && next_rand(s) % 1000000u < ppm;
 }
 
-static int past(const struct timespec *deadline)
+static double mono_now(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline->tv_sec ||
-	       (now.tv_sec == deadline->tv_sec &&
-		now.tv_nsec >= deadline->tv_nsec);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* When this thread forces its next refresh: uniform over twice the mean
+ * gap, so the process averages refresh_per_min over all its threads. */
+static double next_refresh(const struct worker *w, uint64_t *rnd, double now)
+{
+	double mean;
+
+	if (w->opt->refresh_per_min <= 0)
+		return now + 1e9;
+	mean = 60.0 * w->opt->threads / w->opt->refresh_per_min;
+	return now + 2.0 * mean * (next_rand(rnd) / 4294967296.0);
 }
 
 static int expected(const struct options *opt, enum op op, askcred_status rc)
@@ -210,15 +223,23 @@ static void *run(void *arg)
 	uint64_t rnd = ((uint64_t)getpid() << 20) ^ (w->index * 0x9e3779b9u) ^
 		       (uint64_t)time(NULL) ^ 1;
 	char invalidated[ASKCRED_UUID_LEN + 1] = "";
+	double now = mono_now(), refresh_at = next_refresh(w, &rnd, now);
 	unsigned n = 0;
 
 	/* The clock is read every 64 rounds: a warm fetch costs about as
 	 * much as clock_gettime. */
-	while ((n++ & 63) != 0 || !past(&w->deadline)) {
-		if (chance(&rnd, w->opt->refresh_ppm))
-			refresh_round(w);
-		else
-			fetch_round(w, &rnd, invalidated);
+	for (;;) {
+		if ((n++ & 63) == 0) {
+			now = mono_now();
+			if (now >= w->deadline)
+				break;
+			if (now >= refresh_at) {
+				refresh_round(w);
+				refresh_at = next_refresh(w, &rnd, now);
+				continue;
+			}
+		}
+		fetch_round(w, &rnd, invalidated);
 	}
 	return NULL;
 }
@@ -292,14 +313,22 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			opt->log_file = optarg;
 			continue;
 		}
+		if (c == 'r') {
+			char *end = NULL;
+
+			opt->refresh_per_min = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' ||
+			    !(opt->refresh_per_min >= 0 &&
+			      opt->refresh_per_min <= 1e6))
+				return 0;
+			continue;
+		}
 		if (c == '?' || !parse_uint(optarg, 1000000, &v))
 			return 0;
 		if (c == 't')
 			opt->threads = (unsigned)v;
 		else if (c == 'd')
 			opt->seconds = (unsigned)v;
-		else if (c == 'r')
-			opt->refresh_ppm = (uint32_t)v;
 		else if (c == 'i')
 			opt->invalidate_ppm = (uint32_t)v;
 		else
@@ -318,7 +347,7 @@ int main(int argc, char **argv)
 	struct worker *w = NULL;
 	struct tally sum;
 	struct options opt;
-	struct timespec start, end;
+	double start;
 	askcred_stack *stack = NULL;
 	askcred_status rc;
 	unsigned started = 0;
@@ -326,9 +355,10 @@ int main(int argc, char **argv)
 
 	memset(&sum, 0, sizeof(sum));
 	if (!parse_args(argc, argv, &opt)) {
-		fprintf(stderr, "usage: stress [-t THREADS] [-d SECONDS] "
-				"[-r PPM] [-i PPM] [-v PPM] [-l LOG_FILE] "
-				"[-U] STACK_FILE\n");
+		fprintf(stderr,
+			"usage: stress [-t THREADS] [-d SECONDS] "
+			"[-r PER_MINUTE] [-i PPM] [-v PPM] [-l LOG_FILE] "
+			"[-U] STACK_FILE\n");
 		return 2;
 	}
 	if (opt.log_file != NULL) {
@@ -351,13 +381,12 @@ int main(int argc, char **argv)
 	w = calloc(opt.threads, sizeof(*w));
 	if (w == NULL)
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = mono_now();
 	for (unsigned i = 0; i < opt.threads; i++) {
 		w[i].index = i;
 		w[i].opt = &opt;
 		w[i].stack = stack;
-		w[i].deadline = start;
-		w[i].deadline.tv_sec += opt.seconds;
+		w[i].deadline = start + opt.seconds;
 		if (pthread_create(&w[i].tid, NULL, run, &w[i]) != 0)
 			break;
 		started++;
@@ -366,15 +395,12 @@ int main(int argc, char **argv)
 		pthread_join(w[i].tid, NULL);
 		add(&sum, &w[i].t);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &end);
 	if (started != opt.threads) {
 		fprintf(stderr, "stress: could only start %u threads\n",
 			started);
 		goto out;
 	}
-	print_json(&opt, &sum,
-		   (double)(end.tv_sec - start.tv_sec) +
-			   (double)(end.tv_nsec - start.tv_nsec) / 1e9);
+	print_json(&opt, &sum, mono_now() - start);
 	if (sum.failures != 0)
 		fprintf(stderr, "stress: %" PRIu64 " failure(s); first: %s\n",
 			sum.failures, sum.first_failure);

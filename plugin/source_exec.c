@@ -221,11 +221,14 @@ static askcred_status collect(struct run *r, pid_t pid, int out, int err,
 
 			if (w == pid || (w < 0 && errno == ECHILD))
 				reaped = w == pid ? 1 : -1;
+			if (reaped && out < 0 && err < 0)
+				break;
 		}
-		/* While the child lives, look at it every 20 ms: a library
+		/* While the child lives, look at it every 20 ms (every 2 ms
+		 * once its output has ended: it is about to exit): a library
 		 * must not install a SIGCHLD handler to be told. */
 		if (!reaped && left > 20)
-			left = 20;
+			left = out < 0 && err < 0 ? 2 : 20;
 		if (poll(pfd, 2, (int)left) < 0 && errno != EINTR) {
 			rc = err_set(ae, ASKCRED_UNAVAILABLE, "command",
 				     "command %s: poll: %s", r->path,
@@ -427,6 +430,25 @@ static askcred_status need_command(const struct instance *inst,
 	return ASKCRED_OK;
 }
 
+/* A command that fails may still have printed its answer, and may echo
+ * the token on stderr (set -x, a chatty client): the token it printed is
+ * blotted out of the stderr line we quote. */
+static askcred_status fetch_status(const struct run *r,
+				   struct askcred_error *err)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct token_record printed = {0};
+	askcred_status rc;
+
+	if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0)
+		return ASKCRED_OK;
+	(void)answer_parse(r->out, r->out_len, "output", source_exec.name, 0,
+			   &printed, &ignored);
+	rc = run_status(r, printed.token.buf, printed.token.len, err);
+	record_clear(&printed);
+	return rc;
+}
+
 static askcred_status exec_fetch(struct instance *inst,
 				 const struct askcred_request *req,
 				 struct token_record *out,
@@ -443,7 +465,7 @@ static askcred_status exec_fetch(struct instance *inst,
 	r.min_validity = req->min_validity;
 	rc = run_command(&r, err);
 	if (rc == ASKCRED_OK)
-		rc = run_status(&r, NULL, 0, err);
+		rc = fetch_status(&r, err);
 	if (rc == ASKCRED_OK) {
 		rc = answer_parse(r.out, r.out_len, "output of the command",
 				  source_exec.name, (int64_t)time(NULL), out,

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -122,8 +123,9 @@ static double mono_now(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-/* When this thread forces its next refresh: uniform over twice the mean
- * gap, so the process averages refresh_per_min over all its threads. */
+/* When this thread forces its next refresh: exponential gaps (a Poisson
+ * process, memoryless, so a short run gets the full rate from its first
+ * second), the process averaging refresh_per_min over all its threads. */
 static double next_refresh(const struct worker *w, uint64_t *rnd, double now)
 {
 	double mean;
@@ -131,7 +133,8 @@ static double next_refresh(const struct worker *w, uint64_t *rnd, double now)
 	if (w->opt->refresh_per_min <= 0)
 		return now + 1e9;
 	mean = 60.0 * w->opt->threads / w->opt->refresh_per_min;
-	return now + 2.0 * mean * (next_rand(rnd) / 4294967296.0);
+	/* 1 - U is in (0, 1]: log() never sees 0. */
+	return now - mean * log(1.0 - next_rand(rnd) / 4294967296.0);
 }
 
 static int expected(const struct options *opt, enum op op, askcred_status rc)

@@ -1,12 +1,8 @@
 #!/bin/sh
 # make check's stress test: the short run (8 processes x 4 threads x 10 s)
-# of stress/run.sh, each of its checks a TAP line. Under the sanitizer
-# build 32 instrumented threads on two cores measure the sanitizers more
-# than askcred, so it is skipped there; `make stress-short` still runs it.
-if grep -q '^HARDEN_CFLAGS = .*-fsanitize' "$top_builddir/Makefile"; then
-	echo "1..0 # SKIP sanitizer build: too slow for a timed stress run (make stress-short runs it)"
-	exit 0
-fi
+# of stress/run.sh, each of its checks a TAP line; known bugs it counts
+# are diagnostics. It runs in the sanitizer build too (about 12 s there:
+# slower operations only make the mint bound looser, never tighter).
 out=$(mktemp "${TMPDIR:-/tmp}/askcred-stress.XXXXXX") || exit 1
 trap 'rm -f "$out"' EXIT
 timeout 120 sh "$top_srcdir/stress/run.sh" "$top_builddir" 8 4 10 >"$out" 2>&1
@@ -19,10 +15,11 @@ while IFS= read -r line; do
 	*) echo "# $line" ;;
 	esac
 done <"$out"
+# run.sh makes eight checks; fewer means it stopped early.
 n=$((n + 1))
-if [ $rc -eq 0 ] && [ $n -gt 8 ]; then
-	echo "ok $n - run.sh passed all its checks"
+if [ $rc -eq 0 ] && [ $n -eq 9 ]; then
+	echo "ok $n - run.sh ran all its checks and passed them"
 else
-	echo "not ok $n - run.sh passed all its checks (exit status $rc)"
+	echo "not ok $n - run.sh ran all its checks and passed them (exit status $rc, $((n - 1)) checks)"
 fi
 echo "1..$n"

@@ -10,8 +10,9 @@
  *
  * Invariants: a refusal names fuzz.stack and the line and leaves nothing
  * parsed; parsed lines are well-formed; a refused argument is named by its
- * key and no message quotes a token-like value (module arguments are where
- * a pasted token lands by mistake).
+ * key, no message quotes a token-like value or bare word (module arguments
+ * are where a pasted token lands by mistake), and none carries a raw
+ * control byte into the host's log.
  */
 #include "config.h"
 
@@ -46,6 +47,14 @@ static int token_like(const char *v)
 	return strlen(v) >= 8 && upper && lower && digit;
 }
 
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* config_parse on argv; 1 when accepted. */
 static int args(int argc, const char *const *argv)
 {
@@ -64,12 +73,17 @@ static int args(int argc, const char *const *argv)
 	fuzz_check(err.message[0] != '\0');
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
+		/* A value, or a whole word without a key: where a token
+		 * pasted into the wrong place ends up. */
+		const char *v = eq ? eq + 1 : argv[i];
 
-		if (eq != NULL && token_like(eq + 1)) {
-			fuzz_check(strstr(err.message, eq + 1) == NULL);
-			fuzz_check(strstr(err.where, eq + 1) == NULL);
+		if (token_like(v)) {
+			fuzz_check(strstr(err.message, v) == NULL);
+			fuzz_check(strstr(err.where, v) == NULL);
 		}
 	}
+	/* Messages reach the host's log: no raw control bytes in them. */
+	fuzz_check(!has_control(err.message) && !has_control(err.where));
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * tests/fuzz/corpus/T/ and tests/fuzz/regressions/T/ to
  * LLVMFuzzerTestOneInput, one TAP line each, and compares what the target
  * noted (fuzz.h) with tests/fuzz/expect/T.txt. Every seed needs an expected
- * outcome there; a regression only has to run without crashing.
+ * outcome there; a regression only has to run without crashing, except an
+ * open-* one, a bug still open (see run_open).
  *
  *   replay_T               the whole corpus, as make check runs it
  *   replay_T FILE|DIR ...  just those (to reproduce a crash from run.sh)
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "tap.h"
@@ -37,6 +40,9 @@ struct expect {
 static struct expect expects[EXPECT_MAX];
 static size_t n_expects;
 static int print_outcomes;
+/* Failed checks other than open-* TODOs: tap_done() counts those too,
+ * but an expected failure must not fail the program. */
+static int real_failures;
 
 static const char *srcdir(void)
 {
@@ -107,6 +113,30 @@ out:
 	return buf;
 }
 
+/* A regression named open-* reproduces a bug not fixed yet: it runs in a
+ * child (it is expected to abort) and its line carries a TAP TODO, which
+ * the harness counts as XFAIL, or as XPASS, a failure, once the bug is
+ * fixed and the file should lose its prefix. */
+static void run_open(const char *name, const uint8_t *buf, size_t len)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		LLVMFuzzerTestOneInput(buf, len);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		real_failures += !ok(0, "%s: cannot run in a child", name);
+		return;
+	}
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "%s: runs without a crash # TODO open bug, see tests/fuzz/README.md",
+	   name);
+}
+
 static void run_one(const char *path, const char *name, int need_expect)
 {
 	const char *want = need_expect ? expected(name) : NULL;
@@ -114,7 +144,12 @@ static void run_one(const char *path, const char *name, int need_expect)
 	uint8_t *buf = slurp(path, &len);
 
 	if (buf == NULL) {
-		ok(0, "%s: readable", path);
+		real_failures += !ok(0, "%s: readable", path);
+		return;
+	}
+	if (!need_expect && strncmp(name, "open-", 5) == 0) {
+		run_open(name, buf, len);
+		free(buf);
 		return;
 	}
 	fuzz_outcome_reset();
@@ -123,10 +158,12 @@ static void run_one(const char *path, const char *name, int need_expect)
 	if (print_outcomes)
 		printf("# %s %s\n", name, fuzz_outcome());
 	if (need_expect && want == NULL)
-		ok(0, "%s: expected outcome in expect/%s.txt (got \"%s\")",
-		   name, FUZZ_TARGET, fuzz_outcome());
+		real_failures += !ok(
+			0, "%s: expected outcome in expect/%s.txt (got \"%s\")",
+			name, FUZZ_TARGET, fuzz_outcome());
 	else if (want != NULL)
-		is_str(fuzz_outcome(), want, "%s: %s", name, want);
+		real_failures +=
+			!is_str(fuzz_outcome(), want, "%s: %s", name, want);
 	else
 		ok(1, "%s: runs without a crash (%s)", name, fuzz_outcome());
 }
@@ -145,7 +182,8 @@ static int run_dir(const char *dir, int need_expect)
 
 	if (n < 0) {
 		if (errno != ENOENT)
-			ok(0, "%s: readable (%s)", dir, strerror(errno));
+			real_failures += !ok(0, "%s: readable (%s)", dir,
+					     strerror(errno));
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
@@ -185,9 +223,11 @@ int main(int argc, char **argv)
 	load_expects();
 	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", srcdir(),
 		 FUZZ_TARGET);
-	ok(run_dir(dir, 1) > 0, "corpus/%s holds seeds", FUZZ_TARGET);
+	real_failures +=
+		!ok(run_dir(dir, 1) > 0, "corpus/%s holds seeds", FUZZ_TARGET);
 	snprintf(dir, sizeof(dir), "%s/tests/fuzz/regressions/%s", srcdir(),
 		 FUZZ_TARGET);
 	run_dir(dir, 0);
-	return tap_done();
+	tap_done();
+	return real_failures ? 1 : 0;
 }

@@ -10,7 +10,8 @@
 # outside the advisory window, default 5); STRESS_REFRESHES_PER_MIN (forced
 # refreshes per minute, all processes together, default 12);
 # STRESS_INVALIDATE_PPM and STRESS_VALIDATE_PPM (per million fetches,
-# default 200 and 10000); top_srcdir, PYTHON3, OPENSSL_BIN.
+# default 200 and 10000); STRESS_STACK_ARGS (more module arguments, e.g.
+# cache=off to see the mint check fail); top_srcdir, PYTHON3, OPENSSL_BIN.
 #
 # Checks, each printed as a line, and the exit status is 1 if any fails:
 #   - every process ran to its end with only expected statuses;
@@ -76,7 +77,7 @@ args="source=mint parent_credentials=$T/parent.json"
 args="$args api_url=https://127.0.0.1:$EMU_PORT_main/api/v1 ca_file=$EMU_CA"
 args="$args cache_dir=$C timeout=20s lifetime=${LIFETIME}s"
 args="$args advisory_window=${ADVISORY}s mandatory_window=${MANDATORY}s"
-args="$args min_validity=1m"
+args="$args min_validity=1m ${STRESS_STACK_ARGS:-}"
 for op in fetch validate refresh revoke; do
 	echo "$op required $PLUGIN $args"
 done >"$T/stack"
@@ -101,13 +102,16 @@ while [ $i -lt "$PROCS" ]; do
 	i=$((i + 1))
 done
 # The reader that counts failed decrypts needs the key the first process
-# creates; it then reads for as long as the processes run.
-i=0
-while [ ! -s "$C/master.key" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-"$CHECK" -w "$SECONDS_" "$C" >"$T/watch.out" 2>"$T/watch.err" &
+# creates; it then reads for as long as the processes run. In the
+# background, so that the end of the run is timed when the processes end.
+(
+	i=0
+	while [ ! -s "$C/master.key" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	exec "$CHECK" -w "$SECONDS_" "$C" >"$T/watch.out" 2>"$T/watch.err"
+) &
 watch=$!
 # Not a bare wait: the emulator is a child of this shell too.
 procs_failed=0

@@ -303,8 +303,15 @@ static askcred_status unknown_key(const char *word, size_t len,
 	char name[48], known[256];
 	size_t used = 0;
 
-	/* Quote only the key (cut short), never the value. */
-	snprintf(name, sizeof(name), "%.*s", (int)(len < 40 ? len : 40), word);
+	/* Quote only the key, never the value, and only when it looks like
+	 * an argument name: a bare word may be a token pasted into the stack
+	 * file, and must not end up in a log. Every real name is short,
+	 * lowercase and made of [a-z0-9_]. */
+	if (len <= 32 &&
+	    strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789_") >= len)
+		snprintf(name, sizeof(name), "%.*s", (int)len, word);
+	else
+		snprintf(name, sizeof(name), "(not shown)");
 	known[0] = '\0';
 	for (size_t i = 0; i < N_KEYS && used < sizeof(known); i++)
 		used += (size_t)snprintf(known + used, sizeof(known) - used,

@@ -163,9 +163,20 @@ static void check_values_not_quoted(void)
 	ok(strstr(err.message, "SeCrEtToKeN") == NULL &&
 		   strstr(err.where, "SeCrEtToKeN") == NULL,
 	   "bad_value_is_not_quoted_in_the_error");
+	argv[0] = "colour=1";
+	config_parse(1, argv, &cfg, &err);
+	has_str(err.message, "'colour'", "unknown_key_is_quoted");
+	/* Not shaped like an argument name: maybe a token pasted bare. */
 	argv[0] = "SeCrEtToKeN=1";
 	config_parse(1, argv, &cfg, &err);
-	has_str(err.message, "SeCrEtToKeN", "unknown_key_is_quoted");
+	ok(strstr(err.message, "SeCrEtToKeN") == NULL,
+	   "unknown_key_not_shaped_like_a_name_is_not_quoted");
+	argv[0] = "pR1k0dYhA7bW9mN3qL5xZt";
+	config_parse(1, argv, &cfg, &err);
+	ok(strstr(err.message, "pR1k0dYhA7bW9mN3qL5xZt") == NULL,
+	   "bare_token_is_not_quoted");
+	has_str(err.message, "unknown module argument",
+		"bare_token_is_still_refused_as_unknown");
 	argv[0] = "token=SeCrEtToKeN";
 	config_parse(1, argv, &cfg, &err);
 	ok(strstr(err.message, "SeCrEtToKeN") == NULL,

@@ -10,12 +10,13 @@ top=$PWD
 
 # What a fresh Debian 12 lacks. Build tools, the three libraries, and what
 # the tests drive: python3 (the AskUI API emulator), openssl (test CAs and
-# keys), scdoc + man-db (man pages), binutils (export checks).
+# keys), scdoc + man-db (man pages), binutils (export checks), valgrind,
+# strace (fault injection), clang + libclang-rt-14-dev (libFuzzer).
 PACKAGES=(
 	gcc make autoconf automake libtool autoconf-archive pkg-config
 	libcurl4-openssl-dev libjson-c-dev libssl-dev
 	openssl ca-certificates python3 scdoc man-db binutils procps
-	clang-format
+	clang-format valgrind strace clang libclang-rt-14-dev
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -102,6 +103,27 @@ cmd_test() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
 	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
+
+	log "unit tests under Valgrind memcheck"
+	if tests/valgrind.sh _build >_build/valgrind.out 2>&1; then
+		grep -E '^# (PASS|FAIL|ERROR):' _build/valgrind.out || true
+		pass=$((pass + 1))
+	else
+		tail -n 60 _build/valgrind.out
+		fail=$((fail + 1))
+		rc=1
+	fi
+
+	log "fuzz every target for ${FUZZ_SECONDS:-30} s on its seed corpus (libFuzzer)"
+	if tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-30}" \
+		>_build/fuzz.out 2>&1; then
+		tail -n 12 _build/fuzz.out
+		pass=$((pass + 1))
+	else
+		tail -n 60 _build/fuzz.out
+		fail=$((fail + 1))
+		rc=1
+	fi
 
 	log "make distcheck"
 	if make -C _build -j"$(jobs)" distcheck >_build/distcheck.out 2>&1; then

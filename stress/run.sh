@@ -11,7 +11,11 @@
 # refreshes per minute, all processes together, default 12);
 # STRESS_INVALIDATE_PPM and STRESS_VALIDATE_PPM (per million fetches,
 # default 200 and 10000); STRESS_STACK_ARGS (more module arguments, e.g.
-# cache=off to see the mint check fail); top_srcdir, PYTHON3, OPENSSL_BIN.
+# cache=off to see the mint check fail); STRESS_OUTAGE (seconds: from a
+# third of the run on, the emulator answers every call with 503 for that
+# long; UNAVAILABLE then counts as expected, the stack serves stale tokens
+# for up to stale_budget=1h and the mint bound counts the tokens issued,
+# not the calls refused); top_srcdir, PYTHON3, OPENSSL_BIN.
 #
 # Checks, each printed as a line, and the exit status is 1 if any fails:
 #   - every process ran to its end with only expected statuses;
@@ -78,6 +82,12 @@ args="$args api_url=https://127.0.0.1:$EMU_PORT_main/api/v1 ca_file=$EMU_CA"
 args="$args cache_dir=$C timeout=20s lifetime=${LIFETIME}s"
 args="$args advisory_window=${ADVISORY}s mandatory_window=${MANDATORY}s"
 args="$args min_validity=1m ${STRESS_STACK_ARGS:-}"
+: "${STRESS_OUTAGE:=0}"
+unavailable_ok=
+if [ "$STRESS_OUTAGE" -gt 0 ]; then
+	args="$args stale_budget=1h"
+	unavailable_ok=-U
+fi
 for op in fetch validate refresh revoke; do
 	echo "$op required $PLUGIN $args"
 done >"$T/stack"
@@ -85,6 +95,10 @@ done >"$T/stack"
 counter() { # counter NAME: how often the emulator served that call
 	emulator_ctl main GET counters |
 		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
+}
+issued() { # how many tokens the emulator has issued (a fresh one: all ours)
+	emulator_ctl main GET issued |
+		"$PYTHON3" -c "import json,sys; print(len(json.load(sys.stdin)['tokens']))"
 }
 now() { "$PYTHON3" -c 'import time; print("%.3f" % time.time())'; }
 
@@ -97,7 +111,8 @@ i=0
 while [ $i -lt "$PROCS" ]; do
 	"$STRESS" -t "$THREADS" -d "$SECONDS_" -r "$per_proc" \
 		-i "$STRESS_INVALIDATE_PPM" -v "$STRESS_VALIDATE_PPM" \
-		-l "$T/log.$i" "$T/stack" >"$T/out.$i" 2>"$T/err.$i" &
+		-l "$T/log.$i" $unavailable_ok "$T/stack" >"$T/out.$i" \
+		2>"$T/err.$i" &
 	pids="$pids $!"
 	i=$((i + 1))
 done
@@ -113,6 +128,13 @@ done
 	exec "$CHECK" -w "$SECONDS_" "$C" >"$T/watch.out" 2>"$T/watch.err"
 ) &
 watch=$!
+if [ "$STRESS_OUTAGE" -gt 0 ]; then
+	sleep $((SECONDS_ / 3))
+	emulator_ctl main POST fault \
+		'{"mode": "status", "status": 503, "count": 100000000}' >/dev/null
+	sleep "$STRESS_OUTAGE"
+	emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+fi
 # Not a bare wait: the emulator is a child of this shell too.
 procs_failed=0
 for p in $pids; do
@@ -122,6 +144,7 @@ end=$(now)
 wait "$watch"
 watch_rc=$?
 creates=$(counter create)
+tokens=$(issued)
 
 "$CHECK" "$C" >"$T/final.out" 2>"$T/final.err"
 final_rc=$?
@@ -177,12 +200,12 @@ check $((tmp_files != 0)) "0 leftover temp files ($tmp_files)"
 # times are whole seconds, so two natural refreshes can be as little as
 # STRESS_WINDOW - 1 seconds apart: that is the window length used.
 cat "$T"/out.* >"$T/all.out"
-summary=$("$PYTHON3" - "$T/all.out" "$start" "$end" "$creates" \
+summary=$("$PYTHON3" - "$T/all.out" "$start" "$end" "$tokens" "$creates" \
 	"$STRESS_WINDOW" "$PROCS" "$THREADS" "$SECONDS_" <<'EOF'
 import json, math, sys
-path, start, end, creates, window, procs, threads, secs = sys.argv[1:]
+path, start, end, tokens, creates, window, procs, threads, secs = sys.argv[1:]
 elapsed = float(end) - float(start)
-creates, window = int(creates), int(window)
+tokens, creates, window = int(tokens), int(creates), int(window)
 tot = {}
 for line in open(path):
     line = line.strip()
@@ -206,7 +229,8 @@ out = {"procs": int(procs), "threads": int(threads), "seconds": int(secs),
        "ops_per_s": round(ops / elapsed) if elapsed > 0 else 0}
 out.update(tot)
 out["invalidate_calls"] = sum(tot.get("invalidate", {}).values())
-out.update({"mint_calls": creates, "natural_mints": creates - forced,
+out.update({"mint_calls": creates, "tokens_issued": tokens,
+            "natural_mints": tokens - tot.get("refresh", {}).get("ok", 0),
             "windows_elapsed": round(elapsed / window, 1),
             "mint_bound": bound})
 print(json.dumps(out))
@@ -214,7 +238,11 @@ EOF
 )
 echo "$summary" >"$T/summary.json"
 bound=$(json_field "$T/summary.json" mint_bound)
-check $((creates > bound)) "upstream mint calls within one per refresh window plus forced refreshes ($creates <= $bound)"
+if [ "$STRESS_OUTAGE" -gt 0 ]; then
+	check $((tokens > bound)) "tokens minted within one per refresh window plus forced refreshes ($tokens <= $bound; $creates create calls, the rest refused during the ${STRESS_OUTAGE}s outage)"
+else
+	check $((creates > bound)) "upstream mint calls within one per refresh window plus forced refreshes ($creates <= $bound)"
+fi
 leak=$(emulator_check_leaks "$T"/out.* "$T"/err.* "$T"/log.* "$T"/*.out \
 	"$T"/*.err "$EMU_DIR"/*.log)
 case $leak in ok*) r=0 ;; *) r=1 ;; esac

@@ -48,12 +48,19 @@ if [ $# -gt 0 ]; then
 	tests=$*
 else
 	# The tree's own list, so a new C test is covered without an edit here.
+	# Regenerate the Makefile first, so that no automake or configure
+	# output ends up in the list.
+	make -s -C "$B" Makefile >/dev/null 2>&1 || exit 2
 	all=$(make -s -C "$B" --no-print-directory \
 		--eval='valgrind-print-tests: ; @echo $(TESTS)' \
 		valgrind-print-tests) || exit 2
 	tests=
 	for t in $all; do
-		case $t in *.sh) ;; *) tests="$tests $t" ;; esac
+		case $t in
+		*.sh) ;;
+		*[!A-Za-z0-9_./-]*) ;;
+		*) tests="$tests $t" ;;
+		esac
 	done
 fi
 

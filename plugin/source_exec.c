@@ -366,6 +366,9 @@ out:
 	}
 	free(env_home);
 	free(env_purpose);
+	/* The failure messages prepared above are not this run's. */
+	if (rc == ASKCRED_OK)
+		err_clear(ae);
 	return rc;
 }
 

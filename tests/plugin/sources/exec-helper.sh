@@ -38,6 +38,7 @@ fi
 case $mode in
 good) answer ;;
 otherws) answer 0b7c2f5e-3d1a-4c8e-9f00-112233445566 ;;
+garbage) printf '\377\376\000\033[31mgarbage\n' ;;
 badjson) echo '{"workspace_id": "'$WS'", "token": ' ;;
 missing) printf '{"workspace_id": "%s", "token": "%s", "expires_at": null}\n' "$WS" "$TOKEN" ;;
 expired) printf '{"workspace_id": "%s", "token": "%s", "token_id": null, "expires_at": "2001-01-01T00:00:00Z"}\n' "$WS" "$TOKEN" ;;

@@ -50,6 +50,8 @@ static const struct row rows[] = {
 	 ASKCRED_NOT_FOUND, WS2, NULL},
 	{"exec_bad_json_is_unavailable", "badjson", 0700, NULL,
 	 ASKCRED_UNAVAILABLE, "JSON", NULL},
+	{"exec_binary_garbage_is_unavailable", "garbage", 0700, NULL,
+	 ASKCRED_UNAVAILABLE, "JSON", NULL},
 	{"exec_missing_member_is_named", "missing", 0700, NULL,
 	 ASKCRED_UNAVAILABLE, "token_id is missing", NULL},
 	{"exec_expired_answer_is_expired", "expired", 0700, NULL,
@@ -66,6 +68,8 @@ static const struct row rows[] = {
 	 ASKCRED_CONFIG_ERROR, "", NULL},
 	{"exec_world_writable_command_is_refused", "good", 0707, NULL,
 	 ASKCRED_CONFIG_ERROR, "", NULL},
+	{"exec_command_without_execute_bit_is_config_error", "good", 0600, NULL,
+	 ASKCRED_CONFIG_ERROR, "Permission denied", NULL},
 	{"exec_hanging_command_is_killed", "hang", 0700, NULL,
 	 ASKCRED_UNAVAILABLE, "did not finish within 1000 ms", NULL},
 };

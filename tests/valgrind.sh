@@ -55,9 +55,10 @@ else
 		--eval='valgrind-print-tests: ; @echo $(TESTS)' \
 		valgrind-print-tests) || exit 2
 	tests=
+	skipped=
 	for t in $all; do
 		case $t in
-		*.sh) ;;
+		*.sh) skipped="$skipped $t" ;;
 		*[!A-Za-z0-9_./-]*) ;;
 		*) tests="$tests $t" ;;
 		esac
@@ -92,6 +93,8 @@ if [ $rc -ne 0 ]; then
 	done
 	[ -f "$B/valgrind-suite.log" ] || tail -n 30 "$out"
 fi
+[ -n "${skipped:-}" ] &&
+	echo "valgrind.sh: left out (shell tests, see the top of this script):$skipped"
 echo "valgrind.sh: $(echo $tests | wc -w) C tests under memcheck in $((end - start)) s"
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$out"
 exit $rc

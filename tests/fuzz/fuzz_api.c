@@ -1,8 +1,9 @@
 /*
- * Fuzz target: every answer body the network module parses. Each input is
- * given, as the body of a 2xx answer, to the AskUI token calls' parsers
- * (create, list, lookup) and the broker's, and, as the body of an error
- * answer, to the extraction of AskUI's "detail". One body through all of
+ * Fuzz target: every answer the provider parses. Each input is given, as
+ * the body of a 2xx answer, to the AskUI token calls' parsers (create,
+ * list, lookup) and the broker's; as an exec command's output to the
+ * answer parser (plugin/answer.h); and, as the body of an error answer,
+ * to the extraction of AskUI's "detail". One body through all of
  * them: they share json_parse_strict() and the field readers of jsonval.h,
  * and a body meant for one is exactly the hostile input for another.
  *
@@ -15,6 +16,7 @@
 
 #include <string.h>
 
+#include "answer.h"
 #include "askui_api.h"
 #include "broker.h"
 #include "fuzz.h"
@@ -133,6 +135,30 @@ static void broker(const char *body, size_t len)
 	record_clear(&r);
 }
 
+/* An exec command's stdout: the broker's answer format (answer.h), read
+ * by the provider core, not the net module. */
+static void exec_output(const char *body, size_t len)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct token_record r;
+	askcred_status rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = answer_parse(body, len, "output of the command", "exec", FUZZ_NOW,
+			  &r, &err);
+	fuzz_note("exec", rc == ASKCRED_OK);
+	if (rc != ASKCRED_OK) {
+		check_message(&err);
+		fuzz_check(fuzz_record_cleared(&r));
+		return;
+	}
+	fuzz_check(is_uuid_text(r.workspace_id));
+	fuzz_check(strcmp(r.source, "exec") == 0);
+	fuzz_check(r.token.len > 0 && !has_control(&r.token));
+	fuzz_check(r.expires_at == 0 || r.expires_at > FUZZ_NOW);
+	record_clear(&r);
+}
+
 /* An error answer whose detail may quote the credential we sent. */
 static void detail(const char *body, size_t len)
 {
@@ -158,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	list(body, size);
 	lookup(body, size);
 	broker(body, size);
+	exec_output(body, size);
 	detail(body, size);
 	return 0;
 }

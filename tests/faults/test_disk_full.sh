@@ -31,6 +31,9 @@ if [ "${1:-}" != inner ]; then
 				mount --rbind "$d" "$R$d"
 			fi
 		done
+		# Sanitizer runtimes read /proc/self/maps; nothing else needs it.
+		mkdir "$R/proc"
+		mount --rbind /proc "$R/proc" 2>/dev/null || true
 		mkdir -m 700 "$R/small"
 		mount -t tmpfs -o size=64k,mode=700 tmpfs "$R/small"
 		cp "$MACHINE_ID" "$R/machine-id"

@@ -328,6 +328,36 @@ static askcred_status call_status(const struct ask *a, struct instance *in,
 	return p->status(in->handle, a->cb, a->cb_ctx, perr);
 }
 
+static askcred_status call_gc(const struct ask *a, struct instance *in,
+			      struct askcred_error *perr)
+{
+	const struct askcred_provider *p = in->mod->ops;
+
+	/* A 1.0 provider's table ends before gc: never read past it. */
+	if (!PROVIDER_OP(p, gc))
+		return ASKCRED_IGNORE;
+	return p->gc(in->handle, a->cb, a->cb_ctx, perr);
+}
+
+askcred_status askcred_gc(askcred_stack *st, askcred_entry_cb cb, void *cb_ctx,
+			  struct askcred_error *err)
+{
+	struct ask a = {.cb = cb, .cb_ctx = cb_ctx, .call = call_gc};
+	struct tally t;
+
+	err_clear(err);
+	if (st == NULL || cb == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "gc",
+			       "no stack or no callback given");
+	t = ask_all(st, &a, err);
+	if (t.failure != ASKCRED_OK)
+		return t.failure;
+	if (!t.any_ok)
+		return err_set(err, ASKCRED_IGNORE, st->file,
+			       "no module in the stack collects garbage");
+	return ASKCRED_OK;
+}
+
 askcred_status askcred_invalidate(askcred_stack *st,
 				  const struct askcred_credential *cred,
 				  const char *reason, struct askcred_error *err)

@@ -91,6 +91,12 @@ ASKCRED_API askcred_status askcred_status_list(askcred_stack *stack,
 					       void *cb_ctx,
 					       struct askcred_error *err);
 
+/* Ask every distinct module to collect garbage (provider ABI 1.1 gc):
+ * tokens it minted that are expired or orphaned, pending revocations. Each
+ * item is reported through cb. ASKCRED_IGNORE when no module collects. */
+ASKCRED_API askcred_status askcred_gc(askcred_stack *stack, askcred_entry_cb cb,
+				      void *cb_ctx, struct askcred_error *err);
+
 /* Static, human name of a status ("ok", "denied", ...). Never NULL. */
 ASKCRED_API const char *askcred_strstatus(askcred_status status);
 /* The library's version string, static. */

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define ASKCRED_ABI_MAJOR 1u
-#define ASKCRED_ABI_MINOR 0u
+#define ASKCRED_ABI_MINOR 1u
 #define ASKCRED_ABI_VERSION ((ASKCRED_ABI_MAJOR << 16) | ASKCRED_ABI_MINOR)
 #define ASKCRED_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
 #define ASKCRED_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
@@ -187,6 +187,9 @@ struct askcred_entry_info {
 	/* ---- end of ABI 1.0 ---- */
 };
 #define ASKCRED_ENTRY_PENDING_REVOKE 0x100u
+/* ABI 1.1: the entry describes the token policy in force, not a
+ * credential: policy_serial is its serial, note a one-line summary. */
+#define ASKCRED_ENTRY_POLICY 0x200u
 
 typedef void (*askcred_entry_cb)(void *cb_ctx,
 				 const struct askcred_entry_info *entry);
@@ -246,6 +249,17 @@ struct askcred_provider {
 				 void *cb_ctx, struct askcred_error *err);
 
 	/* ---- end of ABI 1.0 ---- */
+
+	/* ABI 1.1. Clean up after hosts and jobs that died: retry pending
+	 * revocations, delete tokens this provider minted that are expired
+	 * or whose job is gone. Report each token deleted (and each pending
+	 * revocation left) through cb, with entry->note saying why.
+	 * ASKCRED_IGNORE when the provider has nothing to collect. A host
+	 * calls it only when struct_size covers the member. */
+	askcred_status (*gc)(void *handle, askcred_entry_cb cb, void *cb_ctx,
+			     struct askcred_error *err);
+
+	/* ---- end of ABI 1.1 ---- */
 };
 
 /*

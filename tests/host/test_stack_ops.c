@@ -172,6 +172,46 @@ static void status_asks_every_distinct_instance(struct fixture *f)
 	askcred_stack_close(st);
 }
 
+static void gc_asks_only_modules_of_abi_1_1(struct fixture *f)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct names n = {""};
+	askcred_stack *st;
+
+	fixture_reset(f);
+	st = open_text(f, "fetch required mock name=a\n"
+			  "fetch optional mock_1_0 name=old\n"
+			  "refresh required mock name=a\n"
+			  "validate required mock name=c\n");
+	is_int(askcred_gc(st, on_entry, &n, &err), ASKCRED_OK,
+	       "gc: ok when a module collected");
+	is_str(n.seen, "a c", "gc: each distinct 1.1 instance swept once");
+	is_int(fixture_count(f, "old", "gc", NULL), 0,
+	       "gc: never called on a 1.0 table, though its member is set");
+	askcred_stack_close(st);
+
+	n.seen[0] = '\0';
+	st = open_text(f, "fetch required mock_1_0 name=old\n"
+			  "revoke required minimal\n");
+	is_int(askcred_gc(st, on_entry, &n, &err), ASKCRED_IGNORE,
+	       "gc: IGNORE when no module has gc");
+	has_str(err.message, "no module", "gc: the IGNORE says why");
+	is_str(n.seen, "", "gc: nothing reported by old modules");
+	askcred_stack_close(st);
+
+	n.seen[0] = '\0';
+	st = open_text(f, "fetch required mock name=a\n"
+			  "fetch optional mock name=b gc=unavailable\n");
+	is_int(askcred_gc(st, on_entry, &n, &err), ASKCRED_UNAVAILABLE,
+	       "gc: a failing instance's status comes back");
+	has_str(err.message, "b says unavailable",
+		"gc: the failing instance's message comes through");
+	is_str(n.seen, "a", "gc: the other instance still swept");
+	askcred_stack_close(st);
+	is_int(askcred_gc(NULL, on_entry, &n, &err), ASKCRED_INTERNAL,
+	       "gc: no stack is refused");
+}
+
 static void errors_carry_the_provider_message_and_line(struct fixture *f)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -316,6 +356,7 @@ int main(void)
 	release_from_another_stack_is_refused(&f);
 	invalidate_reaches_fetch_and_refresh_instances(&f);
 	status_asks_every_distinct_instance(&f);
+	gc_asks_only_modules_of_abi_1_1(&f);
 	errors_carry_the_provider_message_and_line(&f);
 	providers_get_host_identity_and_filtered_log(&f);
 	names_and_version();

@@ -1,7 +1,7 @@
 /* A configurable provider for host tests. Arguments:
  *   name=N          names the instance in traces and credentials (source)
  *   result=S        the status of every operation (default ok)
- *   fetch=S validate=S refresh=S revoke=S invalidate=S status=S
+ *   fetch=S validate=S refresh=S revoke=S invalidate=S status=S gc=S
  *                   the status of one operation, overriding result=
  *   token=T         the token handed out (default: the name)
  *   trace=PATH      append one line per call: "<name> <op>[ <extra>]",
@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,12 @@ enum mock_op {
 	M_REVOKE,
 	M_INVALIDATE,
 	M_STATUS,
+	M_GC,
 	M_COUNT
 };
 
 static const char *const op_words[M_COUNT] = {
-	"fetch", "validate", "refresh", "revoke", "invalidate", "status",
+	"fetch", "validate", "refresh", "revoke", "invalidate", "status", "gc",
 };
 
 static const char *const status_words[ASKCRED_STATUS_COUNT] = {
@@ -285,9 +287,38 @@ static askcred_status mock_status(void *h, askcred_entry_cb cb, void *cb_ctx,
 	return ASKCRED_OK;
 }
 
+/* Sweeps one item, named after the instance, so a test sees which
+ * instances were asked. */
+static askcred_status mock_gc(void *h, askcred_entry_cb cb, void *cb_ctx,
+			      struct askcred_error *err)
+{
+	struct mock *m = h;
+	struct askcred_entry_info e = {.struct_size = sizeof(e)};
+
+	trace(m, "gc", NULL);
+	if (m->result[M_GC] != ASKCRED_OK)
+		return answer(m, M_GC, err);
+	e.name = m->name;
+	e.source = m->name;
+	e.note = "expired, deleted";
+	cb(cb_ctx, &e);
+	return ASKCRED_OK;
+}
+
+/* mock_1_0.c builds this file as a provider of ABI 1.0: its table ends
+ * before gc, though the member is filled in, so a host that reads past
+ * struct_size would call it and the trace would show. */
+#ifdef MOCK_ABI_1_0
+#define MOCK_SIZE offsetof(struct askcred_provider, gc)
+#define MOCK_ABI ((ASKCRED_ABI_MAJOR << 16) | 0u)
+#else
+#define MOCK_SIZE sizeof(struct askcred_provider)
+#define MOCK_ABI ASKCRED_ABI_VERSION
+#endif
+
 static const struct askcred_provider mock_provider = {
-	.struct_size = sizeof(struct askcred_provider),
-	.abi_version = ASKCRED_ABI_VERSION,
+	.struct_size = MOCK_SIZE,
+	.abi_version = MOCK_ABI,
 	.name = "mock",
 	.version = "1",
 	.open = mock_open,
@@ -299,6 +330,7 @@ static const struct askcred_provider mock_provider = {
 	.revoke = mock_revoke,
 	.release = mock_release,
 	.status = mock_status,
+	.gc = mock_gc,
 };
 
 ASKCRED_PROVIDER_EXPORT const struct askcred_provider *

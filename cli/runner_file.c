@@ -1,0 +1,158 @@
+/* Writing the runner config copy to a private file and removing it; the
+ * editing itself is runner_config.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "runner_config.h"
+#include "safefile.h"
+
+/* The runner picks the format by the name's ending: keep the source's. */
+static const char *suffix_of(const char *src, const char *text)
+{
+	const char *base = strrchr(src, '/'), *dot;
+
+	base = base != NULL ? base + 1 : src;
+	dot = strrchr(base, '.');
+	if (dot != NULL &&
+	    (strcmp(dot, ".json") == 0 || strcmp(dot, ".yaml") == 0 ||
+	     strcmp(dot, ".yml") == 0))
+		return dot;
+	text += strspn(text, " \t\r\n");
+	return *text == '{' ? ".json" : ".yaml";
+}
+
+/* $XDG_RUNTIME_DIR when it is an absolute path to a directory that is
+ * ours and closed to others; else NULL. */
+static const char *runtime_dir(void)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (dir == NULL || dir[0] != '/' || lstat(dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0)
+		return NULL;
+	return dir;
+}
+
+static askcred_status write_all(int fd, const char *path, const char *p,
+				size_t len, struct askcred_error *err)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, ASKCRED_INTERNAL, path,
+				       "cannot write the runner config: %s",
+				       strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return ASKCRED_OK;
+}
+
+askcred_status runner_file_write(struct runner_file *rf, const char *src,
+				 const char *token, size_t token_len,
+				 struct askcred_error *err)
+{
+	/* The source holds no token yet, but it must not be writable by
+	 * others: they could redirect the runner's queue. */
+	const struct file_rules rules = {"runner config", 022, 1, 1u << 20};
+	struct secret edited = SECRET_INIT;
+	const char *dir = runtime_dir();
+	char *text = NULL;
+	size_t len = 0;
+	int fd = -1;
+	askcred_status rc;
+
+	rf->path[0] = rf->dir[0] = '\0';
+	rc = safe_read_file(src, &rules, &text, &len, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = runner_config_edit(src, text, len, token, token_len, &edited, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	if (dir == NULL) {
+		snprintf(rf->dir, sizeof(rf->dir), "/tmp/askcred-XXXXXX");
+		if (mkdtemp(rf->dir) == NULL) {
+			rc = err_set(err, ASKCRED_INTERNAL, "/tmp",
+				     "cannot make a private directory: %s",
+				     strerror(errno));
+			rf->dir[0] = '\0';
+			goto out;
+		}
+		dir = rf->dir;
+	}
+	/* A random name, so a file left by a killed askcred whose pid came
+	 * round again is no obstacle; O_EXCL never writes through anything
+	 * already there. */
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		uint32_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint32_t)tries; /* O_EXCL still holds */
+		if ((size_t)snprintf(rf->path, sizeof(rf->path),
+				     "%s/askcred-runner-%ld-%08x%s", dir,
+				     (long)getpid(), (unsigned)r,
+				     suffix_of(src, text)) >=
+		    sizeof(rf->path)) {
+			rf->path[0] = '\0';
+			rc = err_set(err, ASKCRED_CONFIG_ERROR, dir,
+				     "directory name too long");
+			goto out;
+		}
+		fd = open(rf->path,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
+			     "cannot create the runner config copy: %s",
+			     strerror(errno));
+		rf->path[0] = '\0';
+		goto out;
+	}
+	/* Whatever the umask, the copy holds the token: owner only. */
+	if (fchmod(fd, 0600) != 0)
+		rc = err_set(err, ASKCRED_INTERNAL, rf->path, "chmod: %s",
+			     strerror(errno));
+	else
+		rc = write_all(fd, rf->path, edited.buf, edited.len, err);
+	if (close(fd) != 0 && rc == ASKCRED_OK)
+		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
+			     "cannot write the runner config: %s",
+			     strerror(errno));
+out:
+	secret_clear(&edited);
+	free_wiped(text, len + 1);
+	if (rc != ASKCRED_OK)
+		runner_file_remove(rf);
+	return rc;
+}
+
+int runner_file_remove(struct runner_file *rf)
+{
+	int ret = 0;
+
+	if (rf->path[0] != '\0' && unlink(rf->path) != 0 && errno != ENOENT)
+		ret = -1;
+	rf->path[0] = '\0';
+	if (rf->dir[0] != '\0' && rmdir(rf->dir) != 0 && ret == 0)
+		ret = -1;
+	rf->dir[0] = '\0';
+	return ret;
+}

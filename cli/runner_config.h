@@ -23,6 +23,11 @@ askcred_status runner_config_edit(const char *file, const char *text,
 				  size_t token_len, struct secret *out,
 				  struct askcred_error *err);
 
+/* runner_yaml.c: the YAML half of runner_config_edit(). */
+askcred_status runner_yaml_edit(const char *file, const char *text, size_t len,
+				const char *token, size_t token_len,
+				struct secret *out, struct askcred_error *err);
+
 /* A written copy: its path, and the directory we made for it, if any. */
 struct runner_file {
 	char path[PATH_MAX];

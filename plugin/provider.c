@@ -5,6 +5,7 @@
 
 #include <askcred/provider.h>
 
+#include "gc.h"
 #include "instance.h"
 
 static askcred_status op_open(const struct askcred_host *host, int argc,
@@ -71,6 +72,12 @@ static askcred_status op_status(void *handle, askcred_entry_cb cb, void *cb_ctx,
 	return instance_status(handle, cb, cb_ctx, err);
 }
 
+static askcred_status op_gc(void *handle, askcred_entry_cb cb, void *cb_ctx,
+			    struct askcred_error *err)
+{
+	return instance_gc(handle, cb, cb_ctx, err);
+}
+
 static const struct askcred_provider askui_provider = {
 	.struct_size = sizeof(struct askcred_provider),
 	.abi_version = ASKCRED_ABI_VERSION,
@@ -85,6 +92,7 @@ static const struct askcred_provider askui_provider = {
 	.revoke = op_revoke,
 	.release = op_release,
 	.status = op_status,
+	.gc = op_gc,
 };
 
 /* Declared here, not in a header: hosts look it up with dlsym() by the

@@ -1,7 +1,7 @@
 """A small ctypes binding over libaskcred, the askcred host library.
 
 No compiled extension: the structs below mirror <askcred/provider.h> and
-<askcred/askcred.h> (ABI 1.0) field for field, and every struct that crosses
+<askcred/askcred.h> (ABI 1.1) field for field, and every struct that crosses
 the boundary carries its struct_size, as the C API requires.
 
     import askcred
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 1
 UUID_LEN = 36
 SOURCE_MAX = 16
 ERROR_WHERE_MAX = 160
@@ -53,6 +53,7 @@ CRED_STALE = 0x1
 CRED_FROM_CACHE = 0x2
 CRED_MINTED = 0x4
 ENTRY_PENDING_REVOKE = 0x100
+ENTRY_POLICY = 0x200
 
 # Syslog levels, as enum askcred_log_level.
 LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG = 3, 4, 5, 6, 7
@@ -196,6 +197,7 @@ _invalidate = _fn("askcred_invalidate", ctypes.c_int, _p, _CredPtr,
 _revoke = _fn("askcred_revoke", ctypes.c_int, _p, _CredPtr, _err)
 _release = _fn("askcred_release", None, _p, _CredPtr)
 _status_list = _fn("askcred_status_list", ctypes.c_int, _p, _EntryCb, _p, _err)
+_gc = _fn("askcred_gc", ctypes.c_int, _p, _EntryCb, _p, _err)
 _strstatus = _fn("askcred_strstatus", ctypes.c_char_p, ctypes.c_int)
 _version = _fn("askcred_version", ctypes.c_char_p)
 
@@ -478,8 +480,7 @@ class Stack:
         self._out.discard(cred)
         _release(self._live(), ptr)
 
-    def status(self):
-        """What the stack's modules hold: a list of Entry, never tokens."""
+    def _entries(self, call):
         entries = []
 
         def collect(ctx, info):
@@ -490,6 +491,16 @@ class Stack:
 
         cb = _EntryCb(collect)
         err = _new_error()
-        rc = _status_list(self._live(), cb, None, ctypes.byref(err))
-        _check(rc, err)
+        rc = call(self._live(), cb, None, ctypes.byref(err))
+        if rc != Status.IGNORE:
+            _check(rc, err)
         return entries
+
+    def status(self):
+        """What the stack's modules hold: a list of Entry, never tokens."""
+        return self._entries(_status_list)
+
+    def gc(self):
+        """Delete expired or orphaned tokens askcred minted, retry pending
+        revocations (provider ABI 1.1): a list of Entry, one per item."""
+        return self._entries(_gc)

@@ -158,6 +158,32 @@ ac job status --json
 grep -q "pending" "$T/out"
 ok $((! $?)) "nothing is pending any more"
 
+# gc: a job's token outliving its process (the process here is askcred
+# get itself, which exits at once) is orphaned; an expired token is swept;
+# the shared token of the cache and tokens askcred did not mint stay.
+stack gc "lifetime=1h entry=gcentry"
+ac gc get --format json
+shared=$(field "$T/out" token_id)
+ac gc get --no-cache --purpose nightly-run --format json
+ok $? "a per-job token (no cache, purpose) is minted"
+orphan=$(field "$T/out" token_id)
+ac gc get --no-cache --purpose other --format json
+expired=$(field "$T/out" token_id)
+emulator_ctl main POST expire "{\"id\": \"$expired\"}" >/dev/null
+before=$(counter delete)
+ac gc gc --json
+ok $? "gc succeeds"
+grep -q "$orphan" "$T/out" && grep -q orphaned "$T/out"
+ok $? "gc deleted the orphaned job token and says why"
+grep -q "$expired" "$T/out"
+ok $? "gc deleted the expired token"
+grep -q "$shared" "$T/out"
+ok $((! $?)) "the shared, live token is left alone"
+is "$(counter delete)" $((before + 2)) "two delete calls"
+emulator_ctl main GET issued >/dev/null # (the parent token is never listed)
+ac gc gc --json
+is "$(cat "$T/out")" "[]" "a second gc finds nothing"
+
 # Outage grace: a token inside its refresh window is served stale while
 # AskUI is down, for stale_budget at most; without a budget, no token.
 stack grace "lifetime=1h advisory_window=2h mandatory_window=2h stale_budget=1h entry=grace"

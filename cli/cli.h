@@ -55,6 +55,8 @@ int cmd_validate(struct cli *cli, int argc, char **argv);
 int cmd_refresh(struct cli *cli, int argc, char **argv);
 int cmd_revoke(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_gc(struct cli *cli, int argc, char **argv);
+int cmd_policy(struct cli *cli, int argc, char **argv);
 
 /* request.c: command options, and fetching through the stack. */
 /* The options of every command that fetches a credential. */
@@ -65,6 +67,7 @@ struct cmd_args {
 	struct askcred_request req; /* request options */
 	const char *format;	    /* --format, or NULL */
 	int json;		    /* --json */
+	const char *runner_config;  /* exec --runner-config, or NULL */
 };
 /* Parse cmd's options (argv[0] is cmd) into a, accepting only those named
  * in accepted ("purpose,min-validity,...") and --help. Operands are

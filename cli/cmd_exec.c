@@ -2,9 +2,11 @@
  * (never its argv, which every local user can read in /proc), forward
  * signals to it and exit with its status, the way a shell would.
  *
- * The command is one job: job_start() hands it the credential and
- * job_wait() follows it to its end, so revoking a per-job token when the
- * job ends has one obvious place to go, right after job_wait(). */
+ * The command is one job with a token of its own: exec asks for a fresh
+ * credential (no cache, forced refresh, the --lifetime and --purpose given)
+ * so a mint source mints one for the job, and revokes it when the job
+ * ends, however it ends. With --runner-config the AskUI runner's config is
+ * copied with the token into a private file for the job, removed after. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "cli.h"
 #include "forward.h"
 #include "output.h"
+#include "runner_config.h"
 #include "secret.h"
 
 extern char **environ;
@@ -109,8 +112,8 @@ child_run(const struct cli *cli, const struct job *job, char **envp,
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-/* Start the command. Releases the credential (and wipes our copy of the
- * token) as soon as the child has its own. */
+/* Start the command; our copy of the token in its environment is wiped
+ * as soon as the child has its own. The credential stays the caller's. */
 static int job_start(struct cli *cli, struct job *job,
 		     const struct askcred_credential *cred, char **argv)
 {
@@ -146,8 +149,6 @@ static int job_start(struct cli *cli, struct job *job,
 	}
 	forward_start(&job->fwd, job->pid);
 	env_free(&env);
-	askcred_release(cli->st, cred);
-	cred = NULL;
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	/* EOF: execvp succeeded and closed the pipe on exec. */
@@ -161,14 +162,33 @@ static int job_start(struct cli *cli, struct job *job,
 			strerror(job->exec_errno));
 	ex = EXIT_OK;
 out:
-	if (cred != NULL)
-		askcred_release(cli->st, cred);
 	env_free(&env);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	return ex;
+}
+
+/* After the job: nothing may cut the cleanup (revocation, removing the
+ * runner config) short, and a signal that comes now was meant for the
+ * job, which is gone. Such signals are held; the process exits with the
+ * job's status right after. */
+static void add_held(sigset_t *set)
+{
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+static void hold_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	add_held(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 /* Wait for the child to end, forwarding signals meanwhile; its status
@@ -183,6 +203,8 @@ static int job_wait(struct job *job)
 		memset(&info, 0, sizeof(info));
 		r = waitid(P_PID, (id_t)job->pid, &info, WEXITED | WNOWAIT);
 	} while (r < 0 && errno == EINTR);
+	/* forward_stop() restores this mask: let it keep them held. */
+	add_held(&job->fwd.old_mask);
 	forward_stop(&job->fwd);
 	if (r < 0) {
 		fprintf(stderr, "askcred: exec: waitid: %s\n", strerror(errno));
@@ -195,30 +217,116 @@ static int job_wait(struct job *job)
 	return WEXITSTATUS(status);
 }
 
+/* The command line with every "{}" replaced by path (NULL: unchanged).
+ * The strings stay argv's and path's; the array is the caller's. */
+static char **job_argv(char **argv, int argc, const char *path)
+{
+	char **out = calloc((size_t)argc + 1, sizeof(char *));
+
+	for (int i = 0; out != NULL && i < argc; i++)
+		out[i] = path != NULL && strcmp(argv[i], "{}") == 0
+				 ? (char *)path
+				 : argv[i];
+	return out;
+}
+
+static int has_placeholder(char **argv, int argc)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "{}") == 0)
+			return 1;
+	return 0;
+}
+
+/* A token minted for the job dies with it. A failure is one line and
+ * leaves the exit status alone: the provider keeps the revocation
+ * pending, 'askcred status' shows it and 'askcred gc' retries it. */
+static void revoke_job_token(struct cli *cli,
+			     const struct askcred_credential *cred)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	askcred_status rc;
+
+	if (!(cred->flags & ASKCRED_CRED_MINTED))
+		return;
+	rc = askcred_revoke(cli->st, cred, &err);
+	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE)
+		report_failure_hint("exec: cannot revoke the job's token", rc,
+				    &err,
+				    "it stays pending: see 'askcred status', "
+				    "retry with 'askcred gc'");
+}
+
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
+	struct runner_file rf = {"", ""};
+	char **cmd = NULL;
 	struct cmd_args a;
 	struct job job;
 	askcred_status rc;
-	int ex = parse_command("exec", argc, argv, REQUEST_OPTIONS, 1, &a);
+	int ex = parse_command("exec", argc, argv,
+			       "purpose,min-validity,lifetime,runner-config", 1,
+			       &a);
 
 	if (ex >= 0)
 		return ex;
 	if (optind >= argc)
 		return usage_error("exec", "no command given (askcred exec "
 					   "-- COMMAND [ARGS...])");
+	if (a.runner_config != NULL &&
+	    !has_placeholder(argv + optind, argc - optind))
+		return usage_error("exec",
+				   "--runner-config needs a {} argument in "
+				   "the command, where the config's path goes");
+	/* One job, one token: never a cached one, always a new one, so a
+	 * mint source mints it with the job's lifetime and purpose. */
+	a.req.flags |= ASKCRED_REQ_NO_CACHE | ASKCRED_REQ_FORCE_REFRESH;
 	ex = request_fetch(cli, "exec", &a.req, 0, &cred);
 	if (ex != EXIT_OK)
 		return ex;
 	rc = check_credential_printable(cred, &err);
 	if (rc != ASKCRED_OK) {
-		askcred_release(cli->st, cred);
-		return report_failure("exec", rc, &err);
+		ex = report_failure("exec", rc, &err);
+		goto out;
 	}
-	ex = job_start(cli, &job, cred, argv + optind);
-	if (ex != EXIT_OK)
-		return ex;
-	return job_wait(&job);
+	if (a.runner_config != NULL) {
+		rc = runner_file_write(&rf, a.runner_config, cred->token,
+				       cred->token_len, &err);
+		if (rc != ASKCRED_OK) {
+			ex = report_failure("exec: cannot write the runner "
+					    "config",
+					    rc, &err);
+			goto out;
+		}
+	}
+	cmd = job_argv(argv + optind, argc - optind,
+		       a.runner_config != NULL ? rf.path : NULL);
+	if (cmd == NULL) {
+		fprintf(stderr, "askcred: exec: out of memory\n");
+		ex = EXIT_INTERNAL;
+		goto out;
+	}
+	ex = job_start(cli, &job, cred, cmd);
+	if (!(cred->flags & ASKCRED_CRED_MINTED)) {
+		/* Nothing to revoke: let go of the token now. */
+		askcred_release(cli->st, cred);
+		cred = NULL;
+	}
+	if (ex == EXIT_OK)
+		ex = job_wait(&job);
+out:
+	hold_signals();
+	if (runner_file_remove(&rf) != 0)
+		fprintf(stderr,
+			"askcred: exec: cannot remove the runner config copy: "
+			"%s; delete it by hand\n",
+			strerror(errno));
+	if (cred != NULL) {
+		revoke_job_token(cli, cred);
+		askcred_release(cli->st, cred);
+	}
+	free(cmd);
+	return ex;
 }

@@ -1,5 +1,6 @@
-/* askcred status [--json]: what the stack's modules hold, as a table or a
- * JSON array. Entries never carry a token, so there is none to leak. */
+/* askcred status [--json]: what the stack's modules hold, and askcred gc
+ * [--json]: what they collected, as a table or a JSON array. Entries never
+ * carry a token, so there is none to leak. */
 #include "config.h"
 
 #include <stdio.h>
@@ -36,6 +37,7 @@ static const struct {
 	{ASKCRED_CRED_FROM_CACHE, "from-cache"},
 	{ASKCRED_CRED_MINTED, "minted"},
 	{ASKCRED_ENTRY_PENDING_REVOKE, "pending-revoke"},
+	{ASKCRED_ENTRY_POLICY, "policy"},
 };
 
 #define N_FLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
@@ -222,13 +224,18 @@ static void print_table(const struct listing *l)
 	}
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+typedef askcred_status (*lister_fn)(askcred_stack *stack, askcred_entry_cb cb,
+				    void *cb_ctx, struct askcred_error *err);
+
+/* One listing command: status (what is held) or gc (what was swept). */
+static int list_entries(struct cli *cli, int argc, char **argv, const char *cmd,
+			lister_fn list, const char *failed)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cmd_args a;
 	struct listing l;
 	askcred_status rc;
-	int ex = parse_command("status", argc, argv, "json", 0, &a);
+	int ex = parse_command(cmd, argc, argv, "json", 0, &a);
 
 	if (ex >= 0)
 		return ex;
@@ -242,10 +249,11 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		l.failed = 1;
 		goto out;
 	}
-	rc = askcred_status_list(cli->st, on_entry, &l, &err);
-	/* No module keeping entries is an empty list, not a failure. */
+	rc = list(cli->st, on_entry, &l, &err);
+	/* No module keeping (or collecting) entries is an empty list, not a
+	 * failure. */
 	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE) {
-		ex = report_failure("status: cannot list entries", rc, &err);
+		ex = report_failure(failed, rc, &err);
 		goto out;
 	}
 	if (l.failed)
@@ -259,7 +267,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		print_table(&l);
 out:
 	if (l.failed) {
-		fprintf(stderr, "askcred: status: out of memory\n");
+		fprintf(stderr, "askcred: %s: out of memory\n", cmd);
 		ex = EXIT_INTERNAL;
 	}
 	for (size_t i = 0; i < l.n_rows; i++)
@@ -267,4 +275,16 @@ out:
 	free(l.rows);
 	json_object_put(l.array);
 	return ex;
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	return list_entries(cli, argc, argv, "status", askcred_status_list,
+			    "status: cannot list entries");
+}
+
+int cmd_gc(struct cli *cli, int argc, char **argv)
+{
+	return list_entries(cli, argc, argv, "gc", askcred_gc,
+			    "gc: cannot collect every token");
 }

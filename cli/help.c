@@ -31,10 +31,20 @@ static const struct {
 		"env)\".\n\n" REQUEST_HELP},
 	{"exec",
 	 "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
-	 "Run COMMAND with ASKUI_WORKSPACE_ID and ASKUI_TOKEN in its\n"
-	 "environment (never in its arguments), forward signals to it and\n"
-	 "exit with its status: 128+N if signal N killed it, 126 if it could\n"
-	 "not be run, 127 if it was not found.\n\n" REQUEST_HELP},
+	 "Run COMMAND with a token of its own: ASKUI_WORKSPACE_ID and\n"
+	 "ASKUI_TOKEN in its environment (never in its arguments). The token\n"
+	 "is fetched anew (no cache), so a mint source mints one for the job,\n"
+	 "and a minted token is revoked when COMMAND ends, however it ends.\n"
+	 "Signals are forwarded; the exit status is COMMAND's: 128+N if\n"
+	 "signal N killed it, 126 if it could not be run, 127 if not found.\n\n"
+	 "  --purpose LABEL       job label, part of the minted token's name\n"
+	 "  --lifetime DUR        lifetime of the job's token (policy bounds "
+	 "it)\n"
+	 "  --min-validity DUR    the token must stay valid this long\n"
+	 "  --runner-config FILE  write FILE (AskUI runner config, YAML or\n"
+	 "                        JSON) with queue.credentials.access_token\n"
+	 "                        set to a private file; each {} argument of\n"
+	 "                        COMMAND becomes its path; removed after\n"},
 	{"validate",
 	 "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
 	 "Fetch the credential and check it through the stack's validate\n"
@@ -57,6 +67,12 @@ static const struct {
 	 "expiry, remaining time, flags, source, policy serial. Never a "
 	 "token.\n\n"
 	 "  --json                print a JSON array\n"},
+	{"gc",
+	 "usage: askcred [GLOBAL OPTIONS] gc [--json]\n"
+	 "Delete tokens askcred minted that expired or whose job died, and\n"
+	 "retry revocations that are pending; list what was done. Tokens\n"
+	 "askcred did not mint are never touched.\n\n"
+	 "  --json                print a JSON array\n"},
 };
 
 static const char global_help[] =
@@ -70,6 +86,7 @@ static const char global_help[] =
 	"  refresh    obtain a new credential now\n"
 	"  revoke     revoke the current credential\n"
 	"  status     list cached and pending credentials\n"
+	"  gc         delete expired and orphaned tokens askcred minted\n"
 	"  help       show help for a command\n\n"
 	"Global options:\n"
 	"  --stack NAME          stack to use (default: $ASKCRED_STACK or\n"

@@ -50,7 +50,8 @@ static const struct {
 	{"get", cmd_get},	  {"env", cmd_env},
 	{"exec", cmd_exec},	  {"validate", cmd_validate},
 	{"refresh", cmd_refresh}, {"revoke", cmd_revoke},
-	{"status", cmd_status},	  {"help", cmd_help},
+	{"status", cmd_status},	  {"gc", cmd_gc},
+	{"help", cmd_help},
 };
 
 static const char *const level_names[] = {

@@ -61,6 +61,7 @@ enum {
 	OPT_FORCE_REFRESH,
 	OPT_FORMAT,
 	OPT_JSON,
+	OPT_RUNNER_CONFIG,
 };
 
 /* Every command option, once; a command accepts the ones it lists. */
@@ -72,6 +73,7 @@ static const struct option all_options[] = {
 	{"lifetime", required_argument, NULL, OPT_LIFETIME},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
+	{"runner-config", required_argument, NULL, OPT_RUNNER_CONFIG},
 	{"help", no_argument, NULL, OPT_HELP},
 };
 
@@ -115,6 +117,9 @@ static int apply(const char *cmd, int opt, const char *arg, struct cmd_args *a)
 		return -1;
 	case OPT_JSON:
 		a->json = 1;
+		return -1;
+	case OPT_RUNNER_CONFIG:
+		a->runner_config = arg;
 		return -1;
 	case OPT_PURPOSE:
 		if (!purpose_ok(arg))

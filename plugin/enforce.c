@@ -262,3 +262,38 @@ void enforce_describe(struct instance *inst, char *buf, size_t size)
 			now, buf, size);
 	pthread_mutex_unlock(&e->lock);
 }
+
+int enforce_summary(struct instance *inst, char *buf, size_t size,
+		    uint64_t *serial)
+{
+	struct enforce *e = &inst->enforce;
+	struct askcred_error why = ASKCRED_ERROR_INIT;
+	const struct policy *p = NULL;
+	int64_t now = (int64_t)time(NULL);
+	size_t keys;
+	const char *origin, *last;
+
+	*serial = 0;
+	buf[0] = '\0';
+	if (e->store == NULL)
+		return 0;
+	pthread_mutex_lock(&e->lock);
+	maybe_refresh(inst, now);
+	keys = policy_store_key_count(e->store);
+	origin = policy_store_origin(e->store);
+	last = policy_store_last_error(e->store);
+	if (policy_store_current(e->store, now, &p, &why) == ASKCRED_OK) {
+		*serial = p->serial;
+		snprintf(buf, size, "policy serial %llu from %s, %s%s%s",
+			 (unsigned long long)p->serial, origin ? origin : "?",
+			 keys ? "signature verified" : "unsigned (no keys)",
+			 last && *last ? "; last update failed: " : "",
+			 last && *last ? last : "");
+	} else {
+		snprintf(buf, size,
+			 "no valid policy, nothing is handed out: %s",
+			 why.message);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return 1;
+}

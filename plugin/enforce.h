@@ -62,8 +62,12 @@ struct enforce_limits {
 };
 void enforce_limits(struct instance *inst, struct enforce_limits *out);
 
-/* Human text for `askcred policy show` (describe) and explain: through
- * the status operation's note. buf is always NUL-terminated. */
+/* Human text: the whole policy in force (describe), and a one-line
+ * summary for the status entry flagged ASKCRED_ENTRY_POLICY. Return 0
+ * when no policy is configured (nothing to report), else 1 with *serial
+ * the serial in force (0: none valid). buf is always NUL-terminated. */
 void enforce_describe(struct instance *inst, char *buf, size_t size);
+int enforce_summary(struct instance *inst, char *buf, size_t size,
+		    uint64_t *serial);
 
 #endif

@@ -532,6 +532,27 @@ static void report_disk(void *ctx, const char *entry,
 	sc->cb(sc->cb_ctx, &info);
 }
 
+/* The policy in force, as one entry (`askcred status`, `policy show`). */
+static void report_policy(struct instance *inst, askcred_entry_cb cb,
+			  void *cb_ctx)
+{
+	struct askcred_entry_info info;
+	char note[512];
+	uint64_t serial;
+
+	if (!enforce_summary(inst, note, sizeof(note), &serial))
+		return;
+	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
+	info.flags = ASKCRED_ENTRY_POLICY;
+	info.name = "policy";
+	info.workspace_id = inst->cfg.workspace[0] ? inst->cfg.workspace : NULL;
+	info.source = inst->source->name;
+	info.policy_serial = serial;
+	info.note = note;
+	cb(cb_ctx, &info);
+}
+
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 			       void *cb_ctx, struct askcred_error *err)
 {
@@ -546,5 +567,6 @@ askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", err->message);
 	err_clear(err);
 	pending_report(inst, cb, cb_ctx);
+	report_policy(inst, cb, cb_ctx);
 	return ASKCRED_OK;
 }

@@ -219,8 +219,15 @@ now=$(date +%s)
 ok "$([ $((exp - now)) -le 1800 ] && echo 0 || echo 1)" \
 	"the minted lifetime is cut to the policy's 30m"
 ac pol status --json
-grep -q '"policy_serial": *1' "$T/out"
-ok $? "status shows the policy serial the credential was handed out under"
+"$PYTHON3" -c "
+import json, sys
+e = json.load(open('$T/out'))
+creds = [x for x in e if x.get('token_id') and 'policy' not in x.get('flags', [])]
+pol = [x for x in e if 'policy' in x.get('flags', [])]
+sys.exit(not (creds and all(x['policy_serial'] == 1 for x in creds)
+              and len(pol) == 1 and pol[0]['policy_serial'] == 1
+              and 'signature' in pol[0]['note'] or 'unsigned' in pol[0]['note']))"
+ok $? "status: the credential carries policy serial 1, and the policy entry says what is in force"
 grep -q '"decision"' "$T/audit.log" 2>/dev/null || grep -q '"allowed"' "$T/audit.log"
 ok $? "the hand-out is in the audit file"
 

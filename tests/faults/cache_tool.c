@@ -15,18 +15,31 @@
  * and blocks reading stdin; "refresh" prints the wall-clock millisecond at
  * which its own callback ran, so a script can time a takeover. The tokens
  * are made up by the scripts, so printing them is harmless.
+ *
+ * With failmalloc.so preloaded and FAULTS_FAIL_AT=k, the operation runs
+ * once unarmed (a read, to warm up the libraries), then for real with the
+ * k-th allocation failing; "injected=" and "live_ours=", "live_errq=",
+ * "live_libs=" (what the armed part left live after cache_close(), by
+ * owner: see leakcheck.h) are printed too.
  */
 #include "config.h"
 
+#include <dlfcn.h>
+#include <execinfo.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "cache.h"
 #include "error.h"
+#include "failmalloc.h"
+#include "leakcheck.h"
 
 #define WS "5d0f6a2e-3c1b-4e7a-9b8c-0a1b2c3d4e5f"
 
@@ -93,6 +106,63 @@ static askcred_status refresh_blocks(void *ctx, struct token_record *out,
 	return err_set(err, ASKCRED_UNAVAILABLE, "hold", "released");
 }
 
+/* Where a tortured run crashed, on stderr, for the script to classify. */
+static void on_crash(int sig)
+{
+	void *frames[32];
+
+	backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Arm failmalloc.so when asked to and preloaded; 1 if armed. */
+static int arm_from_env(void)
+{
+	const char *at = getenv("FAULTS_FAIL_AT");
+	failmalloc_arm_fn arm;
+
+	if (at == NULL)
+		return 0;
+	*(void **)&arm = dlsym(RTLD_DEFAULT, "failmalloc_arm");
+	if (arm == NULL)
+		return 0;
+	signal(SIGSEGV, on_crash);
+	signal(SIGABRT, on_crash);
+	arm(strtoul(at, NULL, 10));
+	return 1;
+}
+
+/* After cache_close(): what the armed part left live, by owner. */
+static void disarm_report(void)
+{
+	static struct failmalloc_leak leaks[256];
+	unsigned long owned[OWN_N] = {0};
+	struct failmalloc_result r;
+	failmalloc_disarm_fn disarm;
+	failmalloc_leaks_fn list;
+	char text[400], example[400] = "";
+	size_t i, n;
+
+	*(void **)&disarm = dlsym(RTLD_DEFAULT, "failmalloc_disarm");
+	*(void **)&list = dlsym(RTLD_DEFAULT, "failmalloc_leaks");
+	disarm(&r);
+	n = list(leaks, sizeof(leaks) / sizeof(leaks[0]));
+	for (i = 0; i < n; i++) {
+		enum owner w = leak_describe(&leaks[i], text, sizeof(text));
+
+		if (owned[w]++ == 0 && w == OWN_ASKCRED)
+			memcpy(example, text, sizeof(text));
+	}
+	printf("injected=%d\nallocations=%lu\nlive=%lu\nlive_ours=%lu\n"
+	       "live_errq=%lu\nlive_libs=%lu\n",
+	       r.injected, r.allocations, r.live, owned[OWN_ASKCRED],
+	       owned[OWN_ERRQ],
+	       owned[OWN_JSONC] + owned[OWN_CRYPTO] + owned[OWN_OTHER]);
+	if (example[0] != '\0')
+		printf("leak=%s\n", example);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: cache_tool write|read|refresh|hold DIR "
@@ -109,7 +179,7 @@ int main(int argc, char **argv)
 	struct cache *c = NULL;
 	const char *cmd;
 	askcred_status rc;
-	int fds_before;
+	int fds_before, armed = 0;
 
 	if (argc < 5)
 		return usage();
@@ -130,6 +200,17 @@ int main(int argc, char **argv)
 	rc = cache_open(&cfg, &c, &err);
 	if (rc != ASKCRED_OK)
 		goto out;
+	if (getenv("FAULTS_FAIL_AT") != NULL) {
+		unsigned char rnd[16];
+
+		/* What OpenSSL and json-c set up once per process (digests,
+		 * ciphers, the DRBG) is set up before counting starts. */
+		cache_read(c, WS, argv[4], &rec, &err);
+		record_clear(&rec);
+		RAND_bytes(rnd, sizeof(rnd));
+		err_clear(&err);
+		armed = arm_from_env();
+	}
 	if (strcmp(cmd, "write") == 0) {
 		rc = fill(&t, &rec, &err);
 		if (rc == ASKCRED_OK)
@@ -152,6 +233,8 @@ int main(int argc, char **argv)
 out:
 	record_clear(&rec);
 	cache_close(c);
+	if (armed)
+		disarm_report();
 	printf("status=%d\n", (int)rc);
 	if (rc != ASKCRED_OK)
 		printf("message=%s: %s\n", err.where, err.message);

@@ -40,26 +40,13 @@
 #include <askcred/provider.h>
 
 #include "failmalloc.h"
+#include "leakcheck.h"
 #include "tap.h"
 
 #define MAX_LEAKS 256
 #define CHILD_SECONDS 60
 #define ALL_FIRST 200
 #define SHOWN 4
-
-/* Who owns an allocation still live after close, by its innermost frame
- * outside libc and the loader. */
-enum owner {
-	OWN_ASKCRED, /* the module (or this driver): a leak of ours */
-	OWN_ERRQ,    /* an entry of OpenSSL's per-thread error queue */
-	OWN_JSONC,   /* json-c, inside a parse that failed */
-	OWN_CRYPTO,  /* libcrypto/libssl tables (fetch caches, ...) */
-	OWN_OTHER,   /* libcurl and friends, the loader */
-	OWN_N
-};
-static const char *const owner_name[OWN_N] = {"askcred", "OpenSSL error queue",
-					      "json-c", "OpenSSL tables",
-					      "other libraries"};
 
 struct outcome {
 	int status; /* askcred_status of open, else of fetch */
@@ -80,6 +67,13 @@ struct path {
 	unsigned long leaky[OWN_N], shown[OWN_N], shown_status;
 	unsigned long by_status[ASKCRED_INTERNAL + 1];
 	int clean_ok;
+	/* distinct (status, message) of the failing runs, for the report */
+	struct {
+		int status;
+		char message[96];
+		unsigned long count, first_k;
+	} kinds[24];
+	size_t nkinds;
 };
 
 static const struct askcred_provider *ops;
@@ -204,65 +198,6 @@ static void scenario(const struct path *p, struct outcome *o)
 	snprintf(o->message, sizeof(o->message), "%s", err.message);
 }
 
-static const char *lib_of(const Dl_info *info)
-{
-	const char *slash;
-
-	if (info->dli_fname == NULL)
-		return "?";
-	slash = strrchr(info->dli_fname, '/');
-	return slash ? slash + 1 : info->dli_fname;
-}
-
-/* "size: lib(sym+off) lib+off ..." without allocating (dladdr does not),
- * and who owns it. */
-static enum owner describe(const struct failmalloc_leak *l, char *out,
-			   size_t max)
-{
-	enum owner own = OWN_OTHER;
-	int decided = 0;
-	size_t used = 0;
-
-	used += (size_t)snprintf(out, max, "%zu bytes:", l->size);
-	for (int i = 0; i < FAILMALLOC_FRAMES && l->frames[i]; i++) {
-		Dl_info info;
-		const char *lib;
-
-		memset(&info, 0, sizeof(info));
-		dladdr(l->frames[i], &info);
-		lib = lib_of(&info);
-		if (used < max && info.dli_sname != NULL)
-			used += (size_t)snprintf(
-				out + used, max - used, " %s(%s+0x%lx)", lib,
-				info.dli_sname,
-				(unsigned long)((char *)l->frames[i] -
-						(char *)info.dli_saddr));
-		else if (used < max)
-			used += (size_t)snprintf(
-				out + used, max - used, " %s+0x%lx", lib,
-				(unsigned long)((char *)l->frames[i] -
-						(char *)info.dli_fbase));
-		if (info.dli_sname != NULL &&
-		    strncmp(info.dli_sname, "ERR_", 4) == 0) {
-			own = OWN_ERRQ;
-			decided = 1;
-		}
-		if (decided || strncmp(lib, "libc.so", 7) == 0 ||
-		    strncmp(lib, "ld-linux", 8) == 0)
-			continue;
-		decided = 1;
-		if (strncmp(lib, "askcred_", 8) == 0 ||
-		    strcmp(lib, "test_alloc") == 0)
-			own = OWN_ASKCRED;
-		else if (strncmp(lib, "libjson-c", 9) == 0)
-			own = OWN_JSONC;
-		else if (strncmp(lib, "libcrypto", 9) == 0 ||
-			 strncmp(lib, "libssl", 6) == 0)
-			own = OWN_CRYPTO;
-	}
-	return own;
-}
-
 /* In a crashed child: where it was, for the report (no allocation). */
 static void on_crash(int sig)
 {
@@ -326,7 +261,8 @@ static int run_child(const struct path *p, unsigned long k, struct outcome *o)
 		n = (ssize_t)fm_leaks(leaks, MAX_LEAKS);
 		for (ssize_t i = 0; i < n; i++) {
 			char text[sizeof(o->example[0])];
-			enum owner w = describe(&leaks[i], text, sizeof(text));
+			enum owner w =
+				leak_describe(&leaks[i], text, sizeof(text));
 
 			if (o->owned[w]++ == 0)
 				memcpy(o->example[w], text, sizeof(text));
@@ -351,6 +287,27 @@ static int run_child(const struct path *p, unsigned long k, struct outcome *o)
 	return 0;
 }
 
+static void count_kind(struct path *p, unsigned long k, const struct outcome *o)
+{
+	size_t i;
+
+	for (i = 0; i < p->nkinds; i++)
+		if (p->kinds[i].status == o->status &&
+		    strncmp(p->kinds[i].message, o->message,
+			    sizeof(p->kinds[i].message) - 1) == 0)
+			break;
+	if (i == p->nkinds) {
+		if (p->nkinds == sizeof(p->kinds) / sizeof(p->kinds[0]))
+			return;
+		p->nkinds++;
+		p->kinds[i].status = o->status;
+		snprintf(p->kinds[i].message, sizeof(p->kinds[i].message), "%s",
+			 o->message);
+		p->kinds[i].first_k = k;
+	}
+	p->kinds[i].count++;
+}
+
 static void judge(struct path *p, unsigned long k, const struct outcome *o)
 {
 	if (o->status < 0 || o->status > ASKCRED_INTERNAL) {
@@ -361,6 +318,7 @@ static void judge(struct path *p, unsigned long k, const struct outcome *o)
 		p->by_status[o->status]++;
 		if (o->status != ASKCRED_OK && o->status != ASKCRED_NO_MEMORY &&
 		    o->fm.injected) {
+			count_kind(p, k, o);
 			p->other++;
 			if (p->shown_status++ < SHOWN * 2)
 				tap_diag("%s: k=%lu: status %d (%s: %s)",
@@ -435,6 +393,10 @@ static void report(const struct path *p)
 	tap_diag("%s: statuses: OK %lu, NO_MEMORY %lu, others %lu", n,
 		 p->by_status[ASKCRED_OK], p->by_status[ASKCRED_NO_MEMORY],
 		 p->other);
+	for (size_t i = 0; i < p->nkinds; i++)
+		tap_diag("%s:   status %d in %lu runs (first k=%lu): %s", n,
+			 p->kinds[i].status, p->kinds[i].count,
+			 p->kinds[i].first_k, p->kinds[i].message);
 	ok(p->other == 0, "%s: every failing run says ASKCRED_NO_MEMORY%s", n,
 	   p->other ? " # TODO other statuses, see above" : "");
 	ok(p->leaky[OWN_ASKCRED] == 0,

@@ -14,6 +14,12 @@
 #include "remote.h"
 
 #define MAX_POLICY_KEYS 8
+
+/* The module's labels= and the host's runner labels, merged at open. */
+static const char *labels_of(const struct instance *inst)
+{
+	return inst->labels[0] ? inst->labels : NULL;
+}
 #define SIG_URL_MAX 2100
 
 /* Split the comma-separated key list in place into paths[]. */
@@ -173,7 +179,7 @@ static void audit(struct instance *inst, enum policy_op op,
 	ev.source = inst->source->name;
 	ev.policy_serial = serial;
 	ev.decision = d;
-	ev.labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	ev.labels = labels_of(inst);
 	if (policy_audit_record(inst->enforce.audit, &ev, &err) != ASKCRED_OK)
 		plog(inst, ASKCRED_LOG_ERR, "audit: %s", err.message);
 }
@@ -191,7 +197,7 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.op = op;
-	ctx.labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	ctx.labels = labels_of(inst);
 	ctx.now = now;
 	ctx.source = inst->source->name;
 	ctx.workspace = workspace;
@@ -233,7 +239,7 @@ void enforce_limits(struct instance *inst, struct enforce_limits *out)
 	struct enforce *e = &inst->enforce;
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	const struct policy *p = NULL;
-	const char *labels = inst->cfg.labels[0] ? inst->cfg.labels : NULL;
+	const char *labels = labels_of(inst);
 	int64_t now = (int64_t)time(NULL);
 
 	pthread_mutex_lock(&e->lock);
@@ -258,8 +264,7 @@ void enforce_describe(struct instance *inst, char *buf, size_t size)
 	}
 	pthread_mutex_lock(&e->lock);
 	maybe_refresh(inst, now);
-	policy_describe(e->store, inst->cfg.labels[0] ? inst->cfg.labels : NULL,
-			now, buf, size);
+	policy_describe(e->store, labels_of(inst), now, buf, size);
 	pthread_mutex_unlock(&e->lock);
 }
 

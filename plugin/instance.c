@@ -57,6 +57,16 @@ static askcred_status pick_source(struct instance *inst,
 		       inst->cfg.source, names);
 }
 
+static void merge_labels(struct instance *inst)
+{
+	const char *mine = inst->cfg.labels, *host = inst->host.labels;
+
+	if (host == NULL)
+		host = "";
+	snprintf(inst->labels, sizeof(inst->labels), "%s%s%s", mine,
+		 mine[0] && host[0] ? "," : "", host);
+}
+
 /* The disk cache is keyed by workspace. A mint instance configured
  * without workspace= mints for its parent credential's workspace, so that
  * is the one its requests mean. */
@@ -139,6 +149,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	if (inst->mem == NULL)
 		goto out;
 	err_clear(err);
+	merge_labels(inst);
 	rc = learn_workspace(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;

@@ -39,6 +39,9 @@ struct instance {
 	/* The policy and the audit trail (enforce.h). */
 	struct enforce enforce;
 	int have_enforce;
+	/* Runner labels for the policy: labels= and the host's, merged (an
+	 * override can only tighten, so more labels never loosen). */
+	char labels[512];
 };
 
 /* Parse argv, pick the source, set up caches. *out is the caller's, to

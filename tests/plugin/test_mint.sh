@@ -231,6 +231,22 @@ ok $? "status: the credential carries policy serial 1, and the policy entry says
 grep -q '"decision"' "$T/audit.log" 2>/dev/null || grep -q '"allowed"' "$T/audit.log"
 ok $? "the hand-out is in the audit file"
 
+# Runner labels from the host (askcred --labels) select the policy's
+# overrides, which only tighten.
+cat >"$T/policy3.json" <<POL
+{"schema_version": 1, "serial": 1, "max_age": "30d",
+ "rules": {"max_lifetime": "30m"},
+ "overrides": [{"label": "production", "rules": {"max_lifetime": "10m"}}]}
+POL
+chmod 600 "$T/policy3.json"
+stack lab "lifetime=2h entry=lab policy=$T/policy3.json policy_state_dir=$T/pstate3"
+"$ASKCRED" --labels production --stack-file "$T/lab" get --format json >"$T/out" 2>"$T/err"
+ok $? "get with the host's runner label production"
+exp=$(epoch "$T/out" expires_at)
+now=$(date +%s)
+ok "$([ $((exp - now)) -le 600 ] && echo 0 || echo 1)" \
+	"the production override's 10m max_lifetime applies"
+
 cat >"$T/policy2.json" <<POL
 {"schema_version": 1, "serial": 2, "max_age": "30d",
  "rules": {"workspaces": ["00000000-0000-4000-8000-000000000000"]}}

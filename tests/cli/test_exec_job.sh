@@ -1,0 +1,185 @@
+#!/bin/sh
+# askcred exec with per-job tokens, on the AskUI emulator: each job gets a
+# freshly minted token that is deleted in AskUI when the job ends, whether
+# it exits 0, exits non-zero, is killed, or outlives askcred's own
+# SIGTERM; a revocation AskUI refuses is one line, keeps the job's exit
+# status, and shows as pending. --runner-config hands the job a private
+# copy of the runner config holding the token, gone afterwards.
+. "$top_srcdir/tests/emulator/emulator.sh"
+# Reuse ok/is from the command's shared test library without its stack.
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		[ -s "$T/err" ] && sed -n '1,3s/^/# /p' "$T/err"
+	fi
+}
+is() {
+	[ "$1" = "$2" ]
+	r=$?
+	ok $r "$3"
+	[ $r -eq 0 ] || printf '# got:  %s\n# want: %s\n' "$1" "$2"
+}
+n=0
+failed=0
+ASKCRED="$top_builddir/cli/askcred"
+PLUGIN="$top_builddir/plugin/.libs/askcred_askui.so"
+
+emulator_setup || { echo "Bail out! emulator setup"; exit 1; }
+emulator_start main good || { echo "Bail out! emulator start"; exit 1; }
+T=$EMU_DIR/t
+mkdir -m 700 "$T" "$T/home" "$T/cache" "$T/run"
+HOME=$T/home XDG_CACHE_HOME=$T/cache XDG_RUNTIME_DIR=$T/run
+export HOME XDG_CACHE_HOME XDG_RUNTIME_DIR
+unset ASKCRED_STACK ASKUI_WORKSPACE_ID ASKUI_TOKEN
+URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
+(
+	umask 077
+	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
+		"$(cat "$EMU_DIR/parent.token")" >"$T/parent.json"
+	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
+	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=5s"
+	for op in fetch revoke; do
+		echo "$op required $PLUGIN $args lifetime=1h"
+	done >"$T/stack"
+)
+counter() {
+	emulator_ctl main GET counters |
+		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
+}
+ac() { # ac ARGS...: askcred on the mint stack; sets rc
+	"$ASKCRED" --stack-file "$T/stack" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+# The job proves it holds a token without printing it.
+JOB='[ -n "$ASKUI_TOKEN" ] && [ "$ASKUI_WORKSPACE_ID" = "$1" ] && echo has >"$2/has"'
+
+emulator_ctl main POST reset '{}' >/dev/null
+for status in 0 3; do
+	rm -f "$T/has"
+	c0=$(counter create) d0=$(counter delete)
+	ac exec --purpose "job $status" -- sh -c "$JOB; exit $status" sh "$EMU_WS" "$T"
+	is "$rc" "$status" "exec returns the job's exit status $status"
+	[ -f "$T/has" ]
+	ok $? "job exiting $status: the job had the token in its environment"
+	is "$(counter create)" $((c0 + 1)) "job exiting $status: a token was minted for it"
+	is "$(counter delete)" $((d0 + 1)) "job exiting $status: its token was deleted in AskUI afterwards"
+done
+
+d0=$(counter delete)
+ac exec -- sh -c 'kill -KILL $$'
+is "$rc" 137 "a job killed by SIGKILL gives 137"
+is "$(counter delete)" $((d0 + 1)) "killed job: its token was deleted"
+
+# askcred gets SIGTERM; the job traps it, takes its time and exits 7.
+d0=$(counter delete)
+rm -f "$T/ready" "$T/got"
+"$ASKCRED" --stack-file "$T/stack" exec -- sh -c '
+	trap "echo term >\"$1/got\"; sleep 0.3; exit 7" TERM
+	: >"$1/ready"
+	while :; do sleep 0.05; done' sh "$T" >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+is "$rc" 7 "the job outliving askcred's SIGTERM: its exit status comes back"
+[ -f "$T/got" ]
+ok $? "askcred forwarded SIGTERM to the job"
+is "$(counter delete)" $((d0 + 1)) "the job outliving SIGTERM: its token was deleted after it ended"
+
+# SIGINT to askcred: the job dies of it, 130, token deleted.
+d0=$(counter delete)
+rm -f "$T/ready"
+# A shell starts background jobs with SIGINT ignored: undo that first.
+"$PYTHON3" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$ASKCRED" --stack-file "$T/stack" \
+	exec -- sh -c ': >"$1/ready"; exec sleep 30' sh "$T" >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.1
+kill -INT "$pid"
+wait "$pid"
+is $? 130 "SIGINT to askcred ends the job: 130"
+is "$(counter delete)" $((d0 + 1)) "SIGINT: the job's token was deleted"
+
+# AskUI refuses the revocation (the job turns the fault on before it ends).
+CTL="'$PYTHON3' '$top_srcdir/tests/emulator/emuctl.py' '$EMU_CA' 127.0.0.1 $EMU_PORT_main"
+ac exec -- sh -c "$CTL POST fault '{\"mode\": \"status\", \"status\": 503, \"count\": 100}' >/dev/null; exit 5"
+is "$rc" 5 "a failed revocation leaves the job's exit status alone"
+is "$(grep -c "^askcred: " "$T/err")" 1 "and is reported in one line (besides the retry notices)"
+grep -q "cannot revoke the job's token.*askcred gc" "$T/err"
+ok $? "which says what failed and what to do next"
+emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+ac status --json
+grep -q "pending-revoke" "$T/out"
+ok $? "status --json lists the pending revocation"
+ac status
+grep -q "pending-revoke" "$T/out"
+ok $? "the status table lists it too"
+d0=$(counter delete)
+ac gc --json
+is "$rc" 0 "gc succeeds once AskUI is back"
+is "$(counter delete)" $((d0 + 1)) "gc retried the pending revocation"
+ac status --json
+! grep -q "pending-revoke" "$T/out"
+ok $? "nothing is pending after gc"
+
+# --runner-config: YAML, in $XDG_RUNTIME_DIR, private, token in place.
+printf 'queue:\n  api_url: https://q.example/\n  credentials:\n    access_token: old\nrunner:\n  id: r1\n' >"$T/runner.yaml"
+chmod 644 "$T/runner.yaml"
+# The job checks the copy itself and leaves only verdicts behind.
+RJOB='p=$1 t=$2
+echo "$p" >"$t/path"
+stat -c %a "$p" >"$t/mode"
+stat -c %a "$(dirname "$p")" >"$t/dirmode"
+grep -c "^    access_token: \"$ASKUI_TOKEN\"\$" "$p" >"$t/match"
+grep -c "old" "$p" >"$t/old"
+grep -c "api_url: https://q.example/\|id: r1" "$p" >"$t/kept"'
+ac exec --runner-config "$T/runner.yaml" -- sh -c "$RJOB" sh {} "$T"
+is "$rc" 0 "exec --runner-config runs the job"
+p=$(cat "$T/path")
+case $p in "$T/run/"*.yaml) r=0 ;; *) r=1 ;; esac
+ok $r "the copy is in \$XDG_RUNTIME_DIR, with the .yaml ending ({} replaced)"
+is "$(cat "$T/mode")" 600 "the copy is mode 0600 while it exists"
+is "$(cat "$T/match")" 1 "the copy holds the job's token as queue.credentials.access_token"
+is "$(cat "$T/old")" 0 "the old token is gone from the copy"
+is "$(cat "$T/kept")" 2 "the rest of the config is kept"
+[ ! -e "$p" ]
+ok $? "the copy is removed when the job exits"
+
+# No usable $XDG_RUNTIME_DIR: a fresh private directory under /tmp.
+XDG_RUNTIME_DIR=/nonexistent ac exec --runner-config "$T/runner.yaml" -- \
+	sh -c "$RJOB; kill -KILL \$\$" sh {} "$T"
+is "$rc" 137 "runner config job killed: 137"
+p=$(cat "$T/path")
+case $p in /tmp/askcred-*/*.yaml) r=0 ;; *) r=1 ;; esac
+ok $r "without \$XDG_RUNTIME_DIR the copy goes to a new /tmp/askcred-* directory"
+is "$(cat "$T/dirmode")" 700 "that directory is mode 0700"
+[ ! -e "$p" ] && [ ! -e "$(dirname "$p")" ]
+ok $? "the copy and its directory are removed, though the job was killed"
+
+# A config the line edit cannot handle: refused before the job runs.
+printf 'queue: {credentials: {access_token: x}}\n' >"$T/flow.yaml"
+d0=$(counter delete)
+rm -f "$T/ran"
+ac exec --runner-config "$T/flow.yaml" -- sh -c ': >"$1/ran"' sh {} "$T"
+is "$rc" 65 "a flow-style runner config is a config error (65)"
+grep -q "flow.yaml:1.*\|flow style.*flow.yaml:1" "$T/err"
+ok $? "the error names file and line"
+[ ! -e "$T/ran" ]
+ok $? "the job does not run"
+is "$(counter delete)" $((d0 + 1)) "the token minted for it is revoked anyway"
+ls "$T/run" >"$T/left"
+is "$(cat "$T/left")" "" "no runner config copy is left behind"
+
+ac exec --runner-config "$T/runner.yaml" -- true
+is "$rc" 64 "--runner-config without {} in the command is a usage error"
+
+emulator_check_leaks "$T/out" "$T/err" "$EMU_DIR"/*.log
+echo "1..$((n + 1))"
+[ $failed -eq 0 ]

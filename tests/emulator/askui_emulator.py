@@ -15,7 +15,9 @@ they try to manage tokens. Expired and deleted tokens get 401 at once.
 Also:
   GET /broker/credential      a credential broker (docs/broker-protocol.md):
                               bearer token or TLS client certificate.
-  GET /doc/policy             a document with an ETag; 304 on If-None-Match.
+  GET /doc/NAME               a file of --doc-dir (else, for "policy", a
+                              fixed document), with an ETag; 304 on
+                              If-None-Match.
   /_emulator/...              control, loopback only, never faulted:
     GET  counters             {"calls": {"create": n, ...}, "total": n,
                               "connections": TLS connections accepted}
@@ -229,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
         m = TOKENS_RE.match(path)
         if path == "/broker/credential" and method == "GET":
             what = "broker"
-        elif path == "/doc/policy" and method == "GET":
+        elif path.startswith("/doc/") and method == "GET":
             what = "document"
         elif m and m.group(2) is None and method in ("GET", "POST"):
             what = "list" if method == "GET" else "create"
@@ -355,9 +357,22 @@ class Handler(BaseHTTPRequestHandler):
         )
 
     def document(self):
-        """A fixed document with an ETag, answering 304 to If-None-Match
-        (the policy engine's conditional GET)."""
-        body = json.dumps({"version": 1, "rules": []}).encode()
+        """/doc/NAME: the file NAME of --doc-dir (a test writes its policy
+        and signature there), else for "policy" a fixed document; with an
+        ETag, answering 304 to If-None-Match (the policy's conditional
+        GET)."""
+        name = self.path.split("?", 1)[0][len("/doc/"):]
+        body = None
+        if self.server.doc_dir and re.match(r"^[A-Za-z0-9._-]+$", name) and not name.startswith("."):
+            try:
+                with open(os.path.join(self.server.doc_dir, name), "rb") as f:
+                    body = f.read()
+            except OSError:
+                body = None
+        if body is None and name == "policy":
+            body = json.dumps({"version": 1, "rules": []}).encode()
+        if body is None:
+            return self.send_json(404, {"detail": "no such document"})
         etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
@@ -512,6 +527,7 @@ class Server(ThreadingHTTPServer):
         self.ctx = ctx
         self.store = store
         self.stopping = threading.Event()
+        self.doc_dir = None
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs here, in the connection's own thread, so a
@@ -550,6 +566,7 @@ def main():
     ap.add_argument("--client-ca", help="CA for optional TLS client certificates (broker)")
     ap.add_argument("--port-file", required=True, help="where to write the port")
     ap.add_argument("--port", type=int, default=0, help="port (default: ephemeral)")
+    ap.add_argument("--doc-dir", help="directory served as /doc/NAME")
     args = ap.parse_args()
 
     if not UUID4_RE.match(args.workspace):
@@ -562,6 +579,7 @@ def main():
         ctx.load_verify_locations(args.client_ca)
     store = Store(args.workspace, read_secret(args.parent_token_file), read_secret(args.broker_token_file))
     srv = Server(("127.0.0.1", args.port), ctx, store)
+    srv.doc_dir = args.doc_dir
     # Never outlive the test that started us, even if it was killed.
     parent = os.getppid()
 

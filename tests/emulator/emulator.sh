@@ -45,6 +45,7 @@ emulator_setup() {
 	OPENSSL_BIN=$OPENSSL_BIN sh "$emu_src/make-certs.sh" "$EMU_DIR/certs" \
 		>"$EMU_DIR/certs.log" 2>&1 || return 1
 	EMU_CA=$EMU_DIR/certs/ca.pem
+	mkdir -m 700 "$EMU_DIR/docs" || return 1
 	EMU_WS=$("$PYTHON3" -c 'import uuid; print(uuid.uuid4())') || return 1
 	(
 		umask 077
@@ -69,6 +70,7 @@ emulator_start() {
 		--broker-token-file "$EMU_DIR/broker.token" \
 		--cert "$EMU_DIR/certs/$_cert.pem" --key "$EMU_DIR/certs/$_cert.key" \
 		--client-ca "$EMU_CA" --port-file "$EMU_DIR/$_name.port" \
+		--doc-dir "$EMU_DIR/docs" \
 		2>"$EMU_DIR/$_name.log" &
 	_pid=$!
 	EMU_PIDS="$EMU_PIDS $_pid"

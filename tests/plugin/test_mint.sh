@@ -260,6 +260,56 @@ grep -q "policy" "$T/err"
 ok $? "the error names the policy"
 is "$(counter create)" 0 "nothing was minted for a denied request"
 
+# A signed policy from an https URL: each new process asks the URL; a new
+# serial applies at once; a rollback, a bad signature or an outage keep
+# the last good copy.
+D=$EMU_DIR/docs
+"$OPENSSL_BIN" genpkey -algorithm ed25519 -out "$T/sign.pem" 2>/dev/null
+"$OPENSSL_BIN" pkey -in "$T/sign.pem" -pubout -out "$T/pub.pem" 2>/dev/null
+chmod 600 "$T/sign.pem" "$T/pub.pem"
+publish() { # publish SERIAL WORKSPACE: write and sign a policy document
+	printf '{"schema_version": 1, "serial": %s, "max_age": "30d",\n "rules": {"workspaces": ["%s"]}}\n' \
+		"$1" "$2" >"$D/p.json"
+	"$OPENSSL_BIN" pkeyutl -sign -inkey "$T/sign.pem" -rawin \
+		-in "$D/p.json" -out "$D/p.json.sig"
+}
+cp "$D/p.json" "$T/p1.json" 2>/dev/null
+OTHER=00000000-0000-4000-8000-000000000000
+publish 1 "$EMU_WS"
+cp "$D/p.json" "$T/p1.json"
+cp "$D/p.json.sig" "$T/p1.json.sig"
+stack url "lifetime=1h entry=url policy_url=https://127.0.0.1:$EMU_PORT_main/doc/p.json policy_keys=$T/pub.pem policy_state_dir=$T/ustate"
+ac url get --format json
+ok $? "a signed policy from an https URL allows our workspace"
+ac url status --json
+grep -q '"policy_serial":1' "$T/out" && grep -q 'signature verified' "$T/out"
+ok $? "status: serial 1 from the URL, signature verified"
+publish 2 "$OTHER"
+ac url get --format json
+is $? 67 "serial 2 from the URL, which leaves our workspace out, applies at once"
+cp "$T/p1.json" "$D/p.json"
+cp "$T/p1.json.sig" "$D/p.json.sig"
+ac url get --format json
+is $? 67 "a rollback to serial 1 is refused: serial 2 stays in force"
+ac url status --json
+grep -q 'last update failed' "$T/out"
+ok $? "status says the last update failed"
+publish 3 "$EMU_WS"
+printf 'x' >>"$D/p.json"
+ac url get --format json
+is $? 67 "a document that does not match its signature is refused"
+publish 3 "$EMU_WS"
+ac url get --format json
+ok $? "serial 3, correctly signed, applies"
+emulator_ctl main POST fault '{"mode": "drop", "count": 1000}' >/dev/null
+ac url get --format json
+ok $? "the policy URL down: the last good copy (serial 3) still governs"
+emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+stack nokey "lifetime=1h entry=nokey policy_url=https://127.0.0.1:$EMU_PORT_main/doc/p.json policy_keys=$T/pub.pem policy_state_dir=$T/nstate"
+rm -f "$D/p.json.sig"
+ac nokey get --format json
+is $? 67 "keys configured, no signature published: nothing is handed out (fail closed)"
+
 ac nosuch get 2>/dev/null
 stack noparent "lifetime=1h"
 sed -i "s#parent_credentials=$T/parent.json ##" "$T/noparent"

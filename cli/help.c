@@ -67,6 +67,21 @@ static const struct {
 	 "expiry, remaining time, flags, source, policy serial. Never a "
 	 "token.\n\n"
 	 "  --json                print a JSON array\n"},
+	{"policy",
+	 "usage: askcred [GLOBAL OPTIONS] policy check FILE [--key PEM]...\n"
+	 "                 [--sig SIG] [--labels L1,L2]\n"
+	 "       askcred [GLOBAL OPTIONS] policy show\n"
+	 "check: lint and verify a policy document as a host loads it: the\n"
+	 "schema, every rule, its max_age, and with --key its detached\n"
+	 "Ed25519 signature (SIG, default FILE.sig). Prints the serial, when\n"
+	 "it was issued and the rules in force for the labels. Exit 0 when it\n"
+	 "is good, 65 when it is malformed, 67 when the signature or its age\n"
+	 "refuses it. No serial is recorded.\n"
+	 "show: the policy in force in the stack, as its modules report it.\n\n"
+	 "  --key PEM             Ed25519 public key; repeat for several\n"
+	 "  --sig SIG             the signature file (needs --key)\n"
+	 "  --labels L1,L2        show the rules for hosts with these "
+	 "labels\n"},
 	{"gc",
 	 "usage: askcred [GLOBAL OPTIONS] gc [--json]\n"
 	 "Delete tokens askcred minted that expired or whose job died, and\n"
@@ -87,6 +102,7 @@ static const char global_help[] =
 	"  revoke     revoke the current credential\n"
 	"  status     list cached and pending credentials\n"
 	"  gc         delete expired and orphaned tokens askcred minted\n"
+	"  policy     check a policy document, show the policy in force\n"
 	"  help       show help for a command\n\n"
 	"Global options:\n"
 	"  --stack NAME          stack to use (default: $ASKCRED_STACK or\n"

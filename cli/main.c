@@ -51,7 +51,7 @@ static const struct {
 	{"exec", cmd_exec},	  {"validate", cmd_validate},
 	{"refresh", cmd_refresh}, {"revoke", cmd_revoke},
 	{"status", cmd_status},	  {"gc", cmd_gc},
-	{"help", cmd_help},
+	{"policy", cmd_policy},	  {"help", cmd_help},
 };
 
 static const char *const level_names[] = {

@@ -1,0 +1,162 @@
+/* askcred policy check FILE: lint and verify a policy document exactly as
+ * a host loads it (the plugin's policy library, linked in), before it is
+ * published. askcred policy show: the policy in force, as the stack's
+ * providers report it in their status entries. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "policy_store.h"
+
+#define KEYS_MAX 16
+
+enum { OPT_SIG = 0x100, OPT_KEY, OPT_LABELS, OPT_HELP = 'h' };
+
+static int policy_check_cmd(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"sig", required_argument, NULL, OPT_SIG},
+		{"key", required_argument, NULL, OPT_KEY},
+		{"labels", required_argument, NULL, OPT_LABELS},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *keys[KEYS_MAX];
+	struct policy_store_config cfg = {NULL, NULL, keys, 0, NULL};
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct policy_store *s = NULL;
+	const struct policy *p = NULL;
+	const char *labels = NULL;
+	int64_t now = (int64_t)time(NULL);
+	askcred_status rc;
+	char *text = NULL;
+	int c, ex;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SIG:
+			cfg.sig_file = optarg;
+			break;
+		case OPT_KEY:
+			if (cfg.n_keys == KEYS_MAX)
+				return usage_error("policy check",
+						   "at most %d --key options",
+						   KEYS_MAX);
+			keys[cfg.n_keys++] = optarg;
+			break;
+		case OPT_LABELS:
+			labels = optarg;
+			break;
+		case OPT_HELP:
+			print_help("policy");
+			return EXIT_OK;
+		default:
+			return option_error("policy check", c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("policy check", "give one policy FILE");
+	if (cfg.sig_file != NULL && cfg.n_keys == 0)
+		return usage_error("policy check",
+				   "--sig needs a --key PEM to verify it with");
+	cfg.file = argv[optind];
+	text = malloc(16384);
+	if (text == NULL) {
+		fprintf(stderr, "askcred: policy check: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	/* No state directory: a check never records a serial, so checking a
+	 * draft cannot make the host refuse the published one later. */
+	rc = policy_store_open(&cfg, &s, &err);
+	if (rc == ASKCRED_OK)
+		rc = policy_store_load_file(s, now, &err);
+	if (rc == ASKCRED_OK)
+		rc = policy_store_current(s, now, &p, &err);
+	if (rc != ASKCRED_OK) {
+		ex = report_failure_hint(
+			"policy check", rc, &err,
+			rc == ASKCRED_DENIED
+				? "sign the exact bytes with the private half "
+				  "of a --key (see askcred-policy(5))"
+				: "fix the document and check it again (see "
+				  "askcred-policy(5))");
+		goto out;
+	}
+	policy_describe(s, labels, now, text, 16384);
+	printf("%s: ok\n%s", cfg.file, text);
+	ex = EXIT_OK;
+out:
+	policy_store_free(s);
+	free(text);
+	return ex;
+}
+
+struct shown {
+	int json;
+	int n;
+};
+
+static void on_policy(void *ctx, const struct askcred_entry_info *entry)
+{
+	struct askcred_entry_info e;
+	struct shown *sh = ctx;
+	char note[512], source[64];
+
+	memset(&e, 0, sizeof(e));
+	memcpy(&e, entry,
+	       entry->struct_size < sizeof(e) ? entry->struct_size : sizeof(e));
+	if (!(e.flags & ASKCRED_ENTRY_POLICY))
+		return;
+	sanitize_text(note, sizeof(note), e.note ? e.note : "");
+	sanitize_text(source, sizeof(source), e.source ? e.source : "-");
+	if (e.policy_serial != 0)
+		printf("policy serial %llu (source %s): %s\n",
+		       (unsigned long long)e.policy_serial, source, note);
+	else
+		printf("no valid policy, fail closed (source %s): %s\n", source,
+		       note);
+	sh->n++;
+}
+
+static int policy_show_cmd(struct cli *cli, int argc, char **argv)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct shown sh = {0, 0};
+	struct cmd_args a;
+	askcred_status rc;
+	int ex = parse_command("policy", argc, argv, "", 0, &a);
+
+	if (ex >= 0)
+		return ex;
+	ex = cli_open_stack(cli);
+	if (ex != EXIT_OK)
+		return ex;
+	rc = askcred_status_list(cli->st, on_policy, &sh, &err);
+	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE)
+		return report_failure("policy show: cannot ask the stack", rc,
+				      &err);
+	if (sh.n == 0)
+		printf("no policy configured in this stack\n");
+	return EXIT_OK;
+}
+
+int cmd_policy(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		print_help("policy");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return policy_check_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return policy_show_cmd(cli, argc - 1, argv + 1);
+	return usage_error("policy", "unknown subcommand '%s' (check, show)",
+			   argv[1]);
+}

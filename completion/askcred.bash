@@ -15,7 +15,7 @@ _askcred()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="get env exec validate refresh revoke status help"
+	local commands="get env exec validate refresh revoke status gc policy help"
 	local globals="--stack --stack-file --stack-dir --module-dir --labels
 		--quiet --verbose --help --version"
 	local request="--purpose --min-validity --lifetime --no-cache
@@ -44,7 +44,7 @@ _askcred()
 		COMPREPLY=($(compgen -W "$(_askcred_stacks "$stack_dir")" -- "$cur"))
 		return
 		;;
-	--stack-file)
+	--stack-file | --runner-config | --key | --sig)
 		_filedir
 		return
 		;;
@@ -89,7 +89,8 @@ _askcred()
 				return
 			fi
 		done
-		COMPREPLY=($(compgen -W "$request --" -- "$cur"))
+		COMPREPLY=($(compgen -W "--purpose --min-validity --lifetime
+			--runner-config --help --" -- "$cur"))
 		;;
 	validate)
 		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --help" -- "$cur"))
@@ -100,8 +101,21 @@ _askcred()
 	revoke)
 		COMPREPLY=($(compgen -W "--purpose --help" -- "$cur"))
 		;;
-	status)
+	status | gc)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		;;
+	policy)
+		if ((cword == cmd_at + 1)); then
+			COMPREPLY=($(compgen -W "check show --help" -- "$cur"))
+		elif [[ ${words[cmd_at + 1]} == check ]]; then
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--key --sig --labels --help" -- "$cur"))
+			else
+				_filedir
+			fi
+		elif [[ ${words[cmd_at + 1]} == show ]]; then
+			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		fi
 		;;
 	help)
 		((cword == cmd_at + 1)) &&

@@ -17,7 +17,8 @@
  * network module) is there before any child starts counting.
  *
  * Run by test_alloc.sh with the emulator up and LD_PRELOAD=failmalloc.so.
- * FAULTS_ALLOC_STRIDE=n: only every n-th k after the first 200 (1: all).
+ * FAULTS_ALLOC_STRIDE=n: between the first 200 and the last 400
+ * allocations, only every n-th k (1: all; see next_k()).
  * FAULTS_ALLOC_ONE=warm:k or mint:k: that one run, in this process (for
  * a debugger), after the unarmed warm-up.
  */
@@ -46,6 +47,7 @@
 #define MAX_LEAKS 256
 #define CHILD_SECONDS 60
 #define ALL_FIRST 200
+#define TAIL 400
 #define SHOWN 4
 
 struct outcome {
@@ -53,6 +55,7 @@ struct outcome {
 	char where[64];
 	char message[160];
 	struct failmalloc_result fm;
+	int no_expiry;		    /* OK, but the credential never expires */
 	unsigned long owned[OWN_N]; /* live allocations by owner */
 	char example[OWN_N][400];   /* one of each, symbolised */
 };
@@ -62,7 +65,7 @@ struct path {
 	const char *entry;
 	int empty_first; /* remove the entry's files before each run */
 	/* what the sweep found */
-	unsigned long runs, clean_allocs, bad_status, other;
+	unsigned long runs, clean_allocs, bad_status, other, no_expiry;
 	unsigned long crash_jsonc, crash_other;
 	unsigned long leaky[OWN_N], shown[OWN_N], shown_status;
 	unsigned long by_status[ASKCRED_INTERNAL + 1];
@@ -191,6 +194,9 @@ static void scenario(const struct path *p, struct outcome *o)
 		    (cred == NULL || cred->token_len == 0 ||
 		     strcmp(cred->workspace_id, ws)))
 			o->status = -1; /* OK without a credential */
+		/* Every configuration here asks for a one-hour lifetime. */
+		if (o->status == ASKCRED_OK && cred->expires_at == 0)
+			o->no_expiry = 1;
 		ops->release(h, cred);
 		ops->close(h);
 	}
@@ -310,6 +316,9 @@ static void count_kind(struct path *p, unsigned long k, const struct outcome *o)
 
 static void judge(struct path *p, unsigned long k, const struct outcome *o)
 {
+	if (o->no_expiry && p->no_expiry++ < SHOWN)
+		tap_diag("%s: k=%lu: handed out a token that never expires",
+			 p->name, k);
 	if (o->status < 0 || o->status > ASKCRED_INTERNAL) {
 		p->bad_status++;
 		tap_diag("%s: k=%lu: status %d is not an askcred_status",
@@ -339,14 +348,32 @@ static void judge(struct path *p, unsigned long k, const struct outcome *o)
 	}
 }
 
+/* The next k: every k at the start (opening, config, cache read) and in
+ * the last TAIL allocations (the answer, the cache write, close), every
+ * stride-th in between (mostly TLS, where a failed handshake is retried
+ * with a backoff of seconds). */
+static unsigned long next_k(unsigned long k, unsigned long n,
+			    unsigned long stride)
+{
+	unsigned long tail = n > TAIL ? n - TAIL : 0;
+
+	if (k < ALL_FIRST || k >= tail)
+		return k + 1;
+	return k + stride < tail ? k + stride : tail;
+}
+
 static void sweep(struct path *p, unsigned long stride)
 {
 	struct outcome o;
-	unsigned long k = 1;
+	unsigned long k, n;
 	time_t t0 = time(NULL);
 	int sig;
 
-	for (;; k += k < ALL_FIRST ? 1 : stride) {
+	/* k = 0 fails nothing: how many allocations a whole run makes. */
+	if (run_child(p, 0, &o) != 0)
+		tap_bail("%s: the run without failure died", p->name);
+	n = o.fm.allocations;
+	for (k = 1;; k = next_k(k, n, stride)) {
 		sig = run_child(p, k, &o);
 		p->runs++;
 		if (sig != 0) {
@@ -368,10 +395,11 @@ static void sweep(struct path *p, unsigned long stride)
 			break;
 		}
 	}
-	tap_diag("%s: %lu runs (every k up to %d, then every %lu-th) in %ld s; "
-		 "a run without failure makes %lu allocations",
-		 p->name, p->runs, ALL_FIRST, stride, (long)(time(NULL) - t0),
-		 p->clean_allocs);
+	tap_diag("%s: %lu runs in %ld s (every k up to %d and in the last %d, "
+		 "every %lu-th between); a run without failure makes %lu "
+		 "allocations",
+		 p->name, p->runs, (long)(time(NULL) - t0), ALL_FIRST, TAIL,
+		 stride, p->clean_allocs);
 }
 
 /* Findings are shown by tap_diag above, described in the report of the
@@ -390,6 +418,9 @@ static void report(const struct path *p)
 			    "object keys (fixed in 0.17)"
 			  : "");
 	is_int(p->bad_status, 0, "%s: every run returns an askcred_status", n);
+	ok(p->no_expiry == 0,
+	   "%s: no run hands out a token without the configured expiry%s", n,
+	   p->no_expiry ? " # TODO expiresAt sent as null, see above" : "");
 	tap_diag("%s: statuses: OK %lu, NO_MEMORY %lu, others %lu", n,
 		 p->by_status[ASKCRED_OK], p->by_status[ASKCRED_NO_MEMORY],
 		 p->other);
@@ -454,8 +485,9 @@ int main(void)
 		fm_arm(k);
 		scenario(&paths[i], &warm);
 		fm_disarm(&warm.fm);
-		printf("# %s k=%lu: status %d (%s: %s)\n", paths[i].name, k,
-		       warm.status, warm.where, warm.message);
+		printf("# %s k=%lu: status %d (%s: %s)%s\n", paths[i].name, k,
+		       warm.status, warm.where, warm.message,
+		       warm.no_expiry ? ", a token that never expires" : "");
 		return 0;
 	}
 	for (size_t i = 0; i < 2; i++) {

@@ -27,13 +27,6 @@
 /* The broker's clock: 2026-11-28T00:00:00Z. */
 #define FUZZ_NOW 1795824000
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void check_message(const struct askcred_error *err)
 {
 	fuzz_check(err->message[0] != '\0');
@@ -114,49 +107,46 @@ static void lookup(const char *body, size_t len)
 		fuzz_check(is_uuid_text(id));
 }
 
+/* The credential answer of a broker or an exec command (answer.h): the
+ * same checks, whichever read it. */
+static void check_answer(const char *stage, askcred_status rc,
+			 struct token_record *r,
+			 const struct askcred_error *err)
+{
+	fuzz_note(stage, rc == ASKCRED_OK);
+	if (rc != ASKCRED_OK) {
+		check_message(err);
+		fuzz_check(fuzz_record_cleared(r));
+		return;
+	}
+	fuzz_check(is_uuid_text(r->workspace_id));
+	fuzz_check(strcmp(r->source, stage) == 0);
+	fuzz_check(r->token.len > 0 && !has_control(&r->token));
+	fuzz_check(r->expires_at == 0 || r->expires_at > FUZZ_NOW);
+	record_clear(r);
+}
+
 static void broker(const char *body, size_t len)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct token_record r;
-	askcred_status rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = broker_parse(body, len, FUZZ_NOW, &r, &err);
-	fuzz_note("broker", rc == ASKCRED_OK);
-	if (rc != ASKCRED_OK) {
-		check_message(&err);
-		fuzz_check(fuzz_record_cleared(&r));
-		return;
-	}
-	fuzz_check(is_uuid_text(r.workspace_id));
-	fuzz_check(strcmp(r.source, "broker") == 0);
-	fuzz_check(r.token.len > 0 && !has_control(&r.token));
-	fuzz_check(r.expires_at == 0 || r.expires_at > FUZZ_NOW);
-	record_clear(&r);
+	check_answer("broker", broker_parse(body, len, FUZZ_NOW, &r, &err), &r,
+		     &err);
 }
 
-/* An exec command's stdout: the broker's answer format (answer.h), read
- * by the provider core, not the net module. */
+/* An exec command's stdout, which the provider core reads. */
 static void exec_output(const char *body, size_t len)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct token_record r;
-	askcred_status rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = answer_parse(body, len, "output of the command", "exec", FUZZ_NOW,
-			  &r, &err);
-	fuzz_note("exec", rc == ASKCRED_OK);
-	if (rc != ASKCRED_OK) {
-		check_message(&err);
-		fuzz_check(fuzz_record_cleared(&r));
-		return;
-	}
-	fuzz_check(is_uuid_text(r.workspace_id));
-	fuzz_check(strcmp(r.source, "exec") == 0);
-	fuzz_check(r.token.len > 0 && !has_control(&r.token));
-	fuzz_check(r.expires_at == 0 || r.expires_at > FUZZ_NOW);
-	record_clear(&r);
+	check_answer("exec",
+		     answer_parse(body, len, "output of the command", "exec",
+				  FUZZ_NOW, &r, &err),
+		     &r, &err);
 }
 
 /* An error answer whose detail may quote the credential we sent. */

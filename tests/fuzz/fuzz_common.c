@@ -30,6 +30,14 @@ void fuzz_outcome_reset(void)
 	outcome[0] = '\0';
 }
 
+/* For targets with nothing to set up; weak, so a target's own wins. */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
 void fuzz_fail(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n", file, line, what);

@@ -27,13 +27,6 @@
 #define FUZZ_FILE "fuzz.stack"
 #define ARGS_MAX 64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 /* A value shaped like an access token: long, mixed case and digits. */
 static int token_like(const char *v)
 {

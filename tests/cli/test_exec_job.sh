@@ -5,34 +5,13 @@
 # SIGTERM; a revocation AskUI refuses is one line, keeps the job's exit
 # status, and shows as pending. --runner-config hands the job a private
 # copy of the runner config holding the token, gone afterwards.
+. "${top_srcdir:?}/tests/cli/lib.sh"
 . "$top_srcdir/tests/emulator/emulator.sh"
-# Reuse ok/is from the command's shared test library without its stack.
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -s "$T/err" ] && sed -n '1,3s/^/# /p' "$T/err"
-	fi
-}
-is() {
-	[ "$1" = "$2" ]
-	r=$?
-	ok $r "$3"
-	[ $r -eq 0 ] || printf '# got:  %s\n# want: %s\n' "$1" "$2"
-}
-n=0
-failed=0
-ASKCRED="$top_builddir/cli/askcred"
-PLUGIN="$top_builddir/plugin/.libs/askcred_askui.so"
 
-emulator_setup || { echo "Bail out! emulator setup"; exit 1; }
-emulator_start main good || { echo "Bail out! emulator start"; exit 1; }
-T=$EMU_DIR/t
-mkdir -m 700 "$T" "$T/home" "$T/cache" "$T/run"
-HOME=$T/home XDG_CACHE_HOME=$T/cache XDG_RUNTIME_DIR=$T/run
-export HOME XDG_CACHE_HOME XDG_RUNTIME_DIR
-unset ASKCRED_STACK ASKUI_WORKSPACE_ID ASKUI_TOKEN
+emulator_setup || bail "emulator setup"
+trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
+emulator_start main good || bail "emulator start"
+T=$TMP
 URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
 (
 	umask 077
@@ -48,10 +27,6 @@ counter() {
 	emulator_ctl main GET counters |
 		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
 }
-ac() { # ac ARGS...: askcred on the mint stack; sets rc
-	"$ASKCRED" --stack-file "$T/stack" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
 # The job proves it holds a token without printing it.
 JOB='[ -n "$ASKUI_TOKEN" ] && [ "$ASKUI_WORKSPACE_ID" = "$1" ] && echo has >"$2/has"'
 
@@ -59,7 +34,7 @@ emulator_ctl main POST reset '{}' >/dev/null
 for status in 0 3; do
 	rm -f "$T/has"
 	c0=$(counter create) d0=$(counter delete)
-	ac exec --purpose "job $status" -- sh -c "$JOB; exit $status" sh "$EMU_WS" "$T"
+	run exec --purpose "job $status" -- sh -c "$JOB; exit $status" sh "$EMU_WS" "$T"
 	is "$rc" "$status" "exec returns the job's exit status $status"
 	[ -f "$T/has" ]
 	ok $? "job exiting $status: the job had the token in its environment"
@@ -68,7 +43,7 @@ for status in 0 3; do
 done
 
 d0=$(counter delete)
-ac exec -- sh -c 'kill -KILL $$'
+run exec -- sh -c 'kill -KILL $$'
 is "$rc" 137 "a job killed by SIGKILL gives 137"
 is "$(counter delete)" $((d0 + 1)) "killed job: its token was deleted"
 
@@ -109,23 +84,23 @@ is "$(counter delete)" $((d0 + 1)) "SIGINT: the job's token was deleted"
 
 # AskUI refuses the revocation (the job turns the fault on before it ends).
 CTL="'$PYTHON3' '$top_srcdir/tests/emulator/emuctl.py' '$EMU_CA' 127.0.0.1 $EMU_PORT_main"
-ac exec -- sh -c "$CTL POST fault '{\"mode\": \"status\", \"status\": 503, \"count\": 100}' >/dev/null; exit 5"
+run exec -- sh -c "$CTL POST fault '{\"mode\": \"status\", \"status\": 503, \"count\": 100}' >/dev/null; exit 5"
 is "$rc" 5 "a failed revocation leaves the job's exit status alone"
 is "$(grep -c "^askcred: " "$T/err")" 1 "and is reported in one line (besides the retry notices)"
 grep -q "cannot revoke the job's token.*askcred gc" "$T/err"
 ok $? "which says what failed and what to do next"
 emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
-ac status --json
+run status --json
 grep -q "pending-revoke" "$T/out"
 ok $? "status --json lists the pending revocation"
-ac status
+run status
 grep -q "pending-revoke" "$T/out"
 ok $? "the status table lists it too"
 d0=$(counter delete)
-ac gc --json
+run gc --json
 is "$rc" 0 "gc succeeds once AskUI is back"
 is "$(counter delete)" $((d0 + 1)) "gc retried the pending revocation"
-ac status --json
+run status --json
 ! grep -q "pending-revoke" "$T/out"
 ok $? "nothing is pending after gc"
 
@@ -140,7 +115,7 @@ stat -c %a "$(dirname "$p")" >"$t/dirmode"
 grep -c "^    access_token: \"$ASKUI_TOKEN\"\$" "$p" >"$t/match"
 grep -c "old" "$p" >"$t/old"
 grep -c "api_url: https://q.example/\|id: r1" "$p" >"$t/kept"'
-ac exec --runner-config "$T/runner.yaml" -- sh -c "$RJOB" sh {} "$T"
+run exec --runner-config "$T/runner.yaml" -- sh -c "$RJOB" sh {} "$T"
 is "$rc" 0 "exec --runner-config runs the job"
 p=$(cat "$T/path")
 case $p in "$T/run/"*.yaml) r=0 ;; *) r=1 ;; esac
@@ -153,7 +128,7 @@ is "$(cat "$T/kept")" 2 "the rest of the config is kept"
 ok $? "the copy is removed when the job exits"
 
 # No usable $XDG_RUNTIME_DIR: a fresh private directory under /tmp.
-XDG_RUNTIME_DIR=/nonexistent ac exec --runner-config "$T/runner.yaml" -- \
+XDG_RUNTIME_DIR=/nonexistent run exec --runner-config "$T/runner.yaml" -- \
 	sh -c "$RJOB; kill -KILL \$\$" sh {} "$T"
 is "$rc" 137 "runner config job killed: 137"
 p=$(cat "$T/path")
@@ -167,7 +142,7 @@ ok $? "the copy and its directory are removed, though the job was killed"
 printf 'queue: {credentials: {access_token: x}}\n' >"$T/flow.yaml"
 d0=$(counter delete)
 rm -f "$T/ran"
-ac exec --runner-config "$T/flow.yaml" -- sh -c ': >"$1/ran"' sh {} "$T"
+run exec --runner-config "$T/flow.yaml" -- sh -c ': >"$1/ran"' sh {} "$T"
 is "$rc" 65 "a flow-style runner config is a config error (65)"
 grep -q "flow.yaml:1.*\|flow style.*flow.yaml:1" "$T/err"
 ok $? "the error names file and line"
@@ -177,9 +152,10 @@ is "$(counter delete)" $((d0 + 1)) "the token minted for it is revoked anyway"
 ls "$T/run" >"$T/left"
 is "$(cat "$T/left")" "" "no runner config copy is left behind"
 
-ac exec --runner-config "$T/runner.yaml" -- true
+run exec --runner-config "$T/runner.yaml" -- true
 is "$rc" 64 "--runner-config without {} in the command is a usage error"
 
+# One more TAP line, unnumbered: no token in anything printed or logged.
 emulator_check_leaks "$T/out" "$T/err" "$EMU_DIR"/*.log
-echo "1..$((n + 1))"
-[ $failed -eq 0 ]
+tap_n=$((tap_n + 1))
+done_testing

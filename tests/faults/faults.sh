@@ -1,7 +1,8 @@
 # Sourced by the fault-injection scripts: TAP helpers, a private temp
 # directory removed at exit, a machine id file and the cache_tool path.
 #
-#   ok STATUS NAME      one TAP line; STATUS 0 is a pass
+#   ok STATUS NAME      one TAP line; STATUS 0 is a pass (a NAME ending
+#                       in "# TODO why" marks a known finding)
 #   is GOT WANT NAME    pass when GOT = WANT, else show both
 #   has FILE TEXT NAME  pass when FILE holds the fixed string TEXT
 #   val FILE KEY        the value of KEY=... in cache_tool output FILE
@@ -23,7 +24,8 @@ ok() {
 		echo "ok $n - $2"
 	else
 		echo "not ok $n - $2"
-		failed=$((failed + 1))
+		# A known finding ("# TODO ...") does not fail the script.
+		case $2 in *"# TODO"*) ;; *) failed=$((failed + 1)) ;; esac
 	fi
 }
 

@@ -115,12 +115,15 @@ static void on_policy(void *ctx, const struct askcred_entry_info *entry)
 		return;
 	sanitize_text(note, sizeof(note), e.note ? e.note : "");
 	sanitize_text(source, sizeof(source), e.source ? e.source : "-");
-	if (e.policy_serial != 0)
-		printf("policy serial %llu (source %s): %s\n",
-		       (unsigned long long)e.policy_serial, source, note);
+	/* The note is the provider's summary: serial, origin, signature,
+	 * or why no policy is valid. */
+	if (note[0] != '\0')
+		printf("%s: %s\n", source, note);
+	else if (e.policy_serial != 0)
+		printf("%s: policy serial %llu\n", source,
+		       (unsigned long long)e.policy_serial);
 	else
-		printf("no valid policy, fail closed (source %s): %s\n", source,
-		       note);
+		printf("%s: no valid policy, nothing is handed out\n", source);
 	sh->n++;
 }
 

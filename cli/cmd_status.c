@@ -122,7 +122,9 @@ static int entry_row(const struct listing *l,
 	expires[0] = flags[0] = '\0';
 	if (e->expires_at != 0)
 		format_rfc3339(e->expires_at, expires);
-	if (e->expires_at == 0)
+	if (e->flags & ASKCRED_ENTRY_POLICY)
+		left[0] = '\0'; /* a policy, not a token: no expiry to show */
+	else if (e->expires_at == 0)
 		strcpy(left, "never");
 	else if (e->expires_at <= l->now)
 		strcpy(left, "expired");

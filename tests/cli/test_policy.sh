@@ -46,6 +46,21 @@ is "$rc" 64 "no FILE is a usage error"
 run policy frobnicate
 is "$rc" 64 "an unknown subcommand is a usage error"
 
+# policy show: what the stack's modules report.
+run policy show
+is "$rc" 0 "policy show on a stack without a policy exits 0"
+contains "$TMP/out" "no policy configured"
+ok $? "and says there is none"
+mkdir -m 700 "$TMP/pstate"
+write_stack "$STACK" cache=off "policy=$TMP/policy.json" "policy_state_dir=$TMP/pstate"
+run policy show
+is "$rc" 0 "policy show with a policy file exits 0"
+contains "$TMP/out" "policy serial 1 from file $TMP/policy.json"
+ok $? "it shows the serial and origin of the policy in force"
+run status
+grep "^policy " "$TMP/out" | grep -q " policy  *static  *1 "
+ok $? "status lists the policy entry with the flag policy and its serial"
+
 if [ "$OPENSSL_BIN" != no ] && "$OPENSSL_BIN" version >/dev/null 2>&1; then
 	"$OPENSSL_BIN" genpkey -algorithm ed25519 -out "$TMP/sign.pem" 2>/dev/null
 	"$OPENSSL_BIN" pkey -in "$TMP/sign.pem" -pubout -out "$TMP/key.pem"

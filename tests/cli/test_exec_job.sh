@@ -127,6 +127,22 @@ is "$(cat "$T/kept")" 2 "the rest of the config is kept"
 [ ! -e "$p" ]
 ok $? "the copy is removed when the job exits"
 
+# JSON: the same, through a JSON library; the copy keeps the .json ending.
+printf '{"queue": {"api_url": "https://q.example/"}, "runner": {"id": "r1"}}\n' >"$T/runner.json"
+run exec --runner-config "$T/runner.json" -- sh -c '
+	echo "$1" >"$2/path"
+	"$3" -c "import json, os, sys
+c = json.load(open(sys.argv[1]))
+ok = (c[\"queue\"][\"credentials\"][\"access_token\"] == os.environ[\"ASKUI_TOKEN\"]
+      and c[\"queue\"][\"api_url\"] == \"https://q.example/\" and c[\"runner\"] == {\"id\": \"r1\"})
+print(\"same\" if ok else \"differ\")" "$1" >"$2/json"' sh {} "$T" "$PYTHON3"
+is "$rc" 0 "exec --runner-config with a JSON config runs the job"
+is "$(cat "$T/json")" same "the JSON copy holds the token and keeps the rest"
+case $(cat "$T/path") in *.json) r=0 ;; *) r=1 ;; esac
+ok $r "the JSON copy keeps the .json ending"
+[ ! -e "$(cat "$T/path")" ]
+ok $? "and is removed afterwards"
+
 # No usable $XDG_RUNTIME_DIR: a fresh private directory under /tmp.
 XDG_RUNTIME_DIR=/nonexistent run exec --runner-config "$T/runner.yaml" -- \
 	sh -c "$RJOB; kill -KILL \$\$" sh {} "$T"

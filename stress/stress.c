@@ -95,8 +95,10 @@ static void log_line(void *ctx, int level, const char *message)
 	atomic_fetch_add(&log_lines, 1);
 	n = snprintf(line, sizeof(line), "stress[%ld] level %d: %s\n",
 		     (long)getpid(), level, message);
-	if (n > (int)sizeof(line) - 1)
+	if (n > (int)sizeof(line) - 1) { /* cut short, still one line */
 		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	if (n > 0 && write(log_fd, line, (size_t)n) < 0)
 		return; /* nowhere left to say so */
 }

@@ -91,6 +91,37 @@ static askcred_status pick_lifetime(struct instance *inst,
 	return ASKCRED_OK;
 }
 
+/* The server must have made what was asked: a token that expires when we
+ * said (a little clock skew aside). A token that never expires, or lives
+ * longer, is exactly what askcred exists to prevent: delete it at once and
+ * refuse it. */
+#define MINT_EXPIRY_SLACK 300
+static askcred_status
+check_minted(struct instance *inst, const struct net_ops *ops,
+	     struct net_client *client, const struct token_record *parent,
+	     int64_t asked, struct token_record *got, struct askcred_error *err)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	char id[ASKCRED_UUID_LEN + 1];
+	int never = got->expires_at == 0;
+
+	if (!never && got->expires_at <= asked + MINT_EXPIRY_SLACK)
+		return ASKCRED_OK;
+	snprintf(id, sizeof(id), "%s", got->token_id);
+	record_clear(got);
+	if (id[0] != '\0' &&
+	    ops->token_delete(client, parent->workspace_id, &parent->token, id,
+			      &ignored) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_ERR,
+		     "could not delete token %s, minted with the wrong expiry: "
+		     "%s; delete it in AskUI Hub",
+		     id, ignored.message);
+	return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
+		       "AskUI minted token %s with another expiry than asked "
+		       "(%s); it was deleted",
+		       id[0] ? id : "(no id)", never ? "never" : "later");
+}
+
 static askcred_status mint_fetch(struct instance *inst,
 				 const struct askcred_request *req,
 				 struct token_record *out,
@@ -126,6 +157,9 @@ static askcred_status mint_fetch(struct instance *inst,
 		goto out;
 	rc = ops->token_create(client, parent.workspace_id, &parent.token, name,
 			       now + lifetime, out, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = check_minted(inst, ops, client, &parent, now + lifetime, out, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	out->flags |= ASKCRED_CRED_MINTED;

@@ -161,7 +161,7 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 				struct askcred_error *err)
 {
 	struct http_response resp = {0};
-	struct json_object *req = NULL;
+	struct json_object *req = NULL, *jname = NULL, *jexp = NULL;
 	char *url = NULL, when[RFC3339_BUFSZ];
 	const char *body;
 	askcred_status rc;
@@ -174,24 +174,34 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 			       "expiry time out of range");
 	if ((rc = tokens_url(c, ws, "", &url, err)) != ASKCRED_OK)
 		return rc;
-	/* The name and the expiry are not secret, so json-c may build it. */
+	/* The name and the expiry are not secret, so json-c may build it.
+	 * Each value is checked before it is added: json-c adds a NULL value
+	 * as JSON null, and a null expiresAt asks for a token that never
+	 * expires. */
+	rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
 	req = json_object_new_object();
-	if (req == NULL ||
-	    json_object_object_add(req, "name", json_object_new_string(name)) !=
-		    0 ||
-	    json_object_object_add(req, "expiresAt",
-				   expires_at > 0 ? json_object_new_string(when)
-						  : NULL) != 0 ||
-	    (body = json_object_to_json_string_ext(
-		     req, JSON_C_TO_STRING_PLAIN)) == NULL) {
-		rc = err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	jname = json_object_new_string(name);
+	jexp = expires_at > 0 ? json_object_new_string(when) : NULL;
+	if (req == NULL || jname == NULL || (expires_at > 0 && jexp == NULL))
 		goto out;
-	}
+	/* json-c takes a value only when the add succeeds. */
+	if (json_object_object_add(req, "name", jname) != 0)
+		goto out;
+	jname = NULL;
+	if (json_object_object_add(req, "expiresAt", jexp) != 0)
+		goto out;
+	jexp = NULL;
+	body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	if (body == NULL)
+		goto out;
+	err_clear(err);
 	rc = api_call(c, "POST", url, auth, body, NULL, 201,
 		      "creating an access token", &resp, err);
 	if (rc == ASKCRED_OK)
 		rc = api_parse_created(resp.body, resp.len, ws, out, err);
 out:
+	json_object_put(jname);
+	json_object_put(jexp);
 	json_object_put(req);
 	http_response_clear(&resp);
 	free(url);

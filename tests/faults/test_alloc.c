@@ -55,7 +55,8 @@ struct outcome {
 	char where[64];
 	char message[160];
 	struct failmalloc_result fm;
-	int no_expiry;		    /* OK, but the credential never expires */
+	int no_expiry;	 /* OK, but the credential never expires */
+	int from_source; /* OK, but not from the cache: a new token */
 	unsigned long owned[OWN_N]; /* live allocations by owner */
 	char example[OWN_N][400];   /* one of each, symbolised */
 };
@@ -66,6 +67,7 @@ struct path {
 	int empty_first; /* remove the entry's files before each run */
 	/* what the sweep found */
 	unsigned long runs, clean_allocs, bad_status, other, no_expiry;
+	unsigned long from_source; /* OK runs that asked the source */
 	unsigned long crash_jsonc, crash_other;
 	unsigned long leaky[OWN_N], shown[OWN_N], shown_status;
 	unsigned long by_status[ASKCRED_INTERNAL + 1];
@@ -197,6 +199,9 @@ static void scenario(const struct path *p, struct outcome *o)
 		/* Every configuration here asks for a one-hour lifetime. */
 		if (o->status == ASKCRED_OK && cred->expires_at == 0)
 			o->no_expiry = 1;
+		if (o->status == ASKCRED_OK &&
+		    !(cred->flags & ASKCRED_CRED_FROM_CACHE))
+			o->from_source = 1;
 		ops->release(h, cred);
 		ops->close(h);
 	}
@@ -316,6 +321,8 @@ static void count_kind(struct path *p, unsigned long k, const struct outcome *o)
 
 static void judge(struct path *p, unsigned long k, const struct outcome *o)
 {
+	if (o->fm.injected && o->from_source)
+		p->from_source++;
 	if (o->no_expiry && p->no_expiry++ < SHOWN)
 		tap_diag("%s: k=%lu: handed out a token that never expires",
 			 p->name, k);
@@ -421,9 +428,10 @@ static void report(const struct path *p)
 	ok(p->no_expiry == 0,
 	   "%s: no run hands out a token without the configured expiry%s", n,
 	   p->no_expiry ? " # TODO expiresAt sent as null, see above" : "");
-	tap_diag("%s: statuses: OK %lu, NO_MEMORY %lu, others %lu", n,
-		 p->by_status[ASKCRED_OK], p->by_status[ASKCRED_NO_MEMORY],
-		 p->other);
+	tap_diag("%s: statuses: OK %lu (%lu of them with a new token from "
+		 "the source), NO_MEMORY %lu, others %lu",
+		 n, p->by_status[ASKCRED_OK], p->from_source,
+		 p->by_status[ASKCRED_NO_MEMORY], p->other);
 	for (size_t i = 0; i < p->nkinds; i++)
 		tap_diag("%s:   status %d in %lu runs (first k=%lu): %s", n,
 			 p->kinds[i].status, p->kinds[i].count,

@@ -104,6 +104,28 @@ run status --json
 ! grep -q "pending-revoke" "$T/out"
 ok $? "nothing is pending after gc"
 
+# askcred itself SIGKILLed: nothing can revoke then, so gc sweeps the
+# job's token once the process that minted it is gone.
+rm -f "$T/ready"
+"$ASKCRED" --stack-file "$T/stack" exec --purpose lost -- \
+	sh -c 'echo $$ >"$1/jobpid"; : >"$1/ready"; exec sleep 30' sh "$T" \
+	>/dev/null 2>&1 &
+pid=$!
+i=0
+while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+d0=$(counter delete)
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+kill "$(cat "$T/jobpid")" 2>/dev/null
+is "$(counter delete)" "$d0" "askcred SIGKILLed: its job's token is left behind"
+run gc --json
+is "$rc" 0 "gc exits 0"
+is "$(counter delete)" $((d0 + 1)) "gc deletes the token whose askcred is gone"
+grep -q "orphaned" "$T/out"
+ok $? "gc --json lists it as orphaned"
+run gc
+is "$(grep -c orphaned "$T/out")" 0 "a second gc finds nothing left"
+
 # --runner-config: YAML, in $XDG_RUNTIME_DIR, private, token in place.
 printf 'queue:\n  api_url: https://q.example/\n  credentials:\n    access_token: old\nrunner:\n  id: r1\n' >"$T/runner.yaml"
 chmod 644 "$T/runner.yaml"

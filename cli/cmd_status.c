@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "runner_config.h"
 
 enum {
 	COL_NAME,
@@ -229,9 +230,12 @@ static void print_table(const struct listing *l)
 typedef askcred_status (*lister_fn)(askcred_stack *stack, askcred_entry_cb cb,
 				    void *cb_ctx, struct askcred_error *err);
 
+/* Local work reported as entries too (gc: runner config copies). */
+typedef void (*local_fn)(askcred_entry_cb cb, void *cb_ctx);
+
 /* One listing command: status (what is held) or gc (what was swept). */
 static int list_entries(struct cli *cli, int argc, char **argv, const char *cmd,
-			lister_fn list, const char *failed)
+			lister_fn list, local_fn local, const char *failed)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cmd_args a;
@@ -251,6 +255,8 @@ static int list_entries(struct cli *cli, int argc, char **argv, const char *cmd,
 		l.failed = 1;
 		goto out;
 	}
+	if (local != NULL)
+		local(on_entry, &l);
 	rc = list(cli->st, on_entry, &l, &err);
 	/* No module keeping (or collecting) entries is an empty list, not a
 	 * failure. */
@@ -282,11 +288,38 @@ out:
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	return list_entries(cli, argc, argv, "status", askcred_status_list,
-			    "status: cannot list entries");
+			    NULL, "status: cannot list entries");
+}
+
+struct sweep_report {
+	askcred_entry_cb cb;
+	void *cb_ctx;
+};
+
+static void on_swept(void *ctx, const char *path, long pid)
+{
+	struct sweep_report *r = ctx;
+	struct askcred_entry_info e = {.struct_size = sizeof(e)};
+	char note[PATH_MAX + 64];
+
+	snprintf(note, sizeof(note),
+		 "removed %s: its askcred (pid %ld) is gone", path, pid);
+	e.name = "runner-config";
+	e.note = note;
+	r->cb(r->cb_ctx, &e);
+}
+
+/* Runner config copies an askcred killed mid-job left behind hold a token
+ * (revoked or swept by the modules): remove them too. */
+static void sweep_copies(askcred_entry_cb cb, void *cb_ctx)
+{
+	struct sweep_report r = {cb, cb_ctx};
+
+	runner_file_sweep(on_swept, &r);
 }
 
 int cmd_gc(struct cli *cli, int argc, char **argv)
 {
-	return list_entries(cli, argc, argv, "gc", askcred_gc,
+	return list_entries(cli, argc, argv, "gc", askcred_gc, sweep_copies,
 			    "gc: cannot collect every token");
 }

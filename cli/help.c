@@ -85,7 +85,8 @@ static const struct {
 	{"gc",
 	 "usage: askcred [GLOBAL OPTIONS] gc [--json]\n"
 	 "Delete tokens askcred minted that expired or whose job died, and\n"
-	 "retry revocations that are pending; list what was done. Tokens\n"
+	 "retry revocations that are pending; remove runner config copies\n"
+	 "left by an askcred that was killed; list what was done. Tokens\n"
 	 "askcred did not mint are never touched.\n\n"
 	 "  --json                print a JSON array\n"},
 };

@@ -47,4 +47,11 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
  * -1 with errno from the first removal that failed. */
 int runner_file_remove(struct runner_file *rf);
 
+/* askcred gc: remove the copies an askcred killed before it could clean
+ * up left behind (in $XDG_RUNTIME_DIR and /tmp/askcred-XXXXXX): files of
+ * ours named like runner_file_write() names them, whose askcred process
+ * is gone. cb hears of each one removed. Returns how many. */
+typedef void (*runner_swept_cb)(void *ctx, const char *path, long pid);
+int runner_file_sweep(runner_swept_cb cb, void *ctx);
+
 #endif

@@ -2,8 +2,10 @@
  * editing itself is runner_config.c. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +157,101 @@ int runner_file_remove(struct runner_file *rf)
 		ret = -1;
 	rf->dir[0] = '\0';
 	return ret;
+}
+
+/* "askcred-runner-<pid>-<8 hex>.<ending>": a copy we wrote; its pid. */
+static long copy_pid(const char *name)
+{
+	const char *p = name + strlen("askcred-runner-");
+	char *end;
+	long pid;
+
+	if (strncmp(name, "askcred-runner-", 15) != 0 || *p < '1' || *p > '9')
+		return -1;
+	pid = strtol(p, &end, 10);
+	if (*end != '-' || strspn(end + 1, "0123456789abcdef") != 8 ||
+	    (strcmp(end + 9, ".json") != 0 && strcmp(end + 9, ".yaml") != 0 &&
+	     strcmp(end + 9, ".yml") != 0))
+		return -1;
+	return pid;
+}
+
+/* Remove the copies in dir left by an askcred that is gone (killed before
+ * it could clean up). Only regular files of ours; a pid still alive, even
+ * if reused by another process, keeps its file. */
+static int sweep_dir(int dfd, const char *dir, runner_swept_cb cb, void *ctx)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	struct stat st;
+	int n = 0;
+
+	if (d == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		long pid = copy_pid(e->d_name);
+		char path[PATH_MAX];
+
+		if (pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+			    0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		cb(ctx, path, pid);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int runner_file_sweep(runner_swept_cb cb, void *ctx)
+{
+	const char *run = runtime_dir();
+	DIR *tmp;
+	struct dirent *e;
+	int n = 0, k, fd;
+
+	if (run != NULL) {
+		fd = open(run, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			n += sweep_dir(fd, run, cb, ctx);
+	}
+	/* The fallback directories: /tmp/askcred-XXXXXX, ours, 0700. */
+	tmp = opendir("/tmp");
+	while (tmp != NULL && (e = readdir(tmp)) != NULL) {
+		char dir[PATH_MAX];
+		struct stat st;
+
+		if (strncmp(e->d_name, "askcred-", 8) != 0 ||
+		    strlen(e->d_name) != 14 ||
+		    strspn(e->d_name + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+					  "klmnopqrstuvwxyz0123456789") != 6)
+			continue;
+		fd = openat(dirfd(tmp), e->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+		    (st.st_mode & 077) != 0) {
+			close(fd);
+			continue;
+		}
+		snprintf(dir, sizeof(dir), "/tmp/%s", e->d_name);
+		k = sweep_dir(fd, dir, cb, ctx);
+		if (k > 0) {
+			n += k;
+			/* Empty now unless something else is in it: then
+			 * it stays. */
+			unlinkat(dirfd(tmp), e->d_name, AT_REMOVEDIR);
+		}
+	}
+	if (tmp != NULL)
+		closedir(tmp);
+	return n;
 }

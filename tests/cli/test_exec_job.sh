@@ -106,10 +106,13 @@ ok $? "nothing is pending after gc"
 
 # askcred itself SIGKILLed: nothing can revoke then, so gc sweeps the
 # job's token once the process that minted it is gone.
+# It had a runner config copy, which gc removes too.
+printf 'queue:\n  credentials:\n    access_token: x\n' >"$T/lost.yaml"
 rm -f "$T/ready"
-"$ASKCRED" --stack-file "$T/stack" exec --purpose lost -- \
-	sh -c 'echo $$ >"$1/jobpid"; : >"$1/ready"; exec sleep 30' sh "$T" \
-	>/dev/null 2>&1 &
+"$ASKCRED" --stack-file "$T/stack" exec --purpose lost \
+	--runner-config "$T/lost.yaml" -- \
+	sh -c 'echo $$ >"$1/jobpid"; echo "$2" >"$1/path"; : >"$1/ready"; exec sleep 30' \
+	sh "$T" {} >/dev/null 2>&1 &
 pid=$!
 i=0
 while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
@@ -118,11 +121,18 @@ kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 kill "$(cat "$T/jobpid")" 2>/dev/null
 is "$(counter delete)" "$d0" "askcred SIGKILLed: its job's token is left behind"
+p=$(cat "$T/path")
+[ -f "$p" ]
+ok $? "and so is its runner config copy"
 run gc --json
 is "$rc" 0 "gc exits 0"
 is "$(counter delete)" $((d0 + 1)) "gc deletes the token whose askcred is gone"
 grep -q "orphaned" "$T/out"
 ok $? "gc --json lists it as orphaned"
+[ ! -e "$p" ]
+ok $? "gc removes the runner config copy of the dead askcred"
+grep -q "runner-config" "$T/out"
+ok $? "and lists that too"
 run gc
 is "$(grep -c orphaned "$T/out")" 0 "a second gc finds nothing left"
 

@@ -176,11 +176,61 @@ static void yaml_quotes_the_token(void)
 	secret_clear(&out);
 }
 
+/* Every input of the table, cut short at each byte and with each byte
+ * replaced by characters YAML gives a meaning to: the edit never reads
+ * out of bounds (run under Valgrind or ASan by make check's variants),
+ * and whatever it accepts has the token exactly once. */
+static void mutations_accepted_hold_the_token_once(void)
+{
+	static const char special[] = ":-#&*!|>{}[]\"'\t\r\n ?%.";
+	size_t tried = 0, bad = 0;
+	char buf[512];
+
+	for (size_t i = 0; i < N_CASES; i++) {
+		size_t len = strlen(cases[i].in);
+
+		if (len >= sizeof(buf))
+			continue;
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t k = 0; k <= sizeof(special) - 1; k++) {
+				struct askcred_error err = ASKCRED_ERROR_INIT;
+				struct secret out = SECRET_INIT;
+				size_t n = at;
+				const char *first;
+
+				memcpy(buf, cases[i].in, len + 1);
+				if (k < sizeof(special) - 1 && at < len)
+					buf[at] = special[k], n = len;
+				else if (k < sizeof(special) - 1)
+					continue;
+				buf[n] = '\0';
+				tried++;
+				if (runner_config_edit("m.yaml", buf, n, TOK,
+						       strlen(TOK), &out,
+						       &err) != ASKCRED_OK) {
+					bad += strstr(err.message, TOK) != NULL;
+					continue;
+				}
+				first = strstr(out.buf, TOK);
+				if (first == NULL ||
+				    strstr(first + 1, TOK) != NULL)
+					bad++;
+				secret_clear(&out);
+			}
+		}
+	}
+	ok(tried > 10000 && bad == 0,
+	   "%zu mutated inputs: each refused without the token in the "
+	   "message, or holding the token exactly once (%zu not)",
+	   tried, bad);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < N_CASES; i++)
 		run_case(&cases[i]);
 	json_sets_token_and_keeps_the_rest();
 	yaml_quotes_the_token();
+	mutations_accepted_hold_the_token_once();
 	return tap_done();
 }

@@ -36,7 +36,10 @@ askcred_status safe_check_fd(int fd, const char *path,
 			       rules->what, (unsigned)st.st_uid,
 			       (unsigned)geteuid(),
 			       rules->allow_root ? " or root" : "");
-	if (st.st_nlink != 1)
+	/* More than one name: it may be changed through another. None: a
+	 * writer renamed a new version over the name after we opened it;
+	 * what we hold is the complete old file, which is fine to read. */
+	if (st.st_nlink > 1)
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
 			       "%s has %lu hard links; refusing a file that "
 			       "may be changed through another name",

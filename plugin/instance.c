@@ -454,6 +454,9 @@ askcred_status instance_invalidate(struct instance *inst,
 		return rc;
 	/* Match by token, not pointer: the caller's object and the cached
 	 * twin are different objects holding the same token. */
+	/* The disk first: a thread missing in memory meanwhile must not
+	 * find the token on disk and put it back. */
+	obtain_forget(inst, cred);
 	n = memcache_drop_token(inst->mem, cred->token, cred->token_len);
 	fingerprint(cred->token, cred->token_len, fp);
 	plog(inst, ASKCRED_LOG_NOTICE,

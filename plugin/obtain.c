@@ -2,14 +2,21 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "cache/cache.h"
+#include "credcheck.h"
 #include "enforce.h"
 #include "error.h"
 #include "instance.h"
 #include "log.h"
 #include "obtain.h"
+
+static void cache_log(void *ctx, int level, const char *message)
+{
+	plog(ctx, level, "%s", message);
+}
 
 askcred_status obtain_open_cache(struct instance *inst,
 				 struct askcred_error *err)
@@ -25,6 +32,8 @@ askcred_status obtain_open_cache(struct instance *inst,
 				    ? inst->cfg.cache_key_credential
 				    : NULL;
 	cc.passphrase_file = inst->cfg.cache_passphrase_file;
+	cc.log = cache_log;
+	cc.log_ctx = inst;
 	return cache_open(&cc, &inst->cache, err);
 }
 
@@ -146,4 +155,23 @@ askcred_status obtain(struct instance *inst, const struct askcred_request *req,
 			record_clear(rec);
 	}
 	return rc;
+}
+
+void obtain_forget(struct instance *inst, const struct askcred_credential *cred)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct token_record cur = {0};
+
+	if (inst->cache == NULL || !is_uuid4(cred->workspace_id))
+		return;
+	/* Only the entry that still holds this very token: another process
+	 * may already have replaced it with a good one. */
+	if (cache_read(inst->cache, cred->workspace_id, inst->cfg.entry, &cur,
+		       &err) == ASKCRED_OK &&
+	    cur.token.len == cred->token_len &&
+	    CRYPTO_memcmp(cur.token.buf, cred->token, cred->token_len) == 0 &&
+	    cache_remove(inst->cache, cred->workspace_id, inst->cfg.entry,
+			 &err) != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", err.message);
+	record_clear(&cur);
 }

@@ -26,4 +26,9 @@ askcred_status obtain_open_cache(struct instance *inst,
 askcred_status obtain(struct instance *inst, const struct askcred_request *req,
 		      struct token_record *rec, struct askcred_error *err);
 
+/* The host saw cred refused: drop it from the disk cache too (when the
+ * entry still holds it), so that no process is handed it again. */
+void obtain_forget(struct instance *inst,
+		   const struct askcred_credential *cred);
+
 #endif

@@ -39,7 +39,7 @@ B=$1 PROCS=$2 THREADS=$3 SECONDS_=$4
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${PYTHON3:=python3}" "${OPENSSL_BIN:=openssl}"
 : "${STRESS_WINDOW:=5}" "${STRESS_REFRESHES_PER_MIN:=12}"
-: "${STRESS_INVALIDATE_PPM:=200}" "${STRESS_VALIDATE_PPM:=10000}"
+: "${STRESS_INVALIDATE_PPM:=10}" "${STRESS_VALIDATE_PPM:=10000}"
 export top_srcdir PYTHON3 OPENSSL_BIN
 STRESS=$B/stress/stress CHECK=$B/stress/cachecheck ASKCRED=$B/cli/askcred
 PLUGIN=$B/plugin/.libs/askcred_askui.so
@@ -143,6 +143,11 @@ done
 end=$(now)
 wait "$watch"
 watch_rc=$?
+# The last operation may have been an invalidation, which removes the
+# entry: one more fetch, so the final check has a file to look at. It
+# must be served from the cache or mint at most once (counted below).
+"$ASKCRED" --stack-file "$T/stack" get --format json >/dev/null \
+	2>"$T/final-get.err"
 creates=$(counter create)
 tokens=$(issued)
 
@@ -183,6 +188,7 @@ check $watch_rc "0 failed decrypts while processes wrote: $(cat "$T/watch.out")"
 [ $watch_rc -eq 0 ] || grep -v 'replaced while open' "$T/watch.err" | sed 's/^/  /'
 replaced=$(json_field "$T/watch.out" replaced_while_open)
 known "$replaced" "cache reads refused because a writer renamed a new file over the one just opened (safefile link count 0)"
+[ "$(json_field "$T/final.out" files)" -ge 1 ] || final_rc=1
 check $final_rc "0 corrupt or partial cache files at the end: $(cat "$T/final.out")"
 [ $final_rc -eq 0 ] || sed 's/^/  /' "$T/final.err"
 listed=$("$PYTHON3" -c '
@@ -191,12 +197,13 @@ d = json.load(open(sys.argv[1]))
 entries = d["entries"] if isinstance(d, dict) else d
 print(sum(1 for e in entries if "disk" in str(e.get("note", ""))))' \
 	"$T/status.out" 2>/dev/null || echo -1)
-check $((status_rc != 0 || cache_files == 0 || listed != cache_files)) \
+check $((status_rc != 0 || listed != cache_files)) \
 	"askcred status lists every cache file ($listed of $cache_files)"
 check $((tmp_files != 0)) "0 leftover temp files ($tmp_files)"
 
 # Sum the processes' JSON lines and bound the mint calls: one to start,
-# one per refresh window after that, and every forced refresh. Expiry
+# one per refresh window after that, every forced refresh and every
+# successful invalidation. Expiry
 # times are whole seconds, so two natural refreshes can be as little as
 # STRESS_WINDOW - 1 seconds apart: that is the window length used.
 cat "$T"/out.* >"$T/all.out"
@@ -221,8 +228,12 @@ for line in open(path):
                    "served_invalidated", "log_lines", "failures"):
             tot[k] = tot.get(k, 0) + v
 forced = tot.get("forced_refreshes", 0)
+# An invalidation drops the token from the shared cache too (the host saw
+# it refused), so the next fetch legitimately mints: one per invalidation
+# that found it.
+invalidated = tot.get("invalidate", {}).get("ok", 0)
 windows = math.ceil(elapsed / (window - 1))
-bound = 1 + windows + forced
+bound = 1 + windows + forced + invalidated + 1  # + the final fetch
 ops = sum(sum(v.values()) for v in tot.values() if isinstance(v, dict))
 out = {"procs": int(procs), "threads": int(threads), "seconds": int(secs),
        "elapsed": round(elapsed, 3), "window": window, "ops": ops,

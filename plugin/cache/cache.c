@@ -62,6 +62,8 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 	c->uid = cfg->override_uid ? cfg->uid : geteuid();
 	c->clock = cfg->clock;
 	c->clock_ctx = cfg->clock_ctx;
+	c->log = cfg->log;
+	c->log_ctx = cfg->log_ctx;
 	if (lock_table_init(&c->locks) == 0)
 		locks = 1;
 	if (locks && memory_init(&c->mem, cfg->no_memory_cache ? 0

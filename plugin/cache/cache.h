@@ -48,6 +48,12 @@ struct cache_config {
 	/* The clock, Unix seconds; NULL: time(). Tests move time with it. */
 	int64_t (*clock)(void *clock_ctx);
 	void *clock_ctx;
+	/* Where a cache file that is there but unusable (corrupt, tampered
+	 * with, sealed for another context or key, replayed) is reported
+	 * before it is treated as a miss; ASKCRED_LOG_* levels. May be
+	 * NULL. */
+	void (*log)(void *log_ctx, int level, const char *message);
+	void *log_ctx;
 };
 
 /* Refresh windows in seconds before expiry, botocore style. Zero fields

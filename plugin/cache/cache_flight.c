@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cache_int.h"
@@ -257,9 +258,20 @@ askcred_status cache_get_or_refresh(struct cache *c, const char *workspace,
 	f.advisory = f.w.advisory > f.need ? f.w.advisory : f.need;
 	miss = local;
 	/* A miss (absent, corrupt, foreign, replayed) is just a miss here;
-	 * the next write replaces the file. */
-	if (cache_read(c, workspace, entry, &f.cur, &miss) != ASKCRED_OK)
+	 * the next write replaces the file. An unusable file is worth a
+	 * line in the log, though: it may be an attack or a broken disk. */
+	rc = cache_read(c, workspace, entry, &f.cur, &miss);
+	if (rc != ASKCRED_OK)
 		record_clear(&f.cur);
+	if (rc != ASKCRED_OK && rc != ASKCRED_NOT_FOUND && c->log != NULL) {
+		char line[ASKCRED_ERROR_WHERE_MAX + ASKCRED_ERROR_MESSAGE_MAX +
+			  64];
+
+		snprintf(line, sizeof(line),
+			 "cache entry %s unusable, treated as a miss: %s",
+			 miss.where, miss.message);
+		c->log(c->log_ctx, ASKCRED_LOG_WARNING, line);
+	}
 	now = cache_now(c);
 	if (valid_for(&f.cur, now, f.advisory))
 		return give(&f.cur, ASKCRED_CRED_FROM_CACHE, out);

@@ -23,6 +23,8 @@ struct cache {
 	uid_t uid;
 	int64_t (*clock)(void *clock_ctx);
 	void *clock_ctx;
+	void (*log)(void *log_ctx, int level, const char *message);
+	void *log_ctx;
 	struct lock_table locks;
 	struct memory_cache mem;
 };

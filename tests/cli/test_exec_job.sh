@@ -18,7 +18,7 @@ URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
 	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
 		"$(cat "$EMU_DIR/parent.token")" >"$T/parent.json"
 	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
-	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=5s"
+	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s"
 	for op in fetch revoke; do
 		echo "$op required $PLUGIN $args lifetime=1h"
 	done >"$T/stack"
@@ -89,10 +89,12 @@ is "$rc" 5 "a failed revocation leaves the job's exit status alone"
 is "$(grep -c "^askcred: " "$T/err")" 1 "and is reported in one line (besides the retry notices)"
 grep -q "cannot revoke the job's token.*askcred gc" "$T/err"
 ok $? "which says what failed and what to do next"
+cp "$T/err" "$T/revoke.err"
 emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
 run status --json
 grep -q "pending-revoke" "$T/out"
 ok $? "status --json lists the pending revocation"
+grep -q "pending-revoke" "$T/out" || sed 's/^/# revoke said: /' "$T/revoke.err"
 run status
 grep -q "pending-revoke" "$T/out"
 ok $? "the status table lists it too"

@@ -2,11 +2,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "credcheck.h"
 #include "error.h"
 #include "expiry.h"
+#include "instance.h"
+#include "remote.h"
 #include "source.h"
 
 /* Adding a source: its file, and one line here. */
@@ -36,8 +39,8 @@ void source_names(char *buf, size_t size)
 					 i ? ", " : "", sources[i]->name);
 }
 
-askcred_status source_validate_offline(const struct askcred_credential *cred,
-				       struct askcred_error *err)
+askcred_status source_validate_shape(const struct askcred_credential *cred,
+				     struct askcred_error *err)
 {
 	const char *token = cred->token;
 	size_t len = cred->token_len;
@@ -54,4 +57,29 @@ askcred_status source_validate_offline(const struct askcred_credential *cred,
 			       "token has surrounding white space");
 	return expiry_check(cred->expires_at, (int64_t)time(NULL), 0,
 			    "expires_at", err);
+}
+
+askcred_status source_validate(struct instance *inst,
+			       const struct askcred_credential *cred,
+			       struct askcred_error *err)
+{
+	askcred_status rc = source_validate_shape(cred, err);
+
+	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
+		return rc;
+	return remote_lookup(inst, cred, err);
+}
+
+askcred_status source_accept(const struct askcred_request *req,
+			     const struct token_record *rec, const char *where,
+			     struct askcred_error *err)
+{
+	if (req->workspace_id != NULL &&
+	    strcasecmp(req->workspace_id, rec->workspace_id) != 0)
+		return err_set(err, ASKCRED_NOT_FOUND, where,
+			       "the credential is for workspace %s, not the "
+			       "requested %s",
+			       rec->workspace_id, req->workspace_id);
+	return expiry_check(rec->expires_at, (int64_t)time(NULL),
+			    req->min_validity, where, err);
 }

@@ -49,8 +49,19 @@ askcred_status credentials_file_read(const char *path, struct token_record *rec,
 
 /* What every source's validate() checks first, without a network: the
  * workspace id, the token's shape, and expiry. */
-askcred_status source_validate_offline(const struct askcred_credential *cred,
-				       struct askcred_error *err);
+askcred_status source_validate_shape(const struct askcred_credential *cred,
+				     struct askcred_error *err);
+/* The validate() of every source: the shape, then (online_validate=on)
+ * whether AskUI still knows the token. */
+askcred_status source_validate(struct instance *inst,
+			       const struct askcred_credential *cred,
+			       struct askcred_error *err);
+/* What every fetch checks of what its source gave: the requested
+ * workspace (NOT_FOUND naming both) and req->min_validity left (where
+ * names the source's argument for messages). */
+askcred_status source_accept(const struct askcred_request *req,
+			     const struct token_record *rec, const char *where,
+			     struct askcred_error *err);
 
 /* The source called name, or NULL. */
 const struct source_ops *source_find(const char *name);

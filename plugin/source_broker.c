@@ -45,27 +45,7 @@ static askcred_status broker_source_fetch(struct instance *inst,
 		out, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	if (req->workspace_id != NULL &&
-	    strcasecmp(req->workspace_id, out->workspace_id) != 0)
-		return err_set(err, ASKCRED_NOT_FOUND, "broker_url",
-			       "the broker handed out a credential for "
-			       "workspace %s, not the requested %s",
-			       out->workspace_id, req->workspace_id);
-	return expiry_check(out->expires_at, (int64_t)time(NULL),
-			    req->min_validity, "broker_url", err);
-}
-
-/* Offline: shape and expiry; online_validate=on also asks AskUI. */
-static askcred_status
-broker_source_validate(struct instance *inst,
-		       const struct askcred_credential *cred,
-		       struct askcred_error *err)
-{
-	askcred_status rc = source_validate_offline(cred, err);
-
-	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
-		return rc;
-	return remote_lookup(inst, cred, err);
+	return source_accept(req, out, "broker_url", err);
 }
 
 static askcred_status
@@ -87,6 +67,6 @@ const struct source_ops source_broker = {
 	.name = "broker",
 	.disk_cache = 1,
 	.fetch = broker_source_fetch,
-	.validate = broker_source_validate,
+	.validate = source_validate,
 	.revoke = broker_source_revoke,
 };

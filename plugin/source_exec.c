@@ -479,30 +479,11 @@ static askcred_status exec_fetch(struct instance *inst,
 	run_clear(&r);
 	if (rc != ASKCRED_OK)
 		return rc;
-	if (req->workspace_id != NULL &&
-	    strcasecmp(req->workspace_id, out->workspace_id) != 0)
-		return err_set(err, ASKCRED_NOT_FOUND, "command",
-			       "command printed a credential for workspace "
-			       "%s, not the requested %s",
-			       out->workspace_id, req->workspace_id);
-	return expiry_check(out->expires_at, (int64_t)time(NULL),
-			    req->min_validity, "command", err);
-}
-
-/* Offline: shape and expiry; online_validate=on also asks AskUI. */
-static askcred_status exec_validate(struct instance *inst,
-				    const struct askcred_credential *cred,
-				    struct askcred_error *err)
-{
-	askcred_status rc = source_validate_offline(cred, err);
-
-	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
-		return rc;
-	return remote_lookup(inst, cred, err);
+	return source_accept(req, out, "command", err);
 }
 
 /* {"workspace_id":...,"token":...,"token_id":...} into buf. The token
- * has no control characters (source_validate_offline) but may hold '"'
+ * has no control characters (source_validate) but may hold '"'
  * or '\\'. -1 when it does not fit. */
 static int revoke_input(const struct askcred_credential *cred, char *buf,
 			size_t size, size_t *len)
@@ -544,7 +525,7 @@ static askcred_status exec_revoke(struct instance *inst,
 
 	if ((rc = need_command(inst, err)) != ASKCRED_OK)
 		return rc;
-	if ((rc = source_validate_offline(cred, err)) != ASKCRED_OK &&
+	if ((rc = source_validate_shape(cred, err)) != ASKCRED_OK &&
 	    rc != ASKCRED_EXPIRED)
 		return rc;
 	run_init(&r, inst, "revoke");
@@ -572,6 +553,6 @@ const struct source_ops source_exec = {
 	.name = "exec",
 	.disk_cache = 1,
 	.fetch = exec_fetch,
-	.validate = exec_validate,
+	.validate = source_validate,
 	.revoke = exec_revoke,
 };

@@ -173,18 +173,6 @@ out:
 	return rc;
 }
 
-/* Offline checks, then (online_validate=on) does AskUI still know it? */
-static askcred_status mint_validate(struct instance *inst,
-				    const struct askcred_credential *cred,
-				    struct askcred_error *err)
-{
-	askcred_status rc = source_validate_offline(cred, err);
-
-	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
-		return rc;
-	return remote_lookup(inst, cred, err);
-}
-
 static askcred_status mint_revoke(struct instance *inst,
 				  const struct askcred_credential *cred,
 				  struct askcred_error *err)
@@ -228,6 +216,6 @@ const struct source_ops source_mint = {
 	.name = "mint",
 	.disk_cache = 1,
 	.fetch = mint_fetch,
-	.validate = mint_validate,
+	.validate = source_validate,
 	.revoke = mint_revoke,
 };

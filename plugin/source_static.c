@@ -284,27 +284,7 @@ static askcred_status static_fetch(struct instance *inst,
 		     : read_env(req, rec, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	if (req->workspace_id != NULL &&
-	    strcasecmp(req->workspace_id, rec->workspace_id) != 0)
-		return err_set(err, ASKCRED_NOT_FOUND, where,
-			       "credential is for workspace %s, not the "
-			       "requested %s",
-			       rec->workspace_id, req->workspace_id);
-	return expiry_check(rec->expires_at, (int64_t)time(NULL),
-			    req->min_validity, where, err);
-}
-
-/* Offline: shape and expiry. Whether AskUI still knows the token needs the
- * network (online_validate=on). */
-static askcred_status static_validate(struct instance *inst,
-				      const struct askcred_credential *cred,
-				      struct askcred_error *err)
-{
-	askcred_status rc = source_validate_offline(cred, err);
-
-	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
-		return rc;
-	return remote_lookup(inst, cred, err);
+	return source_accept(req, rec, where, err);
 }
 
 static askcred_status static_revoke(struct instance *inst,
@@ -326,6 +306,6 @@ static askcred_status static_revoke(struct instance *inst,
 const struct source_ops source_static = {
 	.name = "static",
 	.fetch = static_fetch,
-	.validate = static_validate,
+	.validate = source_validate,
 	.revoke = static_revoke,
 };

@@ -84,6 +84,8 @@ static int policy_check_cmd(int argc, char **argv)
 			rc == ASKCRED_DENIED
 				? "sign the exact bytes with the private half "
 				  "of a --key (see askcred-policy(5))"
+			: rc == ASKCRED_NOT_FOUND
+				? "check the path"
 				: "fix the document and check it again (see "
 				  "askcred-policy(5))");
 		goto out;

@@ -39,6 +39,11 @@ is "$rc" 65 "a syntax error: 65"
 contains "$TMP/err" "syntax.json"
 ok $? "the error names the file"
 
+run policy check "$TMP/nonexistent.json"
+is "$rc" 66 "a missing file: 66"
+contains "$TMP/err" "check the path"
+ok $? "and the hint says what to do"
+
 run policy check "$TMP/policy.json" --sig "$example/policy.json.sig"
 is "$rc" 64 "--sig without --key is a usage error"
 run policy check

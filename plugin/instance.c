@@ -474,9 +474,12 @@ askcred_status instance_revoke(struct instance *inst,
 
 	struct token_record v;
 
-	/* A revoked token must not be served again from memory. */
-	if (rc == ASKCRED_OK)
+	/* A revoked token (or one whose revocation is pending) must not be
+	 * served again, from memory or from the shared disk cache. */
+	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
+		obtain_forget(inst, cred);
 		memcache_drop_token(inst->mem, cred->token, cred->token_len);
+	}
 	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
 		view_of(cred, &v);
 		enforce_audit(inst, POLICY_OP_REVOKE, &v, v.workspace_id,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -46,39 +47,76 @@ static int pending_dir(struct instance *inst, char *dir, int create,
 	return 0;
 }
 
+/* Write one pending file atomically. 0, or -1 with why filled. */
+static int write_item(struct instance *inst, const char *workspace,
+		      const char *token_id, int64_t expires_at,
+		      int64_t not_before, struct askcred_error *why)
+{
+	char dir[FS_PATH_MAX], path[FS_PATH_MAX], tmp[FS_PATH_MAX];
+	char body[512];
+	int n;
+
+	n = snprintf(body, sizeof(body),
+		     "{\"workspace_id\":\"%s\",\"token_id\":\"%s\","
+		     "\"expires_at\":%lld,\"since\":%lld,"
+		     "\"not_before\":%lld}\n",
+		     workspace, token_id, (long long)expires_at,
+		     (long long)time(NULL), (long long)not_before);
+	if (!is_uuid4(workspace) || !is_uuid4(token_id) || n < 0 ||
+	    (size_t)n >= sizeof(body)) {
+		err_set(why, ASKCRED_INTERNAL, "pending", "bad token id");
+		return -1;
+	}
+	if (pending_dir(inst, dir, 1, why) != 0 ||
+	    fs_path(path, why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
+		    token_id) != ASKCRED_OK ||
+	    fs_write_temp(path, body, (size_t)n, tmp, why) != ASKCRED_OK)
+		return -1;
+	if (rename(tmp, path) != 0) {
+		err_set(why, ASKCRED_CACHE_ERROR, path, "rename: %s",
+			strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	(void)fs_sync_parent(path, why);
+	return 0;
+}
+
+int pending_retire(struct instance *inst, const char *workspace,
+		   const char *token_id, int64_t expires_at, int64_t not_before)
+{
+	struct askcred_error why = ASKCRED_ERROR_INIT;
+	char dir[FS_PATH_MAX], path[FS_PATH_MAX];
+	struct stat st;
+
+	/* Already pending (a revocation that failed): that one is due at
+	 * once and must not be put off by the overlap. */
+	if (pending_dir(inst, dir, 0, &why) == 0 &&
+	    fs_path(path, &why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
+		    token_id) == ASKCRED_OK &&
+	    lstat(path, &st) == 0)
+		return 0;
+
+	if (write_item(inst, workspace, token_id, expires_at, not_before,
+		       &why) == 0)
+		return 0;
+	plog(inst, ASKCRED_LOG_WARNING,
+	     "rotated token %s cannot be scheduled for deletion (%s); it "
+	     "lives until it expires",
+	     token_id, why.message);
+	return -1;
+}
+
 void pending_add(struct instance *inst, const char *workspace,
 		 const char *token_id, int64_t expires_at,
 		 struct askcred_error *err)
 {
 	struct askcred_error why = ASKCRED_ERROR_INIT;
-	char dir[FS_PATH_MAX], path[FS_PATH_MAX], tmp[FS_PATH_MAX];
 	char first[ASKCRED_ERROR_MESSAGE_MAX];
-	char body[512];
-	int n;
 
 	snprintf(first, sizeof(first), "%s", err->message);
-	n = snprintf(body, sizeof(body),
-		     "{\"workspace_id\":\"%s\",\"token_id\":\"%s\","
-		     "\"expires_at\":%lld,\"since\":%lld}\n",
-		     workspace, token_id, (long long)expires_at,
-		     (long long)time(NULL));
-	if (!is_uuid4(workspace) || !is_uuid4(token_id) || n < 0 ||
-	    (size_t)n >= sizeof(body)) {
-		err_set(&why, ASKCRED_INTERNAL, "pending", "bad token id");
+	if (write_item(inst, workspace, token_id, expires_at, 0, &why) != 0)
 		goto fail;
-	}
-	if (pending_dir(inst, dir, 1, &why) != 0 ||
-	    fs_path(path, &why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
-		    token_id) != ASKCRED_OK ||
-	    fs_write_temp(path, body, (size_t)n, tmp, &why) != ASKCRED_OK)
-		goto fail;
-	if (rename(tmp, path) != 0) {
-		err_set(&why, ASKCRED_CACHE_ERROR, path, "rename: %s",
-			strerror(errno));
-		unlink(tmp);
-		goto fail;
-	}
-	(void)fs_sync_parent(path, &why);
 	plog(inst, ASKCRED_LOG_WARNING, "revocation of token %s pending: %s",
 	     token_id, first);
 	snprintf(err->message, sizeof(err->message),
@@ -100,6 +138,7 @@ struct pending_item {
 	char workspace[ASKCRED_UUID_LEN + 1];
 	char token_id[ASKCRED_UUID_LEN + 1];
 	int64_t expires_at, since;
+	int64_t not_before; /* rotation: not deleted before; 0: at once */
 };
 
 static int read_item(const char *path, struct pending_item *it)
@@ -129,6 +168,8 @@ static int read_item(const char *path, struct pending_item *it)
 		it->expires_at = json_object_get_int64(v);
 	if (json_object_object_get_ex(root, "since", &v))
 		it->since = json_object_get_int64(v);
+	if (json_object_object_get_ex(root, "not_before", &v))
+		it->not_before = json_object_get_int64(v);
 	rc = 0;
 out:
 	json_object_put(root);
@@ -189,7 +230,8 @@ static int retry_one(struct instance *inst, const char *path,
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	askcred_status st;
 
-	if (strcmp(it->workspace, rc->parent->workspace_id) != 0)
+	if (strcmp(it->workspace, rc->parent->workspace_id) != 0 ||
+	    it->not_before > (int64_t)time(NULL))
 		return 1;
 	if (it->expires_at != 0 && it->expires_at <= (int64_t)time(NULL)) {
 		st = ASKCRED_OK; /* dead anyway; nothing left to delete */
@@ -240,7 +282,9 @@ static int report_one(struct instance *inst, const char *path,
 	info.token_id = it->token_id;
 	info.source = inst->source->name;
 	info.expires_at = it->expires_at;
-	info.note = "revocation pending";
+	info.note = it->not_before > (int64_t)time(NULL)
+			    ? "rotated out; deleted after the overlap"
+			    : "revocation pending";
 	r->cb(r->cb_ctx, &info);
 	return 1;
 }

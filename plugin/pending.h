@@ -26,6 +26,14 @@ void pending_add(struct instance *inst, const char *workspace,
 		 const char *token_id, int64_t expires_at,
 		 struct askcred_error *err);
 
+/* Rotation: token id (the predecessor of a fresh token) is to be deleted
+ * at not_before, when every process has had time to move on. 0 on
+ * success; a failure is logged (the token then just lives to its
+ * expiry). */
+int pending_retire(struct instance *inst, const char *workspace,
+		   const char *token_id, int64_t expires_at,
+		   int64_t not_before);
+
 /* Try every pending revocation of parent's workspace; forget those done
  * (deleted, already gone, or expired anyway). Returns how many remain. */
 int pending_retry(struct instance *inst, const struct net_ops *ops,

@@ -41,6 +41,7 @@ struct plugin_config {
 	/* source=mint: the parent credential and the minted tokens' life. */
 	char *parent_credentials;
 	uint32_t lifetime;
+	uint32_t rotation_overlap; /* the predecessor dies this long after */
 
 	/* source=broker */
 	char *broker_url;

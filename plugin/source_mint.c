@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "credcheck.h"
 #include "enforce.h"
 #include "error.h"
@@ -122,12 +123,45 @@ check_minted(struct instance *inst, const struct net_ops *ops,
 		       id[0] ? id : "(no id)", never ? "never" : "later");
 }
 
+/* The token the shared cache entry holds now: the one a new mint rotates
+ * out. Read without the lock (the cache calls us with it held). */
+static void predecessor(struct instance *inst, const char *workspace,
+			struct token_record *old)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+
+	if (inst->cache == NULL ||
+	    cache_read(inst->cache, workspace, inst->cfg.entry, old,
+		       &ignored) != ASKCRED_OK ||
+	    strcmp(old->source, source_mint.name) != 0)
+		record_clear(old);
+}
+
+/* Rotation: processes that hold the predecessor keep using it for
+ * rotation_overlap; then it is deleted (at the next mint or gc), unless
+ * it expires before that anyway. */
+static void retire(struct instance *inst, const struct token_record *old,
+		   const struct token_record *fresh, int64_t now)
+{
+	int64_t at = now + inst->cfg.rotation_overlap;
+
+	if (old->token_id[0] == '\0' ||
+	    strcmp(old->token_id, fresh->token_id) == 0 ||
+	    (old->expires_at != 0 && old->expires_at <= at))
+		return;
+	if (pending_retire(inst, old->workspace_id, old->token_id,
+			   old->expires_at, at) == 0)
+		plog(inst, ASKCRED_LOG_INFO,
+		     "token %s rotated out; deleted in AskUI after %us",
+		     old->token_id, inst->cfg.rotation_overlap);
+}
+
 static askcred_status mint_fetch(struct instance *inst,
 				 const struct askcred_request *req,
 				 struct token_record *out,
 				 struct askcred_error *err)
 {
-	struct token_record parent = {0}, draft = {0};
+	struct token_record parent = {0}, draft = {0}, old = {0};
 	const struct net_ops *ops;
 	struct net_client *client;
 	char name[JOBID_NAME_MAX];
@@ -152,6 +186,8 @@ static askcred_status mint_fetch(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		goto out;
 	jobid_token_name(inst->cfg.entry, req, name, sizeof(name));
+	if ((req->flags & ASKCRED_REQ_NO_CACHE) == 0)
+		predecessor(inst, parent.workspace_id, &old);
 	rc = remote_get(inst, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -163,6 +199,7 @@ static askcred_status mint_fetch(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		goto out;
 	out->flags |= ASKCRED_CRED_MINTED;
+	retire(inst, &old, out, now);
 	snprintf(out->source, sizeof(out->source), "%s", source_mint.name);
 	/* The server is reachable now: a good moment for revocations that
 	 * failed earlier. */
@@ -170,6 +207,7 @@ static askcred_status mint_fetch(struct instance *inst,
 out:
 	record_clear(&parent);
 	record_clear(&draft);
+	record_clear(&old);
 	return rc;
 }
 

@@ -147,7 +147,7 @@ is $? 69 "revoke while AskUI answers 503: unavailable (exit 69)"
 grep -q "recorded" "$T/err"
 ok $? "the error says the revocation was recorded"
 ac job status --json
-grep -q "pending" "$T/out"
+grep -q "revocation pending" "$T/out"
 ok $? "status lists the pending revocation"
 emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
 before=$(counter delete)
@@ -155,8 +155,27 @@ ac job refresh
 ok $? "the next mint succeeds"
 is "$(counter delete)" $((before + 1)) "and retries the pending revocation"
 ac job status --json
-grep -q "pending" "$T/out"
-ok $((! $?)) "nothing is pending any more"
+grep -q "revocation pending" "$T/out"
+ok $((! $?)) "no revocation is pending any more"
+
+# Rotation: the predecessor of a refreshed shared token is deleted after
+# rotation_overlap (0: at once), and is listed meanwhile.
+stack rot0 "lifetime=1h entry=rot0 rotation_overlap=0"
+ac rot0 get --format json
+first=$(field "$T/out" token_id)
+before=$(counter delete)
+ac rot0 refresh
+ok $? "refresh rotates the shared token"
+is "$(counter delete)" $((before + 1)) "with rotation_overlap=0 the predecessor is deleted at once"
+stack rot "lifetime=1h entry=rot rotation_overlap=30m"
+ac rot get --format json
+old=$(field "$T/out" token_id)
+before=$(counter delete)
+ac rot refresh
+is "$(counter delete)" "$before" "with an overlap the predecessor is not deleted yet"
+ac rot status --json
+grep -q "$old" "$T/out" && grep -q "rotated out" "$T/out"
+ok $? "status lists the predecessor as rotated out, to be deleted after the overlap"
 
 # gc: a job's token outliving its process (the process here is askcred
 # get itself, which exits at once) is orphaned; an expired token is swept;
@@ -181,8 +200,9 @@ grep -q "$shared" "$T/out"
 ok $((! $?)) "the shared, live token is left alone"
 is "$(counter delete)" $((before + 2)) "two delete calls"
 emulator_ctl main GET issued >/dev/null # (the parent token is never listed)
+before=$(counter delete)
 ac gc gc --json
-is "$(cat "$T/out")" "[]" "a second gc finds nothing"
+is "$(counter delete)" "$before" "a second gc finds nothing to delete"
 
 # Outage grace: a token inside its refresh window is served stale while
 # AskUI is down, for stale_budget at most; without a budget, no token.

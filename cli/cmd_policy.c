@@ -151,6 +151,43 @@ static int policy_show_cmd(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Why the current credential is, or is not, allowed: the stack fetches it
+ * (a denial there is the answer) and the validate operation judges it
+ * again under the policy in force, with the policy's sentence. */
+static int policy_explain_cmd(struct cli *cli, int argc, char **argv)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	const struct askcred_credential *cred = NULL;
+	struct cmd_args a;
+	char ws[ASKCRED_UUID_LEN + 1], id[ASKCRED_UUID_LEN + 1], src[32];
+	askcred_status rc;
+	int ex = parse_command("policy", argc, argv, "purpose,min-validity", 0,
+			       &a);
+
+	if (ex >= 0)
+		return ex;
+	ex = request_fetch(cli, "policy explain", &a.req, 0, &cred);
+	if (ex != EXIT_OK)
+		return ex;
+	sanitize_text(ws, sizeof(ws), cred->workspace_id);
+	sanitize_text(id, sizeof(id), cred->token_id[0] ? cred->token_id : "-");
+	sanitize_text(src, sizeof(src), cred->source);
+	rc = askcred_validate(cli->st, cred, &err);
+	if (rc == ASKCRED_OK) {
+		printf("allowed: token %s of workspace %s from %s", id, ws,
+		       src);
+		if (cred->policy_serial != 0)
+			printf(", handed out under policy serial %llu",
+			       (unsigned long long)cred->policy_serial);
+		printf("\n");
+		ex = EXIT_OK;
+	} else {
+		ex = report_failure("policy explain: not allowed", rc, &err);
+	}
+	askcred_release(cli->st, cred);
+	return ex;
+}
+
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -162,6 +199,9 @@ int cmd_policy(struct cli *cli, int argc, char **argv)
 		return policy_check_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return policy_show_cmd(cli, argc - 1, argv + 1);
-	return usage_error("policy", "unknown subcommand '%s' (check, show)",
+	if (strcmp(argv[1], "explain") == 0)
+		return policy_explain_cmd(cli, argc - 1, argv + 1);
+	return usage_error("policy",
+			   "unknown subcommand '%s' (check, show, explain)",
 			   argv[1]);
 }

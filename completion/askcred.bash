@@ -106,7 +106,7 @@ _askcred()
 		;;
 	policy)
 		if ((cword == cmd_at + 1)); then
-			COMPREPLY=($(compgen -W "check show --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "check show explain --help" -- "$cur"))
 		elif [[ ${words[cmd_at + 1]} == check ]]; then
 			if [[ $cur == -* ]]; then
 				COMPREPLY=($(compgen -W "--key --sig --labels --help" -- "$cur"))
@@ -115,6 +115,8 @@ _askcred()
 			fi
 		elif [[ ${words[cmd_at + 1]} == show ]]; then
 			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		elif [[ ${words[cmd_at + 1]} == explain ]]; then
+			COMPREPLY=($(compgen -W "--purpose --min-validity --help" -- "$cur"))
 		fi
 		;;
 	help)

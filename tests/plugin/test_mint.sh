@@ -251,6 +251,11 @@ ok $? "status: the credential carries policy serial 1, and the policy entry says
 grep -q '"decision"' "$T/audit.log" 2>/dev/null || grep -q '"allowed"' "$T/audit.log"
 ok $? "the hand-out is in the audit file"
 
+ac pol policy explain
+ok $? "policy explain: the current credential is allowed"
+grep -q "allowed: token .* under policy serial 1" "$T/out"
+ok $? "and says under which policy serial"
+
 # Runner labels from the host (askcred --labels) select the policy's
 # overrides, which only tighten.
 cat >"$T/policy3.json" <<POL
@@ -278,6 +283,10 @@ ac deny get --format json
 is $? 67 "a workspace the policy does not allow is denied (exit 67)"
 grep -q "policy" "$T/err"
 ok $? "the error names the policy"
+ac deny policy explain
+is $? 67 "policy explain says denied (exit 67)"
+grep -q "workspace" "$T/err"
+ok $? "and why: the workspace is not allowed"
 is "$(counter create)" 0 "nothing was minted for a denied request"
 
 # A signed policy from an https URL: each new process asks the URL; a new

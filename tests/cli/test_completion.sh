@@ -44,7 +44,8 @@ is "$(offers askcred exec --runner-config "")" "FILES" "--runner-config takes a 
 is "$(offers askcred exec -- py)" "COMMAND-AT-3" "after -- the command to run is completed"
 is "$(offers askcred get --format "")" "env json shell" "get --format values"
 is "$(offers askcred gc --)" "--help --json" "gc options"
-is "$(offers askcred policy "")" "--help check show" "policy subcommands"
+is "$(offers askcred policy "")" "--help check explain show" "policy subcommands"
+is "$(offers askcred policy explain --)" "--help --min-validity --purpose" "policy explain options"
 is "$(offers askcred policy check --)" "--help --key --labels --sig" "policy check options"
 is "$(offers askcred policy check --key "")" "FILES" "--key takes a file"
 is "$(offers askcred --stack-file s.conf status --)" "--help --json" \

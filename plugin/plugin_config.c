@@ -417,7 +417,7 @@ void config_free(struct plugin_config *cfg)
 {
 	for (size_t i = 0; i < N_KEYS; i++)
 		if (owns_memory(&keys[i]))
-			free(*(char **)((char *)cfg + keys[i].offset));
+			free(*(char **)(void *)((char *)cfg + keys[i].offset));
 	memset(cfg, 0, sizeof(*cfg));
 }
 

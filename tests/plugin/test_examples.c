@@ -15,7 +15,8 @@
 
 #define MAXWORDS 16
 
-static const char *const stacks[] = {"static-env", "static-file"};
+static const char *const stacks[] = {"static-env", "static-file", "mint",
+				     "broker", "exec"};
 
 static const char *srcdir(void)
 {
@@ -106,6 +107,8 @@ static void check_demo_credentials(void)
 int main(void)
 {
 	unsetenv("ASKUI_TOKEN");
+	/* Sources worth caching open the disk cache: keep it private. */
+	setenv("XDG_CACHE_HOME", fixture_tmpdir(), 1);
 	for (size_t i = 0; i < sizeof(stacks) / sizeof(stacks[0]); i++)
 		check_stack(stacks[i]);
 	check_demo_credentials();

@@ -94,6 +94,10 @@ is "$(cat "$TMP/out")" "$(umask)" "the child gets the caller's umask back"
 if (ulimit -S -c 2048) 2>/dev/null; then
 	(
 		ulimit -S -c 2048
+		# An ASan build sets its own core limit to 0 before main()
+		# unless told not to; askcred must still lower it itself.
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}disable_coredump=0"
+		export ASAN_OPTIONS
 		run exec -- sh -c '
 			ulimit -c
 			grep "^Max core file size" /proc/$PPID/limits |

@@ -57,8 +57,9 @@ else
 		--eval='valgrind-print-tests: ; @echo $(TESTS)' \
 		valgrind-print-tests) || exit 2
 	# test_cache_flight: "the others return at once" means within 300 ms
-	# of 16 racing processes.
-	TIMED="tests/plugin/cache/test_cache_flight"
+	# of 16 racing processes. test_cache_crash: writers must get to their
+	# writes within milliseconds of starting, to be killed in them.
+	TIMED="tests/plugin/cache/test_cache_flight tests/plugin/cache/test_cache_crash"
 	tests=
 	skipped=
 	for t in $all; do

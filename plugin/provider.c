@@ -3,10 +3,21 @@
  * number of times. Each operation hands over to the instance. */
 #include "config.h"
 
+#include <openssl/err.h>
+
 #include <askcred/provider.h>
 
 #include "gc.h"
 #include "instance.h"
+
+/* OpenSSL keeps an error queue per thread, and the thread is the host's:
+ * whatever our EVP calls left there (the reason is in our own error
+ * already) must not surface in the host's next OpenSSL call. */
+static askcred_status done(askcred_status rc)
+{
+	ERR_clear_error();
+	return rc;
+}
 
 static askcred_status op_open(const struct askcred_host *host, int argc,
 			      const char *const *argv, void **handle,
@@ -16,7 +27,7 @@ static askcred_status op_open(const struct askcred_host *host, int argc,
 	askcred_status rc = instance_open(host, argc, argv, &inst, err);
 
 	*handle = inst;
-	return rc;
+	return done(rc);
 }
 
 static void op_close(void *handle)
@@ -28,14 +39,14 @@ static askcred_status op_fetch(void *handle, const struct askcred_request *req,
 			       struct askcred_credential **out,
 			       struct askcred_error *err)
 {
-	return instance_fetch(handle, req, out, err);
+	return done(instance_fetch(handle, req, out, err));
 }
 
 static askcred_status op_validate(void *handle,
 				  const struct askcred_credential *cred,
 				  struct askcred_error *err)
 {
-	return instance_validate(handle, cred, err);
+	return done(instance_validate(handle, cred, err));
 }
 
 static askcred_status op_refresh(void *handle,
@@ -43,7 +54,7 @@ static askcred_status op_refresh(void *handle,
 				 struct askcred_credential **out,
 				 struct askcred_error *err)
 {
-	return instance_refresh(handle, req, out, err);
+	return done(instance_refresh(handle, req, out, err));
 }
 
 static askcred_status op_invalidate(void *handle,
@@ -51,14 +62,14 @@ static askcred_status op_invalidate(void *handle,
 				    const char *reason,
 				    struct askcred_error *err)
 {
-	return instance_invalidate(handle, cred, reason, err);
+	return done(instance_invalidate(handle, cred, reason, err));
 }
 
 static askcred_status op_revoke(void *handle,
 				const struct askcred_credential *cred,
 				struct askcred_error *err)
 {
-	return instance_revoke(handle, cred, err);
+	return done(instance_revoke(handle, cred, err));
 }
 
 static void op_release(void *handle, struct askcred_credential *cred)
@@ -69,13 +80,13 @@ static void op_release(void *handle, struct askcred_credential *cred)
 static askcred_status op_status(void *handle, askcred_entry_cb cb, void *cb_ctx,
 				struct askcred_error *err)
 {
-	return instance_status(handle, cb, cb_ctx, err);
+	return done(instance_status(handle, cb, cb_ctx, err));
 }
 
 static askcred_status op_gc(void *handle, askcred_entry_cb cb, void *cb_ctx,
 			    struct askcred_error *err)
 {
-	return instance_gc(handle, cb, cb_ctx, err);
+	return done(instance_gc(handle, cb, cb_ctx, err));
 }
 
 static const struct askcred_provider askui_provider = {

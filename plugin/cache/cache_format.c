@@ -219,7 +219,10 @@ static askcred_status file_key(const struct cache_key *k,
 }
 
 /* One AES-256-GCM pass over in (inlen bytes) into out, with the header and
- * the context as associated data. enc: seal and write tag; else check tag. */
+ * the context as associated data. enc: seal and write tag; else check tag.
+ * 1: done; 0: the tag did not match (or encryption failed); -1: the
+ * cipher could not even be set up (out of memory), which says nothing
+ * about the file. */
 static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN], const uint8_t *header,
 	       const uint8_t ctx[CACHE_CTX_LEN], const uint8_t *in,
 	       size_t inlen, uint8_t *out, uint8_t *tag)
@@ -228,11 +231,13 @@ static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN], const uint8_t *header,
 	const uint8_t *nonce = header + OFF_NONCE;
 	int n = 0, ok = 0;
 
-	if (c == NULL || format_aes_gcm() == NULL)
+	if (c == NULL || format_aes_gcm() == NULL ||
+	    EVP_CipherInit_ex2(c, format_aes_gcm(), key, nonce, enc, NULL) !=
+		    1) {
+		ok = -1;
 		goto out;
-	if (EVP_CipherInit_ex2(c, format_aes_gcm(), key, nonce, enc, NULL) !=
-		    1 ||
-	    EVP_CipherUpdate(c, NULL, &n, header, CACHE_HEADER_LEN) != 1 ||
+	}
+	if (EVP_CipherUpdate(c, NULL, &n, header, CACHE_HEADER_LEN) != 1 ||
 	    EVP_CipherUpdate(c, NULL, &n, ctx, CACHE_CTX_LEN) != 1 ||
 	    EVP_CipherUpdate(c, out, &n, in, (int)inlen) != 1)
 		goto out;
@@ -297,8 +302,9 @@ askcred_status format_seal(const struct cache_keyring *keys,
 	rc = file_key(&keys->keys[0], h.salt, fkey, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	if (!gcm(1, fkey, file, ctx, (const uint8_t *)pt, ptlen,
-		 file + CACHE_HEADER_LEN, file + CACHE_HEADER_LEN + ptlen)) {
+	if (gcm(1, fkey, file, ctx, (const uint8_t *)pt, ptlen,
+		file + CACHE_HEADER_LEN,
+		file + CACHE_HEADER_LEN + ptlen) != 1) {
 		rc = err_set(err, ASKCRED_INTERNAL, "AES-256-GCM",
 			     "encryption failed");
 		goto out;
@@ -337,6 +343,7 @@ askcred_status format_open(const struct cache_keyring *keys,
 	uint8_t *pt = NULL;
 	char found_entry[ENTRY_NAME_MAX];
 	askcred_status rc;
+	int sealed;
 
 	record_clear(out);
 	rc = format_parse_header(buf, len, &h, err);
@@ -355,8 +362,14 @@ askcred_status format_open(const struct cache_keyring *keys,
 	if (rc != ASKCRED_OK)
 		goto out;
 	memcpy(tag, buf + CACHE_HEADER_LEN + h.ct_len, CACHE_TAG_LEN);
-	if (!gcm(0, fkey, buf, ctx, buf + CACHE_HEADER_LEN, h.ct_len, pt,
-		 tag)) {
+	sealed = gcm(0, fkey, buf, ctx, buf + CACHE_HEADER_LEN, h.ct_len, pt,
+		     tag);
+	if (sealed < 0) {
+		rc = err_set(err, ASKCRED_NO_MEMORY, "AES-256-GCM",
+			     "cannot set up the cipher (out of memory)");
+		goto out;
+	}
+	if (sealed == 0) {
 		rc = err_set(err, ASKCRED_CACHE_ERROR, "AES-256-GCM",
 			     "authentication failed: the file was modified "
 			     "or sealed for another workspace, entry, user "

@@ -215,7 +215,7 @@ static const struct key keys[] = {
 	 7 * DAY, "5m",
 	 "validity a credential must still have when the request sets none"},
 	{"cache", "on or off", parse_bool, FIELD(cache), 0, 0, "on",
-	 "keep credentials in the encrypted disk cache"},
+	 "keep tokens of mint, broker and exec in the encrypted disk cache"},
 	{"cache_dir", "an absolute path", parse_abspath, FIELD(cache_dir), 0, 0,
 	 NULL, "disk cache directory"},
 	{"advisory_window", "a duration", parse_duration,

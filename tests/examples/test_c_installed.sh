@@ -31,6 +31,24 @@ libdir=$(dirname "$(dirname "$pcfile")")
 ok $? "the AskUI module is installed in \$libdir/askcred"
 [ -e "$libdir/libaskcred.so" ]
 ok $? "libaskcred.so is installed next to pkgconfig/"
+[ -f "$libdir/askcred/askcred_askui_net.so" ]
+ok $? "its network module is installed beside it"
+prefix=$(dirname "$libdir")
+[ -x "$prefix/bin/askcred" ]
+ok $? "the askcred command is installed in \$bindir"
+for s in static-env static-file mint broker exec; do
+	[ -f "$(find "$DEST" -path "*/askcred/stacks/$s" | head -n 1)" ] ||
+		break
+done
+ok $? "the example stacks are installed in \$sysconfdir/askcred/stacks"
+m=$(find "$DEST" -path '*/man/man1/askcred.1' | head -n 1)
+man=$(dirname "$(dirname "$m")")
+[ -n "$m" ] && [ -f "$man/man5/askcred.conf.5" ] &&
+	[ -f "$man/man5/askcred-policy.5" ] &&
+	[ -f "$man/man3/askcred-provider.3" ]
+ok $? "the four man pages are installed in \$mandir"
+[ -f "$(find "$DEST" -path '*/bash-completion/completions/askcred' | head -n 1)" ]
+ok $? "bash completion is installed under the command's name"
 
 # The installed askcred.pc names the prefix without DESTDIR; the sysroot
 # puts DESTDIR in front of its -I and -L.

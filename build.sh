@@ -21,6 +21,11 @@ PACKAGES=(
 
 log() { printf '==> %s\n' "$*"; }
 
+# The tests whose threads share one instance, stack or cache handle.
+TSAN_TESTS="tests/plugin/test_provider tests/plugin/test_instance
+	tests/host/test_stack_ops tests/plugin/cache/test_cache_flight
+	tests/plugin/policy/test_policy_store"
+
 install_missing() {
 	local missing=()
 	for p in "${PACKAGES[@]}"; do
@@ -103,6 +108,21 @@ cmd_test() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
 	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
+
+	log "threaded tests under ThreadSanitizer"
+	configure_build _build-tsan --enable-tsan
+	make -C _build-tsan -j"$(jobs)" >/dev/null
+	if TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		make -C _build-tsan -j"$(jobs)" check TESTS="$TSAN_TESTS" \
+		>_build-tsan/check.out 2>&1; then
+		grep -E '^# (PASS|FAIL|ERROR):' _build-tsan/check.out || true
+		pass=$((pass + 1))
+	else
+		tail -n 60 _build-tsan/check.out
+		[ -f _build-tsan/test-suite.log ] && cat _build-tsan/test-suite.log
+		fail=$((fail + 1))
+		rc=1
+	fi
 
 	log "unit tests under Valgrind memcheck"
 	if tests/valgrind.sh _build >_build/valgrind.out 2>&1; then

@@ -65,11 +65,7 @@ mkdir -m 700 "$T" "$T/home" "$C"
 HOME=$T/home XDG_CACHE_HOME=$T/home
 export HOME XDG_CACHE_HOME
 unset ASKCRED_STACK ASKUI_WORKSPACE_ID ASKUI_TOKEN
-(
-	umask 077
-	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
-		"$(cat "$EMU_DIR/parent.token")" >"$T/parent.json"
-)
+emulator_parent_file "$T/parent.json"
 # A minted token lives 5 minutes (the shortest lifetime allowed) and enters
 # the advisory window STRESS_WINDOW seconds after it was minted, the
 # mandatory one (where every caller waits) a window later: a refresh is due
@@ -92,10 +88,7 @@ for op in fetch validate refresh revoke; do
 	echo "$op required $PLUGIN $args"
 done >"$T/stack"
 
-counter() { # counter NAME: how often the emulator served that call
-	emulator_ctl main GET counters |
-		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
-}
+counter() { emulator_counter main "$1"; }
 issued() { # how many tokens the emulator has issued (a fresh one: all ours)
 	emulator_ctl main GET issued |
 		"$PYTHON3" -c "import json,sys; print(len(json.load(sys.stdin)['tokens']))"

@@ -10,6 +10,8 @@
 #                              sets EMU_PORT_<NAME>
 #   emulator_ctl NAME METHOD PATH [JSON]
 #                              talk to /_emulator/PATH of emulator NAME
+#   emulator_counter NAME CALL how often NAME served CALL
+#   emulator_parent_file FILE  a credentials file with the parent token
 #   emulator_check_leaks FILE...
 #                              TAP line: no token any emulator issued (nor
 #                              the parent or broker token) is in FILE...
@@ -93,6 +95,23 @@ emulator_ctl() {
 	eval "_port=\$EMU_PORT_$1 _ctlca=\$EMU_CTLCA_$1 _ctlname=\$EMU_CTLNAME_$1"
 	"$PYTHON3" "$emu_src/emuctl.py" "$_ctlca" "$_ctlname" "$_port" "$2" "$3" \
 		${4:+"$4"}
+}
+
+# emulator_counter NAME CALL: how often emulator NAME served CALL (create,
+# delete, lookup, ...) since its last reset.
+emulator_counter() {
+	emulator_ctl "$1" GET counters |
+		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$2', 0))"
+}
+
+# emulator_parent_file FILE: a credentials file (mode 0600) holding the
+# emulators' workspace and the parent credential they let mint.
+emulator_parent_file() {
+	(
+		umask 077
+		printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
+			"$(cat "$EMU_DIR/parent.token")" >"$1"
+	)
 }
 
 emulator_check_leaks() {

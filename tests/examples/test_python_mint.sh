@@ -11,11 +11,7 @@ trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
 emulator_start main good || bail "emulator start"
 RUN_AGENT="$top_srcdir/examples/python/run_agent.py"
 
-(
-	umask 077
-	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
-		"$(cat "$EMU_DIR/parent.token")" >"$TMP/parent.json"
-)
+emulator_parent_file "$TMP/parent.json"
 args="source=mint parent_credentials=$TMP/parent.json"
 args="$args api_url=https://127.0.0.1:$EMU_PORT_main/api/v1 ca_file=$EMU_CA"
 args="$args cache_dir=$TMP/mcache timeout=20s lifetime=1h"
@@ -41,8 +37,7 @@ is "$?" 0 "run_agent.py runs the agent with a minted token"
 is "$(cat "$TMP/ws")" "$EMU_WS" "the agent sees the emulator's workspace"
 [ "$(cat "$TMP/len")" -gt 10 ]
 ok $? "the agent sees a token in ASKUI_TOKEN"
-creates=$(emulator_ctl main GET counters | "$PYTHON3" -c \
-	'import json,sys; print(json.load(sys.stdin)["calls"].get("create", 0))')
+creates=$(emulator_counter main create)
 ok "$([ "$creates" -ge 1 ] && echo 0 || echo 1)" "the token was minted by the emulator ($creates create calls)"
 
 # The binding itself: fetch, validate online, status, gc.

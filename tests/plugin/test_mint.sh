@@ -35,11 +35,7 @@ export HOME XDG_CACHE_HOME
 unset ASKCRED_STACK ASKUI_WORKSPACE_ID ASKUI_TOKEN
 URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
 
-(
-	umask 077
-	printf '{"workspace_id": "%s", "token": "%s"}\n' "$EMU_WS" \
-		"$(cat "$EMU_DIR/parent.token")" >"$T/parent.json"
-)
+emulator_parent_file "$T/parent.json"
 # stack NAME EXTRA-ARGS: every operation through one mint instance.
 stack() {
 	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
@@ -48,10 +44,7 @@ stack() {
 		echo "$op required $PLUGIN $args"
 	done >"$T/$1"
 }
-counter() { # counter NAME: how often the emulator served that call
-	emulator_ctl main GET counters |
-		"$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)['calls'].get('$1', 0))"
-}
+counter() { emulator_counter main "$1"; }
 # field FILE NAME: a member of askcred's JSON output (never the token).
 field() {
 	"$PYTHON3" -c "import json,sys; print(json.load(open('$1'))['$2'])"

@@ -1,7 +1,9 @@
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -11,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <askcred/provider.h>
 
 #include "fixture.h"
 #include "tap.h"
@@ -111,4 +115,41 @@ void fixture_expand(char *out, size_t size, const char *tmpl, long delta)
 	}
 	if (used < size)
 		snprintf(out + used, size - used, "%s", p);
+}
+
+const struct askcred_provider *fixture_provider(void **dl_out)
+{
+	char path[PATH_MAX], exe[PATH_MAX];
+	const char *top = getenv("top_builddir");
+	const struct askcred_provider *ops;
+	askcred_provider_entry_fn entry;
+	void *dl, *sym;
+	ssize_t n;
+
+	if (top != NULL && *top != '\0') {
+		snprintf(path, sizeof(path), "%s/plugin/.libs/askcred_askui.so",
+			 top);
+	} else {
+		/* Run by hand: the build tree is two levels above us. */
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n < 0)
+			tap_bail("top_builddir is not set");
+		exe[n] = '\0';
+		snprintf(path, sizeof(path),
+			 "%s/../../plugin/.libs/askcred_askui.so",
+			 dirname(exe));
+	}
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL)
+		tap_bail("dlopen %s: %s", path, dlerror());
+	sym = dlsym(dl, ASKCRED_PROVIDER_ENTRY_SYMBOL);
+	if (sym == NULL)
+		tap_bail("%s: no entry point", path);
+	memcpy(&entry, &sym, sizeof(entry));
+	ops = entry(ASKCRED_ABI_VERSION);
+	if (ops == NULL)
+		tap_bail("%s: no ops table", path);
+	if (dl_out != NULL)
+		*dl_out = dl;
+	return ops;
 }

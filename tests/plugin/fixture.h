@@ -26,6 +26,13 @@ void fixture_log(void *ctx, int level, const char *message);
 const char *fixture_logged(void);
 void fixture_log_reset(void);
 
+/* The built provider module, loaded as a host loads it: dlopen(RTLD_NOW |
+ * RTLD_LOCAL) of $top_builddir/plugin/.libs/askcred_askui.so (or relative
+ * to the test program when run by hand), then its entry point for this
+ * ABI. Bails out on any failure. *dl (may be NULL) gets the handle. */
+struct askcred_provider;
+const struct askcred_provider *fixture_provider(void **dl);
+
 /* Replace every "{EXP}" in tmpl by the RFC 3339 time now + delta. */
 void fixture_expand(char *out, size_t size, const char *tmpl, long delta);
 

@@ -30,27 +30,9 @@ static const struct askcred_host host = {
 
 static void *load_module(void)
 {
-	char path[PATH_MAX], exe[PATH_MAX];
-	const char *top = getenv("top_builddir");
-	void *dl;
-	ssize_t n;
+	void *dl = NULL;
 
-	if (top != NULL && *top != '\0') {
-		snprintf(path, sizeof(path), "%s/plugin/.libs/askcred_askui.so",
-			 top);
-	} else {
-		/* Run by hand: the build tree is two levels above us. */
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			tap_bail("top_builddir is not set");
-		exe[n] = '\0';
-		snprintf(path, sizeof(path),
-			 "%s/../../plugin/.libs/askcred_askui.so",
-			 dirname(exe));
-	}
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (dl == NULL)
-		tap_bail("dlopen %s: %s", path, dlerror());
+	(void)fixture_provider(&dl);
 	return dl;
 }
 

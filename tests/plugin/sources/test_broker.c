@@ -26,22 +26,7 @@ static const struct askcred_host host = {
 
 static void load_module(void)
 {
-	char path[PATH_MAX];
-	askcred_provider_entry_fn entry;
-	void *dl, *sym;
-
-	snprintf(path, sizeof(path), "%s/plugin/.libs/askcred_askui.so",
-		 emu_env("top_builddir"));
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (dl == NULL)
-		tap_bail("dlopen %s: %s", path, dlerror());
-	sym = dlsym(dl, ASKCRED_PROVIDER_ENTRY_SYMBOL);
-	if (sym == NULL)
-		tap_bail("%s: no entry point", path);
-	memcpy(&entry, &sym, sizeof(entry));
-	ops = entry(ASKCRED_ABI_VERSION);
-	if (ops == NULL)
-		tap_bail("%s: no ops table", path);
+	ops = fixture_provider(NULL);
 }
 
 /* An instance with source=broker against the emulator; auth is one or two

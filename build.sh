@@ -22,9 +22,9 @@ PACKAGES=(
 log() { printf '==> %s\n' "$*"; }
 
 # The tests whose threads share one instance, stack or cache handle.
-TSAN_TESTS="tests/plugin/test_provider tests/plugin/test_instance
-	tests/host/test_stack_ops tests/plugin/cache/test_cache_flight
-	tests/plugin/policy/test_policy_store"
+TSAN_TESTS="tests/plugin/test_provider tests/plugin/test_instance \
+tests/host/test_stack_ops tests/plugin/cache/test_cache_flight \
+tests/plugin/policy/test_policy_store"
 
 install_missing() {
 	local missing=()
@@ -88,6 +88,23 @@ cmd_demo() {
 	exec bash examples/demo.sh _build
 }
 
+# gate OUT SUMMARY COMMAND...: one pass/fail step. COMMAND's output goes to
+# OUT; on success SUMMARY (a shell filter) shows what matters of it, on
+# failure its tail is shown. Counts into pass/fail/rc of cmd_test.
+gate() {
+	local out=$1 summary=$2
+	shift 2
+	if "$@" >"$out" 2>&1; then
+		sh -c "$summary" <"$out" || true
+		pass=$((pass + 1))
+		return 0
+	fi
+	tail -n 60 "$out"
+	fail=$((fail + 1))
+	rc=1
+	return 1
+}
+
 cmd_test() {
 	local rc=0 pass=0 fail=0 p f
 	install_missing
@@ -112,48 +129,25 @@ cmd_test() {
 	log "threaded tests under ThreadSanitizer"
 	configure_build _build-tsan --enable-tsan
 	make -C _build-tsan -j"$(jobs)" >/dev/null
-	if TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		make -C _build-tsan -j"$(jobs)" check TESTS="$TSAN_TESTS" \
-		>_build-tsan/check.out 2>&1; then
-		grep -E '^# (PASS|FAIL|ERROR):' _build-tsan/check.out || true
-		pass=$((pass + 1))
-	else
-		tail -n 60 _build-tsan/check.out
-		[ -f _build-tsan/test-suite.log ] && cat _build-tsan/test-suite.log
-		fail=$((fail + 1))
-		rc=1
-	fi
+	gate _build-tsan/check.out 'grep -E "^# (PASS|FAIL|ERROR):"' \
+		env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		make -C _build-tsan -j"$(jobs)" check TESTS="$TSAN_TESTS" || {
+		[ ! -f _build-tsan/test-suite.log ] ||
+			cat _build-tsan/test-suite.log
+	}
 
 	log "unit tests under Valgrind memcheck"
-	if tests/valgrind.sh _build >_build/valgrind.out 2>&1; then
-		grep -E '^# (PASS|FAIL|ERROR):' _build/valgrind.out || true
-		pass=$((pass + 1))
-	else
-		tail -n 60 _build/valgrind.out
-		fail=$((fail + 1))
-		rc=1
-	fi
+	gate _build/valgrind.out 'grep -E "^# (PASS|FAIL|ERROR):"' \
+		tests/valgrind.sh _build || true
 
 	log "fuzz every target for ${FUZZ_SECONDS:-30} s on its seed corpus (libFuzzer)"
-	if tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-30}" \
-		>_build/fuzz.out 2>&1; then
-		tail -n 12 _build/fuzz.out
-		pass=$((pass + 1))
-	else
-		tail -n 60 _build/fuzz.out
-		fail=$((fail + 1))
-		rc=1
-	fi
+	gate _build/fuzz.out 'tail -n 12' \
+		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-30}" ||
+		true
 
 	log "make distcheck"
-	if make -C _build -j"$(jobs)" distcheck >_build/distcheck.out 2>&1; then
-		log "distcheck ok"
-		pass=$((pass + 1))
-	else
-		tail -n 60 _build/distcheck.out
-		fail=$((fail + 1))
-		rc=1
-	fi
+	gate _build/distcheck.out 'echo "distcheck ok"' \
+		make -C _build -j"$(jobs)" distcheck || true
 
 	echo "${pass} passed, ${fail} failed"
 	return $rc

@@ -168,6 +168,9 @@ peer askcred "$expect" LD_LIBRARY_PATH=$libpath "$askcred" -q \
 	--stack-file "$stack" get
 # The floor: the same binary and libraries, no stack, no fetch.
 peer askcred-version "askcred" LD_LIBRARY_PATH=$libpath "$askcred" --version
+# The floor under it: libcrypto and the cache's three algorithm fetches.
+crypto_floor=$(real bench/crypto_floor)
+[ ! -x "$crypto_floor" ] || peer crypto-floor "fetched" "$crypto_floor"
 [ $mint = no ] || peer askcred-static "$token" LD_LIBRARY_PATH=$libpath \
 	"$askcred" -q --stack-file "$tmp/static-stack" get
 
@@ -306,6 +309,7 @@ umask 022
 	echo "| \`askcred get\` | $t_askcred | 1.00 | |"
 	row askcred-version "\`askcred --version\` (start-up only: no stack, no fetch)" ""
 	row askcred-static "\`askcred get\`, static source (reads its JSON file)" ""
+	row crypto-floor "OpenSSL 3 floor: load libcrypto, fetch AES-256-GCM, HKDF, HMAC, exit (bench/crypto_floor)" ""
 	row git-store "\`git credential-store get\` (plaintext file)" \
 		"askcred no slower: askcred/git $( [ -n "$t_store" ] && ratio "$t_askcred" "$t_store") <= 1.0"
 	row git-cache "\`git credential-cache get\` (daemon memory)" ""

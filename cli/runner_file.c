@@ -50,18 +50,10 @@ static const char *runtime_dir(void)
 static askcred_status write_all(int fd, const char *path, const char *p,
 				size_t len, struct askcred_error *err)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(err, ASKCRED_INTERNAL, path,
-				       "cannot write the runner config: %s",
-				       strerror(errno));
-		p += n;
-		len -= (size_t)n;
-	}
+	if (write_fd_all(fd, p, len) != 0)
+		return err_set(err, ASKCRED_INTERNAL, path,
+			       "cannot write the runner config: %s",
+			       strerror(errno));
 	return ASKCRED_OK;
 }
 

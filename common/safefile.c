@@ -193,3 +193,24 @@ askcred_status safe_check_dir(const char *path, const char *what,
 			       (unsigned)(st.st_mode & 07777), what);
 	return ASKCRED_OK;
 }
+
+int write_fd_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

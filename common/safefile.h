@@ -37,6 +37,10 @@ askcred_status safe_read_file(const char *path, const struct file_rules *rules,
 askcred_status read_fd_all(int fd, const char *path, size_t max, char **buf,
 			   size_t *len, struct askcred_error *err);
 
+/* Write all len bytes of buf to fd, retrying short writes and EINTR.
+ * 0, or -1 with errno set (EIO when write() made no progress). */
+int write_fd_all(int fd, const void *buf, size_t len);
+
 /* A directory must be ours (or root's), a real directory, and not writable
  * by group or others. */
 askcred_status safe_check_dir(const char *path, const char *what,

@@ -114,23 +114,6 @@ askcred_status fs_private_dir(const char *dir, int make_parents,
 	return check_ancestors(dir, err);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 askcred_status fs_write_temp(const char *final_path, const void *buf,
 			     size_t len, char *tmp, struct askcred_error *err)
 {
@@ -151,7 +134,7 @@ askcred_status fs_write_temp(const char *final_path, const void *buf,
 	if (fd < 0)
 		return err_set(err, ASKCRED_CACHE_ERROR, tmp,
 			       "cannot create temp file: %s", strerror(errno));
-	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+	if (write_fd_all(fd, buf, len) != 0 || fsync(fd) != 0) {
 		rc = err_set(err, ASKCRED_CACHE_ERROR, tmp,
 			     "cannot write temp file: %s", strerror(errno));
 		close(fd);

@@ -26,20 +26,9 @@ askcred_status policy_path(char *buf, size_t size, const char *dir,
 static askcred_status write_all(int fd, const char *path, const void *data,
 				size_t len, struct askcred_error *err)
 {
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_set(err, ASKCRED_CONFIG_ERROR, path,
-				       "write failed: %s",
-				       n < 0 ? strerror(errno) : "no progress");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (write_fd_all(fd, data, len) != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "write failed: %s", strerror(errno));
 	return ASKCRED_OK;
 }
 

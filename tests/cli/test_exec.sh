@@ -70,7 +70,7 @@ signal_case() {
 	' child "$TMP" "$2" "$1" >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
 	i=0
-	while [ ! -e "$TMP/ready" ] && [ $i -lt 100 ]; do
+	while [ ! -e "$TMP/ready" ] && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

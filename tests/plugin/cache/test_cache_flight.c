@@ -163,13 +163,16 @@ static void sixty_four_processes_refresh_an_expired_entry_once(void)
 static void advisory_window_one_refreshes_others_keep_old(void)
 {
 	struct cache_windows w = {900, 600, 30, 0, 0, 0, 0};
-	struct source s = {ASKCRED_OK, "tok-adv", 0, 600};
+	/* The refresher takes 4 s and "at once" is under 2 s: a process
+	 * that waited for the refresh cannot pass, and one that did not
+	 * passes even on a machine ten times slower than usual. */
+	struct source s = {ASKCRED_OK, "tok-adv", 0, 4000};
 	struct cache *c = open_or_bail(&env.cfg);
 	int counts[OUTCOMES];
 
 	s.expires_at = now_real() + 3600;
 	seed(c, "tok-old", now_real() + 700);
-	race(16, &w, &s, 300, counts);
+	race(16, &w, &s, 2000, counts);
 	is_int(refresh_calls(), 1, "advisory window: one refresh");
 	is_int(counts[GOT_NEW_SLOW], 1,
 	       "advisory window: the one refresher gets the new token");
@@ -191,7 +194,10 @@ static void mandatory_window_everyone_waits_and_adopts(void)
 	seed(c, "tok-old", now_real() + 100);
 	race(16, &w, &s, 250, counts);
 	is_int(refresh_calls(), 1, "mandatory window: one refresh");
-	is_int(counts[GOT_NEW_SLOW], 16,
+	/* Waiting shows in the token, not the time: the old one is still
+	 * valid, so only a process that waited can return the new one (a
+	 * late starter may wait less than the refresh takes). */
+	is_int(counts[GOT_NEW_SLOW] + counts[GOT_NEW_FAST], 16,
 	       "mandatory window: all 16 wait and adopt the new token");
 	cache_close(c);
 }

@@ -206,7 +206,10 @@ static void run_row(const struct row *r)
 		double s = (double)(t1.tv_sec - t0.tv_sec) +
 			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-		ok(s >= 0.9 && s < 4.0,
+		/* 1 s timeout + 1 s grace; the helper would hang far longer
+		 * than the bound, which leaves room for a 10x slowdown. */
+		tap_diag("took %.0f ms", s * 1e3);
+		ok(s >= 0.9 && s < 8.0,
 		   "%s: gave up after the timeout and a kill grace (%.2f s)",
 		   r->name, s);
 	}

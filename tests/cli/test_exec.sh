@@ -83,7 +83,13 @@ signal_case() {
 # ignored, and askcred rightly leaves an ignored signal ignored.)
 signal_case TERM "exit 7" 7 "SIGTERM sent to askcred is forwarded to the child"
 signal_case USR1 "exit 11" 11 "SIGUSR1 sent to askcred is forwarded to the child"
-signal_case HUP "" 129 "a child killed by a forwarded SIGHUP gives 129"
+# Under nohup SIGHUP comes in ignored, the child inherits that, and no
+# shell can undo it: the case then says so instead of failing.
+if [ $((0x$(awk '/^SigIgn:/ { print $2 }' /proc/$$/status) & 1)) -eq 0 ]; then
+	signal_case HUP "" 129 "a child killed by a forwarded SIGHUP gives 129"
+else
+	ok 0 "# SKIP SIGHUP is ignored in this test's environment (nohup)"
+fi
 
 # Hardening meant for askcred (umask 077) is not imposed on the child.
 run exec -- sh -c 'umask'

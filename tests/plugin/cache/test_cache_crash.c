@@ -1,7 +1,7 @@
-/* Crash safety at chosen points. This program is linked with
- * -Wl,--wrap for open, write, fsync, rename, unlink and unlinkat (see
- * Makefile.inc), so every call the cache code makes to them goes through
- * the wrappers below; the installed plugin is linked without them.
+/* Crash safety at chosen points. This program is linked with callhook.c
+ * and -Wl,--wrap for open, write, fsync, rename, unlink and unlinkat (see
+ * callhook.h), so every call the cache code makes to them goes through
+ * the hook; the installed plugin is linked without it.
  *
  * A first write is watched without harm: it lists each call that changes
  * the disk (a census). Then, for each listed call, a writer is forked and
@@ -34,164 +34,15 @@
 #include <openssl/rand.h>
 
 #include "cache_test.h"
+#include "callhook.h"
 #include "error.h"
 #include "tap.h"
 
 #define RANDOM_ROUNDS 100
 #define ENTRY "crash"
-#define MAX_CALLS 64
 #define HIT_EXIT 3 /* a writer whose kill point never came */
 
-/* ---- the wrappers ---- */
-
-int __real_open(const char *path, int flags, ...);
-ssize_t __real_write(int fd, const void *buf, size_t len);
-int __real_fsync(int fd);
-int __real_rename(const char *from, const char *to);
-int __real_unlink(const char *path);
-int __real_unlinkat(int dirfd, const char *path, int flags);
-
-int __wrap_open(const char *path, int flags, ...);
-ssize_t __wrap_write(int fd, const void *buf, size_t len);
-int __wrap_fsync(int fd);
-int __wrap_rename(const char *from, const char *to);
-int __wrap_unlink(const char *path);
-int __wrap_unlinkat(int dirfd, const char *path, int flags);
-
-enum when { BEFORE, AFTER };
-
-static struct {
-	int armed;	/* count calls only inside the watched write */
-	unsigned calls; /* calls counted so far */
-	unsigned kill_at;
-	enum when kill_when;
-	/* census: one line per call, for names and the order checks */
-	char what[MAX_CALLS][160];
-} hook;
-
-/* What a path is, from its name: the names are the cache's own. */
-static const char *kind_of(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	size_t n;
-
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n > 4 && strcmp(base + n - 4, ".tmp") == 0)
-		return strstr(base, ".cache~") ? "cache temp" : "state temp";
-	if (n > 6 && strcmp(base + n - 6, ".cache") == 0)
-		return "cache file";
-	if (n > 6 && strcmp(base + n - 6, ".state") == 0)
-		return "state file";
-	if (n > 5 && strcmp(base + n - 5, ".lock") == 0)
-		return "lock file";
-	return "directory";
-}
-
-static const char *kind_of_fd(int fd)
-{
-	char link[64], path[512];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n < 0)
-		return "?";
-	path[n] = '\0';
-	return kind_of(path);
-}
-
-/* Called around each watched call: counts it, names it in the census and
- * kills this process when it is the chosen point. */
-static void point(enum when when, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!hook.armed)
-		return;
-	if (when == BEFORE) {
-		hook.calls++;
-		if (hook.calls <= MAX_CALLS) {
-			va_start(ap, fmt);
-			vsnprintf(hook.what[hook.calls - 1],
-				  sizeof(hook.what[0]), fmt, ap);
-			va_end(ap);
-		}
-	}
-	if (hook.kill_at == hook.calls && hook.kill_when == when)
-		kill(getpid(), SIGKILL);
-}
-
-int __wrap_open(const char *path, int flags, ...)
-{
-	int watched = (flags & (O_CREAT | O_WRONLY | O_RDWR)) != 0;
-	mode_t mode = 0;
-	va_list ap;
-	int fd;
-
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
-	if (watched)
-		point(BEFORE, "open %s%s", flags & O_CREAT ? "(create) " : "",
-		      kind_of(path));
-	fd = __real_open(path, flags, mode);
-	if (watched)
-		point(AFTER, NULL);
-	return fd;
-}
-
-ssize_t __wrap_write(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-
-	point(BEFORE, "write %s", kind_of_fd(fd));
-	n = __real_write(fd, buf, len);
-	point(AFTER, NULL);
-	return n;
-}
-
-int __wrap_fsync(int fd)
-{
-	int rc;
-
-	point(BEFORE, "fsync %s", kind_of_fd(fd));
-	rc = __real_fsync(fd);
-	point(AFTER, NULL);
-	return rc;
-}
-
-int __wrap_rename(const char *from, const char *to)
-{
-	int rc;
-
-	point(BEFORE, "rename %s -> %s", kind_of(from), kind_of(to));
-	rc = __real_rename(from, to);
-	point(AFTER, NULL);
-	return rc;
-}
-
-int __wrap_unlink(const char *path)
-{
-	int rc;
-
-	point(BEFORE, "unlink %s", kind_of(path));
-	rc = __real_unlink(path);
-	point(AFTER, NULL);
-	return rc;
-}
-
-int __wrap_unlinkat(int dirfd, const char *path, int flags)
-{
-	int rc;
-
-	point(BEFORE, "unlink %s", kind_of(path));
-	rc = __real_unlinkat(dirfd, path, flags);
-	point(AFTER, NULL);
-	return rc;
-}
+enum when { BEFORE = CALLHOOK_BEFORE, AFTER = CALLHOOK_AFTER };
 
 /* ---- helpers ---- */
 
@@ -244,26 +95,6 @@ static int count_temps(const char *dir)
 	return n;
 }
 
-/* First census index (1-based) whose line starts with prefix, after
- * index from; 0 if none. */
-static unsigned find_call(unsigned ncalls, unsigned from, const char *prefix)
-{
-	for (unsigned i = from; i < ncalls; i++)
-		if (strncmp(hook.what[i], prefix, strlen(prefix)) == 0)
-			return i + 1;
-	return 0;
-}
-
-static unsigned find_last(unsigned ncalls, const char *prefix)
-{
-	unsigned last = 0;
-
-	for (unsigned i = 0; i < ncalls; i++)
-		if (strncmp(hook.what[i], prefix, strlen(prefix)) == 0)
-			last = i + 1;
-	return last;
-}
-
 /* Fork a writer of tok that is killed at (at, when). Returns 1 if it died
  * by that SIGKILL, i.e. the point was hit. */
 static int kill_writer_at(const struct cache_config *cfg, const char *tok,
@@ -278,10 +109,7 @@ static int kill_writer_at(const struct cache_config *cfg, const char *tok,
 		struct askcred_error err = ASKCRED_ERROR_INIT;
 		struct cache *c = open_or_bail(cfg);
 
-		hook.calls = 0;
-		hook.kill_at = at;
-		hook.kill_when = when;
-		hook.armed = 1;
+		callhook_arm(CALLHOOK_KILL, at, (enum callhook_when)when, 0);
 		(void)write_token(c, tok, &err);
 		_exit(HIT_EXIT);
 	}
@@ -300,35 +128,34 @@ static unsigned census(struct cache *c, char *prev, size_t size)
 	char tok[64];
 
 	token_for(1, tok, sizeof(tok));
-	hook.calls = 0;
-	hook.kill_at = 0;
-	hook.armed = 1;
+	callhook_arm(CALLHOOK_COUNT, 0, CALLHOOK_BEFORE, 0);
 	if (write_token(c, tok, &err) != ASKCRED_OK)
 		tap_bail("census write: %s", err.message);
-	hook.armed = 0;
-	n = hook.calls;
-	if (n == 0 || n > MAX_CALLS)
-		tap_bail("census: %u calls (at most %d listed)", n, MAX_CALLS);
+	n = callhook_disarm();
+	if (n == 0 || n > CALLHOOK_MAX)
+		tap_bail("census: %u calls (at most %d listed)", n,
+			 CALLHOOK_MAX);
 	for (unsigned i = 0; i < n; i++)
-		tap_diag("call %u: %s", i + 1, hook.what[i]);
+		tap_diag("call %u: %s", i + 1, callhook.what[i]);
 	snprintf(prev, size, "%s", tok);
 
-	create = find_call(n, 0, "open (create) cache temp");
-	fsync_temp = find_call(n, 0, "fsync cache temp");
-	rename_file = find_call(n, 0, "rename cache temp -> cache file");
-	fsync_dir = find_last(n, "fsync directory");
-	ok(create != 0 && find_call(n, create, "write cache temp") != 0,
+	create = callhook_find(0, "open (create) cache temp", 0);
+	fsync_temp = callhook_find(0, "fsync cache temp", 0);
+	rename_file = callhook_find(0, "rename cache temp -> cache file", 0);
+	fsync_dir = callhook_find(0, "fsync directory", 1);
+	ok(create != 0 && callhook_find(create, "write cache temp", 0) != 0,
 	   "a write creates a cache temp file and writes to it");
 	ok(fsync_temp != 0 && rename_file != 0 && fsync_temp < rename_file,
 	   "the cache temp is fsynced before it is renamed into place "
 	   "(fsync #%u, rename #%u)",
 	   fsync_temp, rename_file);
-	ok(find_call(n, 0, "rename state temp -> state file") != 0 &&
-		   find_call(n, 0, "fsync state temp") != 0 &&
-		   find_call(n, 0, "fsync state temp") <
-			   find_call(n, 0, "rename state temp -> state file"),
+	ok(callhook_find(0, "rename state temp -> state file", 0) != 0 &&
+		   callhook_find(0, "fsync state temp", 0) != 0 &&
+		   callhook_find(0, "fsync state temp", 0) <
+			   callhook_find(0, "rename state temp -> state file",
+					 0),
 	   "the state temp is fsynced before it is renamed into place");
-	ok(fsync_dir != 0 && fsync_dir > find_last(n, "rename "),
+	ok(fsync_dir != 0 && fsync_dir > callhook_find(0, "rename ", 1),
 	   "the directory is fsynced after the last rename (fsync #%u)",
 	   fsync_dir);
 	return n;
@@ -338,7 +165,7 @@ static void kill_at_each_point(struct test_env *env, struct cache *c,
 			       unsigned ncalls, char *prev, size_t size)
 {
 	unsigned commit =
-		find_call(ncalls, 0, "rename cache temp -> cache file");
+		callhook_find(0, "rename cache temp -> cache file", 0);
 	unsigned round = 100, missed = 0;
 	static const char *const when_name[] = {"before", "after"};
 
@@ -361,7 +188,7 @@ static void kill_at_each_point(struct test_env *env, struct cache *c,
 			ok(hit && strcmp(got, want) == 0,
 			   "killed %s %s (call %u): the entry reads back as "
 			   "the %s generation",
-			   when_name[w], hook.what[at - 1], at,
+			   when_name[w], callhook.what[at - 1], at,
 			   is_new ? "new" : "last completed");
 			if (!hit || strcmp(got, want) != 0)
 				tap_diag("point hit: %s; read: %s; want: %s",

@@ -56,7 +56,7 @@ rm -f "$T/ready" "$T/got"
 	while :; do sleep 0.05; done' sh "$T" >"$T/out" 2>"$T/err" &
 pid=$!
 i=0
-while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -f "$T/ready" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -75,7 +75,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$ASKCRED" --stack-file "$T/stack" \
 	exec -- sh -c ': >"$1/ready"; exec sleep 30' sh "$T" >"$T/out" 2>"$T/err" &
 pid=$!
 i=0
-while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -f "$T/ready" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 sleep 0.1
 kill -INT "$pid"
 wait "$pid"
@@ -117,7 +117,7 @@ rm -f "$T/ready"
 	sh "$T" {} >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -f "$T/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -f "$T/ready" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 d0=$(counter delete)
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null

@@ -80,7 +80,7 @@ emulator_start() {
 	# The emulator writes its port file (atomically) once it listens.
 	while [ ! -s "$EMU_DIR/$_name.port" ]; do
 		_i=$((_i + 1))
-		if [ $_i -gt 200 ] || ! kill -0 "$_pid" 2>/dev/null; then
+		if [ $_i -gt 1200 ] || ! kill -0 "$_pid" 2>/dev/null; then
 			echo "emulator $_name did not start:" >&2
 			cat "$EMU_DIR/$_name.log" >&2
 			return 1

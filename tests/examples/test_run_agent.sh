@@ -59,7 +59,7 @@ chmod 700 "$TMP/sleeper.sh"
 	>/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -f "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -f "$TMP/ready" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 0 "run_agent.py waits for the agent after forwarding SIGTERM"

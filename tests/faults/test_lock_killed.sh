@@ -15,12 +15,12 @@ LIMIT_MS=5000
 
 now_ms() { date +%s%3N; }
 
-# wait_for FILE TEXT: up to 10 s for TEXT to appear in FILE.
+# wait_for FILE TEXT: up to 60 s for TEXT to appear in FILE.
 wait_for() {
 	_i=0
 	until grep -q -F -e "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -gt 200 ] && return 1
+		[ $_i -gt 1200 ] && return 1
 		sleep 0.05
 	done
 }

@@ -100,8 +100,13 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 			    const char *entry, struct askcred_error *err);
 
 /* Obtain a token from the source. Called with the entry lock held, so at
- * most one call per entry runs at a time across all processes. */
+ * most one call per entry runs at a time across all processes. On
+ * ASKCRED_UNAVAILABLE, *not_before (0 on entry) may be set to the Unix time
+ * before which the source asked not to be called again (Retry-After); no
+ * process calls refresh for the entry before then. err must not hold a
+ * secret: it is kept in the entry's state file. */
 typedef askcred_status (*cache_refresh_fn)(void *ctx, struct token_record *out,
+					   int64_t *not_before,
 					   struct askcred_error *err);
 
 /*

@@ -168,7 +168,8 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 	 * rec's (never cleared here). */
 	stored = *rec;
 	rc = store_save_locked(c, workspace, entry, &p, &stored, &fresh, err);
-	memory_put(&c->mem, workspace, entry, rc == ASKCRED_OK ? &stored : NULL);
+	memory_put(&c->mem, workspace, entry,
+		   rc == ASKCRED_OK ? &stored : NULL);
 	lock_release(&lock);
 	return rc;
 }

@@ -224,16 +224,11 @@ askcred_status payload_decode(const char *buf, size_t len,
 			      size_t entry_max, struct askcred_error *err)
 {
 	struct field fields[] = {
-		{"v", F_INT, 0},
-		{"workspace_id", F_STR, 0},
-		{"entry", F_STR, 0},
-		{"token", F_STR, 0},
-		{"token_id", F_STR, 0},
-		{"source", F_STR, 0},
-		{"issued_at", F_INT, 0},
-		{"expires_at", F_INT, 0},
-		{"cached_at", F_INT, 0},
-		{"policy_serial", F_INT, 0},
+		{"v", F_INT, 0},	 {"workspace_id", F_STR, 0},
+		{"entry", F_STR, 0},	 {"token", F_STR, 0},
+		{"token_id", F_STR, 0},	 {"source", F_STR, 0},
+		{"issued_at", F_INT, 0}, {"expires_at", F_INT, 0},
+		{"cached_at", F_INT, 0}, {"policy_serial", F_INT, 0},
 		{"flags", F_INT, 0},
 	};
 	const size_t nfields = sizeof(fields) / sizeof(fields[0]);

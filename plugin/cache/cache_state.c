@@ -56,8 +56,7 @@ static int parse_text(const char *line, const char *name, char *out,
 	size_t n = strlen(name), i;
 	const char *v = line + n + 1;
 
-	if (strncmp(line, name, n) != 0 || line[n] != ' ' ||
-	    strlen(v) >= size)
+	if (strncmp(line, name, n) != 0 || line[n] != ' ' || strlen(v) >= size)
 		return -1;
 	for (i = 0; v[i] != '\0'; i++)
 		if (v[i] < 0x20 || v[i] > 0x7e)
@@ -156,10 +155,10 @@ askcred_status state_write_temp(const char *path, const struct cache_state *st,
 	printable(where, sizeof(where), st->last_where);
 	printable(why, sizeof(why), st->last_error);
 	n = snprintf(text, sizeof(text),
-		     STATE_MAGIC
-		     "\ngeneration %" PRIu64 "\noutage_since %" PRId64
-		     "\nnext_attempt %" PRId64 "\nfailures %" PRIu32
-		     "\nlast_where %s\nlast_error %s\n",
+		     STATE_MAGIC "\ngeneration %" PRIu64
+				 "\noutage_since %" PRId64
+				 "\nnext_attempt %" PRId64 "\nfailures %" PRIu32
+				 "\nlast_where %s\nlast_error %s\n",
 		     st->generation, st->outage_since, st->next_attempt,
 		     st->failures, where, why);
 	if (n < 0 || (size_t)n >= sizeof(text))

@@ -33,8 +33,7 @@ static int64_t now_real(void)
 }
 
 static askcred_status refresh_cb(void *ctx, struct token_record *out,
-				 int64_t *not_before,
-				 struct askcred_error *err)
+				 int64_t *not_before, struct askcred_error *err)
 {
 	const struct source *s = ctx;
 	int fd = open(counter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -102,11 +102,13 @@ static askcred_status refresh(void *ctx, struct token_record *out,
 			      int64_t *not_before, struct askcred_error *err)
 {
 	struct refresh_ctx *r = ctx;
-	const struct net_ops *ops = r->inst->remote.ops;
-	askcred_status rc = fetch_judged(r->inst, r->req, out, err);
+	askcred_status rc;
 
-	if (rc == ASKCRED_UNAVAILABLE && ops != NULL)
-		*not_before = ops->retry_not_before();
+	rc = fetch_judged(r->inst, r->req, out, err);
+	/* The net module is loaded by the fetch, if it went to the network
+	 * at all. */
+	if (rc == ASKCRED_UNAVAILABLE && r->inst->remote.ops != NULL)
+		*not_before = r->inst->remote.ops->retry_not_before();
 	return rc;
 }
 

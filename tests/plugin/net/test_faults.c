@@ -1,7 +1,7 @@
 /* Every fault mode of the emulator against the client's safety rules: TLS
- * faults fail closed as configuration errors, timeouts hold (measured), oversized, redirected and
- * malformed answers are refused, transient failures are retried within
- * bounds and Retry-After is honoured (measured). */
+ * faults fail closed as configuration errors, timeouts hold (measured),
+ * oversized, redirected and malformed answers are refused, transient failures
+ * are retried within bounds and Retry-After is honoured (measured). */
 #include "config.h"
 
 #include <stdio.h>
@@ -70,8 +70,9 @@ static void tls_faults(void)
 		has_str(err.message, "TLS verification failed",
 			"%s: the message says TLS verification failed",
 			bad[i].why);
-		has_str(err.message, "set ca_file=",
-			"%s: and names the setting to fix", bad[i].why);
+		has_str(err.message,
+			"set ca_file=", "%s: and names the setting to fix",
+			bad[i].why);
 		has_str(err.message, bad[i].msg, "%s: and why (%s)", bad[i].why,
 			err.message);
 	}

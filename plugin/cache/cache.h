@@ -118,8 +118,12 @@ typedef askcred_status (*cache_refresh_fn)(void *ctx, struct token_record *out,
  * write. When refresh says ASKCRED_UNAVAILABLE and the cached token is still
  * valid, it is served with ASKCRED_CRED_STALE for at most stale_budget
  * seconds since the outage began, and refresh is not called again before
- * the recorded next-attempt time. Returned records carry
- * ASKCRED_CRED_FROM_CACHE when they did not come from refresh just now.
+ * the recorded next-attempt time (the later of the backoff and the
+ * source's Retry-After). When no token can be served, the error carries the
+ * last failed refresh's where and message, kept in the entry's state, for
+ * the caller that refreshed and for every caller held back after it.
+ * Returned records carry ASKCRED_CRED_FROM_CACHE when they did not come
+ * from refresh just now.
  */
 askcred_status cache_get_or_refresh(struct cache *c, const char *workspace,
 				    const char *entry,

@@ -95,6 +95,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 /* Counts calls: a hit must never reach the source. */
 static askcred_status refresh_counted(void *ctx, struct token_record *out,
+				      int64_t *not_before,
 				      struct askcred_error *err)
 {
 	struct bench *b = ctx;

@@ -202,6 +202,7 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 	ctx.source = inst->source->name;
 	ctx.workspace = workspace;
 	ctx.is_cached = (flags & ENFORCE_CACHED) != 0;
+	ctx.cached_at = ctx.is_cached && rec != NULL ? rec->cached_at : 0;
 	pthread_mutex_lock(&e->lock);
 	maybe_refresh(inst, now);
 	rc = policy_store_check(e->store, &ctx, rec, &d, &serial, err);

@@ -96,13 +96,20 @@ struct refresh_ctx {
 };
 
 /* Called by the cache with the entry lock held: one caller per entry at a
- * time across every process asks the source. */
+ * time across every process asks the source. A server's Retry-After goes
+ * to the cache, which keeps it for every process. */
 static askcred_status refresh(void *ctx, struct token_record *out,
-			      struct askcred_error *err)
+			      int64_t *not_before, struct askcred_error *err)
 {
-	struct refresh_ctx *rc = ctx;
+	struct refresh_ctx *r = ctx;
+	askcred_status rc;
 
-	return fetch_judged(rc->inst, rc->req, out, err);
+	rc = fetch_judged(r->inst, r->req, out, err);
+	/* The net module is loaded by the fetch, if it went to the network
+	 * at all. */
+	if (rc == ASKCRED_UNAVAILABLE && r->inst->remote.ops != NULL)
+		*not_before = r->inst->remote.ops->retry_not_before();
+	return rc;
 }
 
 /* A new token from the source, stored for every process. */

@@ -17,6 +17,8 @@ struct token_record {
 	struct secret token;
 	int64_t issued_at;	/* Unix seconds; 0: unknown */
 	int64_t expires_at;	/* Unix seconds; 0: never */
+	int64_t cached_at;	/* Unix seconds it was stored in the disk cache;
+				 * 0: never stored */
 	uint64_t policy_serial; /* 0: no policy */
 	uint32_t flags;		/* ASKCRED_CRED_* */
 };

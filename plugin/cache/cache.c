@@ -146,7 +146,8 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
 	struct cache_lock lock = CACHE_LOCK_INIT;
-	struct cache_state fresh = {0, 0, 0, 0};
+	struct cache_state fresh = {0};
+	struct token_record stored;
 	struct entry_paths p;
 	askcred_status rc;
 
@@ -163,8 +164,12 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 	if (rc != ASKCRED_OK)
 		return rc;
 	/* A successful write ends any outage. */
-	rc = store_save_locked(c, workspace, entry, &p, rec, &fresh, err);
-	memory_put(&c->mem, workspace, entry, rc == ASKCRED_OK ? rec : NULL);
+	/* A shallow copy to stamp with the time of caching: the token stays
+	 * rec's (never cleared here). */
+	stored = *rec;
+	rc = store_save_locked(c, workspace, entry, &p, &stored, &fresh, err);
+	memory_put(&c->mem, workspace, entry,
+		   rc == ASKCRED_OK ? &stored : NULL);
 	lock_release(&lock);
 	return rc;
 }
@@ -192,8 +197,7 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 	 * the removed file back is refused as a replay. The lock file stays:
 	 * unlinking a lock file someone may hold would let two processes
 	 * lock two different inodes. */
-	if (state_read(p.state, &st, err) != ASKCRED_OK)
-		memset(&st, 0, sizeof(st));
+	(void)store_floor_locked(c, workspace, entry, &p, &st);
 	if (unlink(p.file) != 0 && errno != ENOENT) {
 		rc = err_set(err, ASKCRED_CACHE_ERROR, p.file,
 			     "cannot remove: %s", strerror(errno));

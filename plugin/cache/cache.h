@@ -100,8 +100,13 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 			    const char *entry, struct askcred_error *err);
 
 /* Obtain a token from the source. Called with the entry lock held, so at
- * most one call per entry runs at a time across all processes. */
+ * most one call per entry runs at a time across all processes. On
+ * ASKCRED_UNAVAILABLE, *not_before (0 on entry) may be set to the Unix time
+ * before which the source asked not to be called again (Retry-After); no
+ * process calls refresh for the entry before then. err must not hold a
+ * secret: it is kept in the entry's state file. */
 typedef askcred_status (*cache_refresh_fn)(void *ctx, struct token_record *out,
+					   int64_t *not_before,
 					   struct askcred_error *err);
 
 /*
@@ -113,8 +118,12 @@ typedef askcred_status (*cache_refresh_fn)(void *ctx, struct token_record *out,
  * write. When refresh says ASKCRED_UNAVAILABLE and the cached token is still
  * valid, it is served with ASKCRED_CRED_STALE for at most stale_budget
  * seconds since the outage began, and refresh is not called again before
- * the recorded next-attempt time. Returned records carry
- * ASKCRED_CRED_FROM_CACHE when they did not come from refresh just now.
+ * the recorded next-attempt time (the later of the backoff and the
+ * source's Retry-After). When no token can be served, the error carries the
+ * last failed refresh's where and message, kept in the entry's state, for
+ * the caller that refreshed and for every caller held back after it.
+ * Returned records carry ASKCRED_CRED_FROM_CACHE when they did not come
+ * from refresh just now.
  */
 askcred_status cache_get_or_refresh(struct cache *c, const char *workspace,
 				    const char *entry,

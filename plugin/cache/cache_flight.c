@@ -90,25 +90,39 @@ static uint32_t backoff(const struct cache_windows *w, uint32_t failures)
 }
 
 /* The source is down: serve the cached token, flagged stale, while it is
- * valid and the outage is younger than the budget. */
+ * valid and the outage is younger than the budget. Otherwise the error
+ * names why the last attempt failed (where it failed, and its message) and
+ * when the next one may be made, for the process that made the attempt
+ * and for every process the backoff holds back. */
 static askcred_status serve_stale(struct flight *f,
 				  const struct cache_state *st, int64_t now,
 				  struct token_record *out,
 				  struct askcred_error *err)
 {
+	const char *why;
+
 	if (valid_for(&f->cur, now, f->need))
 		return give(&f->cur, ASKCRED_CRED_FROM_CACHE, out);
 	if (f->w.stale_budget > 0 && valid_for(&f->cur, now, 0) &&
 	    now - st->outage_since <= (int64_t)f->w.stale_budget)
 		return give(&f->cur,
 			    ASKCRED_CRED_FROM_CACHE | ASKCRED_CRED_STALE, out);
-	return err_set(err, ASKCRED_UNAVAILABLE, f->p->name,
-		       "token source unavailable for %" PRId64
-		       " s (next attempt in %" PRId64 " s); %s",
-		       now - st->outage_since,
-		       st->next_attempt > now ? st->next_attempt - now : 0,
-		       !valid_for(&f->cur, now, 0) ? "no valid cached token"
-						   : "stale budget spent");
+	why = !valid_for(&f->cur, now, 0) ? "no valid cached token"
+					  : "stale budget spent";
+	if (st->last_error[0] == '\0')
+		return err_set(err, ASKCRED_UNAVAILABLE, f->p->name,
+			       "token source unavailable for %" PRId64
+			       " s (next attempt in %" PRId64 " s); %s",
+			       now - st->outage_since,
+			       st->next_attempt > now ? st->next_attempt - now
+						      : 0,
+			       why);
+	return err_set(err, ASKCRED_UNAVAILABLE,
+		       st->last_where[0] ? st->last_where : f->p->name,
+		       "%s; %s for %s: token source unavailable for %" PRId64
+		       " s, next attempt in %" PRId64 " s",
+		       st->last_error, why, f->p->name, now - st->outage_since,
+		       st->next_attempt > now ? st->next_attempt - now : 0);
 }
 
 /* With the entry lock held: call the source once, or not at all while an
@@ -117,16 +131,17 @@ static askcred_status refresh_locked(struct flight *f, struct token_record *out,
 				     struct askcred_error *err)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	struct cache_state st, clean = {0, 0, 0, 0};
+	struct cache_state st, clean = {0};
 	struct token_record fresh = {0};
-	int64_t now = cache_now(f->c);
+	int64_t now = cache_now(f->c), not_before = 0;
 	askcred_status rc;
 
-	if (state_read(f->p->state, &st, &ignored) != ASKCRED_OK)
-		memset(&st, 0, sizeof(st));
+	/* A damaged state holds no outage, and its floor is recovered: a
+	 * failure recorded below must not lower it. */
+	(void)store_floor_locked(f->c, f->ws, f->entry, f->p, &st);
 	if (st.next_attempt > now)
 		return serve_stale(f, &st, now, out, err);
-	rc = f->refresh(f->refresh_ctx, &fresh, err);
+	rc = f->refresh(f->refresh_ctx, &fresh, &not_before, err);
 	if (rc == ASKCRED_OK) {
 		if (strcmp(fresh.workspace_id, f->ws) != 0) {
 			record_clear(&fresh);
@@ -149,6 +164,10 @@ static askcred_status refresh_locked(struct flight *f, struct token_record *out,
 	if (st.failures < UINT32_MAX)
 		st.failures++;
 	st.next_attempt = now + backoff(&f->w, st.failures);
+	/* The server's Retry-After wins over a shorter backoff of ours. */
+	if (not_before > st.next_attempt)
+		st.next_attempt = not_before;
+	state_set_failure(&st, err);
 	store_save_state_locked(f->p, &st, &ignored);
 	return serve_stale(f, &st, now, out, err);
 }

@@ -50,11 +50,22 @@ askcred_status store_load(struct cache *c, const char *workspace,
 			  const char *entry, const struct entry_paths *p,
 			  struct token_record *out, struct askcred_error *err);
 
-/* With the entry lock held: seal rec as the next generation, replace the
- * file and the state (outage fields from st) durably, sweep orphans. */
+/* With the entry lock held: the state as it stands, with generation set to
+ * the floor the next write must exceed: the state's and the current file's,
+ * whichever is higher. 1 when the state was readable (outage fields as
+ * stored); 0 when it was damaged, or deleted beside a file: the floor is
+ * unknown, st holds no outage, and generation jumps above any generation
+ * written before now. */
+int store_floor_locked(struct cache *c, const char *workspace,
+		       const char *entry, const struct entry_paths *p,
+		       struct cache_state *st);
+
+/* With the entry lock held: stamp rec->cached_at with now, seal rec as the
+ * next generation, replace the file and the state (outage fields from st)
+ * durably, sweep orphans. */
 askcred_status store_save_locked(struct cache *c, const char *workspace,
 				 const char *entry, const struct entry_paths *p,
-				 const struct token_record *rec,
+				 struct token_record *rec,
 				 const struct cache_state *st,
 				 struct askcred_error *err);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -76,6 +77,13 @@ static askcred_status open_lock_file(const char *path, int *fd_out,
 			       "cannot open lock file: %s", strerror(errno));
 	rc = safe_check_fd(fd, path, &lock_rules, err);
 	if (rc != ASKCRED_OK) {
+		/* safe_check_fd speaks for configuration files; an unsafe lock
+		 * is a cache error like a lock we cannot open at all, so the
+		 * caller sees one status whatever is wrong with it. */
+		char why[ASKCRED_ERROR_MESSAGE_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		err_set(err, ASKCRED_CACHE_ERROR, path, "%s", why);
 		close(fd);
 		return ASKCRED_CACHE_ERROR;
 	}
@@ -127,7 +135,7 @@ askcred_status lock_acquire(struct lock_table *t, const char *path,
 		if (r == 1)
 			return ASKCRED_OK;
 		if (r < 0)
-			return err->code;
+			return ASKCRED_CACHE_ERROR;
 		if (wait_ms == 0)
 			return err_set(err, ASKCRED_UNAVAILABLE, path,
 				       "another caller is refreshing");

@@ -82,6 +82,8 @@ askcred_status payload_encode(const char *entry, const struct token_record *rec,
 		    0 ||
 	    add(root, "expires_at", json_object_new_int64(rec->expires_at)) !=
 		    0 ||
+	    add(root, "cached_at", json_object_new_int64(rec->cached_at)) !=
+		    0 ||
 	    add(root, "policy_serial",
 		json_object_new_uint64(rec->policy_serial)) != 0 ||
 	    add(root, "flags",
@@ -196,6 +198,8 @@ static askcred_status take_field(struct json_object *v, const char *key,
 		out->issued_at = json_object_get_int64(v);
 	else if (strcmp(key, "expires_at") == 0)
 		out->expires_at = json_object_get_int64(v);
+	else if (strcmp(key, "cached_at") == 0)
+		out->cached_at = json_object_get_int64(v);
 	else if (strcmp(key, "policy_serial") == 0)
 		out->policy_serial = json_object_get_uint64(v);
 	else if (strcmp(key, "flags") == 0)
@@ -220,15 +224,11 @@ askcred_status payload_decode(const char *buf, size_t len,
 			      size_t entry_max, struct askcred_error *err)
 {
 	struct field fields[] = {
-		{"v", F_INT, 0},
-		{"workspace_id", F_STR, 0},
-		{"entry", F_STR, 0},
-		{"token", F_STR, 0},
-		{"token_id", F_STR, 0},
-		{"source", F_STR, 0},
-		{"issued_at", F_INT, 0},
-		{"expires_at", F_INT, 0},
-		{"policy_serial", F_INT, 0},
+		{"v", F_INT, 0},	 {"workspace_id", F_STR, 0},
+		{"entry", F_STR, 0},	 {"token", F_STR, 0},
+		{"token_id", F_STR, 0},	 {"source", F_STR, 0},
+		{"issued_at", F_INT, 0}, {"expires_at", F_INT, 0},
+		{"cached_at", F_INT, 0}, {"policy_serial", F_INT, 0},
 		{"flags", F_INT, 0},
 	};
 	const size_t nfields = sizeof(fields) / sizeof(fields[0]);
@@ -274,7 +274,7 @@ askcred_status payload_decode(const char *buf, size_t len,
 				     "payload field is missing");
 			goto out;
 		}
-	if (out->issued_at < 0 || out->expires_at < 0 ||
+	if (out->issued_at < 0 || out->expires_at < 0 || out->cached_at < 0 ||
 	    (out->flags & ~(uint32_t)ASKCRED_CRED_MINTED) != 0)
 		rc = err_set(err, ASKCRED_CACHE_ERROR, "cache payload",
 			     "payload times or flags out of range");

@@ -10,7 +10,8 @@
 
 #include "record.h"
 
-#define PAYLOAD_VERSION 1
+/* 2 added cached_at; a file of version 1 is a miss, replaced on write. */
+#define PAYLOAD_VERSION 2
 
 /* Encode rec and the entry name. *out (*out_len bytes + NUL) holds the
  * token: free it with free_wiped(*out, *out_len + 1). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache_int.h"
@@ -76,25 +77,20 @@ static askcred_status read_sealed(const char *path, uint8_t **buf, size_t *len,
 	return ASKCRED_OK;
 }
 
-/* Open the file and report its generation too. */
-static askcred_status load_gen(struct cache *c, const char *workspace,
-			       const char *entry, const struct entry_paths *p,
-			       struct token_record *out, uint64_t *gen,
-			       uint64_t *floor, struct askcred_error *err)
+/* Read and open the file sealed for (workspace, entry); *gen is its
+ * generation. No floor is checked here. */
+static askcred_status open_file(struct cache *c, const char *workspace,
+				const char *entry, const struct entry_paths *p,
+				struct token_record *out, uint64_t *gen,
+				struct askcred_error *err)
 {
-	struct cache_state st;
 	uint8_t ctx[CACHE_CTX_LEN];
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	askcred_status rc;
 
 	record_clear(out);
-	/* The state first, then the file: the writer renames them in the
-	 * other order, so the floor we see is never newer than the file. */
-	rc = state_read(p->state, &st, err);
-	if (rc != ASKCRED_OK)
-		return rc;
-	*floor = st.generation;
+	*gen = 0;
 	rc = read_sealed(p->file, &buf, &len, err);
 	if (rc != ASKCRED_OK)
 		return rc;
@@ -105,17 +101,8 @@ static askcred_status load_gen(struct cache *c, const char *workspace,
 	rc = format_open(&c->ring, ctx, buf, len, workspace, entry, out, gen,
 			 err);
 	pthread_rwlock_unlock(&c->ring_lock);
-	if (rc != ASKCRED_OK) {
+	if (rc != ASKCRED_OK)
 		err_prefix(err, "%s: ", p->file);
-		goto out;
-	}
-	if (*gen < st.generation) {
-		record_clear(out);
-		rc = err_set(err, ASKCRED_CACHE_ERROR, p->file,
-			     "replayed file: generation %" PRIu64
-			     " is older than the last written (%" PRIu64 ")",
-			     *gen, st.generation);
-	}
 out:
 	free(buf);
 	return rc;
@@ -125,9 +112,75 @@ askcred_status store_load(struct cache *c, const char *workspace,
 			  const char *entry, const struct entry_paths *p,
 			  struct token_record *out, struct askcred_error *err)
 {
-	uint64_t gen = 0, floor = 0;
+	struct cache_state st;
+	uint64_t gen = 0;
+	askcred_status rc;
 
-	return load_gen(c, workspace, entry, p, out, &gen, &floor, err);
+	record_clear(out);
+	/* The state first, then the file: the writer renames them in the
+	 * other order, so the floor we see is never newer than the file. An
+	 * unreadable state is no floor at all: a miss. */
+	rc = state_read(p->state, &st, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = open_file(c, workspace, entry, p, out, &gen, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	/* Every write leaves a floor of at least 1 beside its file: none
+	 * means the state was deleted, and the file may be rolled back. */
+	if (st.generation == 0) {
+		record_clear(out);
+		return err_set(err, ASKCRED_CACHE_ERROR, p->state,
+			       "no generation floor: the state file is "
+			       "missing");
+	}
+	if (gen < st.generation) {
+		record_clear(out);
+		return err_set(err, ASKCRED_CACHE_ERROR, p->file,
+			       "replayed file: generation %" PRIu64
+			       " is older than the last written (%" PRIu64 ")",
+			       gen, st.generation);
+	}
+	return ASKCRED_OK;
+}
+
+/* Generations written while the floor is unknown start here: Unix seconds
+ * times 2^20. Every generation written earlier counted up from a lower
+ * start, by fewer than 2^20 writes a second, so it is lower: a rolled-back
+ * file stays refused even after the state that held its floor was
+ * destroyed, as long as the clock does not go back. */
+#define RECOVERY_SHIFT 20
+
+int store_floor_locked(struct cache *c, const char *workspace,
+		       const char *entry, const struct entry_paths *p,
+		       struct cache_state *st)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct token_record cur = {0};
+	struct stat sb;
+	uint64_t gen = 0, recovery;
+	int known, file_exists;
+	int64_t now;
+
+	known = state_read(p->state, st, &ignored) == ASKCRED_OK;
+	if (!known)
+		memset(st, 0, sizeof(*st));
+	file_exists = lstat(p->file, &sb) == 0;
+	/* Only an authentic file's generation counts; a tampered header
+	 * must not push the counter to its end. */
+	if (open_file(c, workspace, entry, p, &cur, &gen, &ignored) !=
+	    ASKCRED_OK)
+		gen = 0;
+	record_clear(&cur);
+	if (known && (st->generation > 0 || !file_exists)) {
+		if (gen > st->generation)
+			st->generation = gen;
+		return 1;
+	}
+	now = cache_now(c);
+	recovery = now > 0 ? (uint64_t)now << RECOVERY_SHIFT : 0;
+	st->generation = gen > recovery ? gen : recovery;
+	return 0;
 }
 
 askcred_status store_save_state_locked(const struct entry_paths *p,
@@ -165,28 +218,22 @@ static void sweep_orphans(const struct cache *c, const struct entry_paths *p)
 
 askcred_status store_save_locked(struct cache *c, const char *workspace,
 				 const char *entry, const struct entry_paths *p,
-				 const struct token_record *rec,
+				 struct token_record *rec,
 				 const struct cache_state *st,
 				 struct askcred_error *err)
 {
-	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	struct token_record old = {0};
-	struct cache_state next = *st;
+	struct cache_state next = *st, cur;
 	uint8_t ctx[CACHE_CTX_LEN];
 	uint8_t *sealed = NULL;
 	size_t sealed_len = 0;
 	char tmp_file[FS_PATH_MAX] = "", tmp_state[FS_PATH_MAX] = "";
-	uint64_t gen = 0, floor = 0;
 	askcred_status rc;
 
 	sweep_orphans(c, p);
-	/* Only an authentic file's generation counts; a tampered header
-	 * must not push the counter to its end. */
-	if (load_gen(c, workspace, entry, p, &old, &gen, &floor, &ignored) !=
-	    ASKCRED_OK)
-		gen = 0;
-	record_clear(&old);
-	next.generation = (gen > floor ? gen : floor) + 1;
+	(void)store_floor_locked(c, workspace, entry, p, &cur);
+	next.generation = cur.generation + 1;
+	/* The policy's max_cache_age counts from here. */
+	rec->cached_at = cache_now(c);
 	rc = context_bind(c->uid, c->host_id, workspace, entry, ctx, err);
 	if (rc != ASKCRED_OK)
 		return rc;
@@ -201,7 +248,7 @@ askcred_status store_save_locked(struct cache *c, const char *workspace,
 		rc = state_write_temp(p->state, &next, tmp_state, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	/* File before state: see load_gen(). */
+	/* File before state: see store_load(). */
 	if (rename(tmp_file, p->file) != 0) {
 		rc = err_set(err, ASKCRED_CACHE_ERROR, p->file,
 			     "cannot replace cache file: %s", strerror(errno));

@@ -259,7 +259,33 @@ static void url_for_messages(const char *url, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, url);
 }
 
-static askcred_status transport_error(CURLcode cc, const struct sink *sink,
+/* Did the server's certificate fail verification (an unknown CA, another
+ * host name, a bad chain)? libcurl reports it as a verification error, or,
+ * when the handshake ends on it, as a connect error with OpenSSL's verify
+ * result set. Either way it is our configuration, not a network blip: the
+ * same server fails the same way on every retry. */
+static int tls_verify_failed(CURL *h, CURLcode cc)
+{
+	long result = 0;
+
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return 1;
+	case CURLE_SSL_CONNECT_ERROR:
+		return curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT,
+					 &result) == CURLE_OK &&
+		       result != 0;
+	default:
+		return 0;
+	}
+}
+
+static askcred_status transport_error(CURLcode cc, int tls_bad,
+				      const struct sink *sink,
 				      const char *errbuf, const char *where,
 				      unsigned attempts,
 				      struct askcred_error *err)
@@ -270,16 +296,14 @@ static askcred_status transport_error(CURLcode cc, const struct sink *sink,
 		return err_set(err, ASKCRED_UNAVAILABLE, where,
 			       "answer larger than %zu bytes refused",
 			       sink->max);
-	switch (cc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		return err_set(err, ASKCRED_UNAVAILABLE, where,
-			       "TLS verification failed, not sending the "
-			       "credential: %s",
+	if (tls_bad)
+		return err_set(err, ASKCRED_CONFIG_ERROR, where,
+			       "TLS verification failed (%.160s); set ca_file= "
+			       "to the CA that issued the server's "
+			       "certificate, or correct the host name; "
+			       "credential not sent",
 			       why);
+	switch (cc) {
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -371,6 +395,7 @@ askcred_status http_perform(struct net_client *c,
 		curl_off_t retry_after = 0;
 		CURLcode cc;
 		long status = 0;
+		int tls_bad = 0;
 
 		if (left <= 0) {
 			rc = err_set(err, ASKCRED_UNAVAILABLE, where,
@@ -394,6 +419,7 @@ askcred_status http_perform(struct net_client *c,
 			goto out;
 		}
 		cc = curl_easy_perform(h);
+		tls_bad = tls_verify_failed(h, cc);
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 			resp->status = status;
@@ -406,10 +432,10 @@ askcred_status http_perform(struct net_client *c,
 			if (!retryable_status(status) ||
 			    attempt >= c->max_attempts)
 				break;
-		} else if (!retryable_curl(cc) || sink.too_big ||
+		} else if (!retryable_curl(cc) || sink.too_big || tls_bad ||
 			   attempt >= c->max_attempts) {
-			rc = transport_error(cc, &sink, errbuf, where, attempt,
-					     err);
+			rc = transport_error(cc, tls_bad, &sink, errbuf, where,
+					     attempt, err);
 			goto out;
 		}
 		delay = retry_after > 0 ? (int64_t)retry_after * 1000
@@ -418,8 +444,8 @@ askcred_status http_perform(struct net_client *c,
 		if (delay >= left) {
 			if (cc == CURLE_OK)
 				break; /* report the last status */
-			rc = transport_error(cc, &sink, errbuf, where, attempt,
-					     err);
+			rc = transport_error(cc, tls_bad, &sink, errbuf, where,
+					     attempt, err);
 			goto out;
 		}
 		if (cc == CURLE_OK)

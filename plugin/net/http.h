@@ -66,8 +66,10 @@ askcred_status http_check_url(const char *url, const char *what,
 /* Send req, retrying transient failures (408, 429, 500, 502, 503, 504 and
  * connection errors, timeouts included) with jittered exponential backoff
  * or as Retry-After says, within the client's attempt count and time
- * budget. Returns ASKCRED_OK when an HTTP answer came (whatever its status:
- * see http_check_status) and fills resp, which the caller clears. */
+ * budget. A server certificate that fails verification is never retried:
+ * ASKCRED_CONFIG_ERROR naming ca_file=. Returns ASKCRED_OK when an HTTP
+ * answer came (whatever its status: see http_check_status) and fills resp,
+ * which the caller clears. */
 askcred_status http_perform(struct net_client *client,
 			    const struct http_request *req,
 			    struct http_response *resp,

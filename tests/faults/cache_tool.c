@@ -82,6 +82,7 @@ static askcred_status fill(struct tool *t, struct token_record *out,
 }
 
 static askcred_status refresh_now(void *ctx, struct token_record *out,
+				  int64_t *not_before,
 				  struct askcred_error *err)
 {
 	struct tool *t = ctx;
@@ -93,6 +94,7 @@ static askcred_status refresh_now(void *ctx, struct token_record *out,
 
 /* Stands for a source that hangs while the entry lock is held. */
 static askcred_status refresh_blocks(void *ctx, struct token_record *out,
+				     int64_t *not_before,
 				     struct askcred_error *err)
 {
 	char buf[64];

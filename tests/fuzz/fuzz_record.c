@@ -15,6 +15,7 @@ int fuzz_record_equal(const struct token_record *a,
 	       (a->token.len == 0 ||
 		memcmp(a->token.buf, b->token.buf, a->token.len) == 0) &&
 	       a->issued_at == b->issued_at && a->expires_at == b->expires_at &&
+	       a->cached_at == b->cached_at &&
 	       a->policy_serial == b->policy_serial && a->flags == b->flags;
 }
 

@@ -42,6 +42,7 @@ static void make(struct token_record *r, const char *ws, const char *tok,
 	if (secret_set(&r->token, tok, strlen(tok)) != 0)
 		exit(1);
 	r->issued_at = exp ? exp - 3600 : 0;
+	r->cached_at = exp ? exp - 3500 : 1700000000;
 	r->expires_at = exp;
 	r->flags = strcmp(source, "mint") == 0 ? ASKCRED_CRED_MINTED : 0;
 }

@@ -17,7 +17,8 @@
 #include "tap.h"
 
 static struct test_env env;
-static char counter[1024]; /* one byte appended per refresh call */
+static char counter[1024];	  /* one byte appended per refresh call */
+static int64_t source_not_before; /* what the fake source's Retry-After asks */
 
 /* What the fake source does when called. */
 struct source {
@@ -33,7 +34,7 @@ static int64_t now_real(void)
 }
 
 static askcred_status refresh_cb(void *ctx, struct token_record *out,
-				 struct askcred_error *err)
+				 int64_t *not_before, struct askcred_error *err)
 {
 	const struct source *s = ctx;
 	int fd = open(counter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -45,9 +46,11 @@ static askcred_status refresh_cb(void *ctx, struct token_record *out,
 	}
 	if (s->sleep_ms)
 		usleep(s->sleep_ms * 1000u);
-	if (s->answer != ASKCRED_OK)
+	if (s->answer != ASKCRED_OK) {
+		*not_before = source_not_before;
 		return err_set(err, s->answer, "source", "fake source says %s",
 			       status_name(s->answer));
+	}
 	make_record(out, WS_A, s->token, s->expires_at);
 	return ASKCRED_OK;
 }
@@ -362,6 +365,54 @@ static void fresh_hit_and_miss_and_hard_errors(void)
 	cache_close(c);
 }
 
+/* A Retry-After longer than the cache's own backoff holds every process
+ * back, and each process held back says why the last attempt failed. */
+static void retry_after_and_last_cause_are_shared(void)
+{
+	struct cache_windows w = {900, 600, 1, 0, 0, 5, 300};
+	struct source down = {ASKCRED_UNAVAILABLE, NULL, 0, 0};
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct cache_config cfg = env.cfg;
+	struct token_record r = {0};
+	struct cache *c, *peer;
+	const int64_t t0 = 1900000000;
+	long calls;
+
+	cfg.clock = fake_clock;
+	fake_now = t0;
+	c = open_or_bail(&cfg);
+	peer = open_or_bail(&cfg);
+	calls = refresh_calls();
+	source_not_before = t0 + 30;
+	is_int(cache_get_or_refresh(c, WS_A, "retry", &w, refresh_cb, &down, &r,
+				    &err),
+	       ASKCRED_UNAVAILABLE, "Retry-After: the failing refresh fails");
+	is_str(err.where, "source", "the error names where the source failed");
+	has_str(err.message, "fake source says unavailable", "and its message");
+	fake_now = t0 + 6;
+	record_clear(&r);
+	is_int(cache_get_or_refresh(peer, WS_A, "retry", &w, refresh_cb, &down,
+				    &r, &err),
+	       ASKCRED_UNAVAILABLE, "6 s later another process fails too");
+	is_int(refresh_calls() - calls, 1,
+	       "without calling the source: Retry-After 30 s beats the 5 s "
+	       "backoff");
+	is_str(err.where, "source",
+	       "the process held back names where the last attempt failed");
+	has_str(err.message, "fake source says unavailable", "and why");
+	has_str(err.message, "next attempt in 24 s", "and when it will be");
+	fake_now = t0 + 30;
+	record_clear(&r);
+	cache_get_or_refresh(peer, WS_A, "retry", &w, refresh_cb, &down, &r,
+			     &err);
+	is_int(refresh_calls() - calls, 2,
+	       "at the time Retry-After asked for, the source is called");
+	source_not_before = 0;
+	record_clear(&r);
+	cache_close(peer);
+	cache_close(c);
+}
+
 int main(void)
 {
 	env_init(&env);
@@ -373,6 +424,7 @@ int main(void)
 	outage_never_serves_past_expiry();
 	advisory_failure_keeps_token_without_stale_flag();
 	fresh_hit_and_miss_and_hard_errors();
+	retry_after_and_last_cause_are_shared();
 	env_done(&env);
 	return tap_done();
 }

@@ -15,7 +15,7 @@
 # emulator (Python) and openssl many times, and Valgrind would mostly
 # measure those programs' start-up; the C code they drive is the same C the
 # unit tests cover. Also left out, by name in TIMED below, C tests that
-# assert wall-clock bounds of a few hundred milliseconds, which Valgrind's
+# assert wall-clock bounds of a few seconds, which Valgrind's
 # 20-50x slowdown breaks on a loaded machine (a failure there says nothing
 # about memory). The fuzz replays run here too: every seed under memcheck.
 #
@@ -56,10 +56,10 @@ else
 	all=$(make -s -C "$B" --no-print-directory \
 		--eval='valgrind-print-tests: ; @echo $(TESTS)' \
 		valgrind-print-tests) || exit 2
-	# test_cache_flight: "the others return at once" means within 300 ms
-	# of 16 racing processes. test_cache_crash: writers must get to their
-	# writes within milliseconds of starting, to be killed in them.
-	TIMED="tests/plugin/cache/test_cache_flight tests/plugin/cache/test_cache_crash"
+	# test_cache_flight: "the others return at once" means within 2 s
+	# of 16 racing processes (the refresher takes 4 s). (test_cache_crash
+	# kills at chosen calls now, not at chosen times, so it runs here.)
+	TIMED="tests/plugin/cache/test_cache_flight"
 	tests=
 	skipped=
 	for t in $all; do

@@ -47,6 +47,10 @@ check "module is linked with BIND_NOW" bind_now
 check "module has a GNU_RELRO segment" relro
 check "module stack is not executable (GNU_STACK without X)" stack_not_exec
 check "module does not link libcurl" no_curl
+# The tests' fault hooks (-Wl,--wrap, tests/plugin/cache/callhook.c) are
+# linked into test programs only.
+no_test_hooks() { ! nm "$so" 2>/dev/null | grep -Eq '__wrap_|callhook'; }
+check "module carries no test fault hook (__wrap_, callhook)" no_test_hooks
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

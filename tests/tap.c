@@ -119,8 +119,7 @@ int tap_known_listed(const char *id, const char *where)
 	return found;
 }
 
-int tap_known(const char *id, const char *where, int cond, const char *fmt,
-	      ...)
+int tap_known(const char *id, const char *where, int cond, const char *fmt, ...)
 {
 	va_list ap;
 	int listed = tap_known_listed(id, where);

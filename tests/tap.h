@@ -21,8 +21,8 @@ int tap_has_str(const char *got, const char *want, const char *fmt, ...)
 /* A check that may meet the known upstream finding id at where: listed in
  * tests/known-findings, a failure is expected ("# TODO known id") and a
  * pass is an unexpected pass, which fails; not listed, a plain check. */
-int tap_known(const char *id, const char *where, int cond, const char *fmt,
-	      ...) __attribute__((format(printf, 4, 5)));
+int tap_known(const char *id, const char *where, int cond, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int tap_known_listed(const char *id, const char *where);
 void tap_skip(int n, const char *why);
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -419,7 +419,8 @@ static void sweep(struct path *p, unsigned long stride)
 
 			tap_diag("%s: k=%lu: the child died (%s)%s", p->name, k,
 				 sig > 0 ? strsignal(sig) : "bad exit",
-				 key ? " in json-c's tokener adding a key" : "");
+				 key ? " in json-c's tokener adding a key"
+				     : "");
 			if (key ? p->crash_key++ == 0
 				: p->crash_other++ < SHOWN)
 				crash_is_key(p, k, 1);
@@ -462,8 +463,7 @@ static void report(const struct path *p)
 		  n, p->crash_key);
 	is_int(p->bad_status, 0, "%s: every run returns an askcred_status", n);
 	is_int(p->no_expiry, 0,
-	       "%s: no run hands out a token without the configured expiry",
-	       n);
+	       "%s: no run hands out a token without the configured expiry", n);
 	tap_diag("%s: statuses: OK %lu (%lu of them with a new token from "
 		 "the source), NO_MEMORY %lu, others %lu",
 		 n, p->by_status[ASKCRED_OK], p->from_source,

@@ -11,15 +11,26 @@ top=$PWD
 # What a fresh Debian 12 lacks. Build tools, the three libraries, and what
 # the tests drive: python3 (the AskUI API emulator), openssl (test CAs and
 # keys), scdoc + man-db (man pages), binutils (export checks), valgrind,
-# strace (fault injection), clang + libclang-rt-14-dev (libFuzzer).
+# strace (fault injection), clang + libclang-rt-14-dev (libFuzzer),
+# bash-completion (the completion is tested with and without it).
 PACKAGES=(
 	gcc make autoconf automake libtool autoconf-archive pkg-config
 	libcurl4-openssl-dev libjson-c-dev libssl-dev
 	openssl ca-certificates python3 scdoc man-db binutils procps
-	clang-format valgrind strace clang libclang-rt-14-dev
+	clang-format valgrind strace clang libclang-rt-14-dev bash-completion
 )
 
 log() { printf '==> %s\n' "$*"; }
+
+# phase TITLE: announce the next step of cmd_test, numbered, with the
+# time since the start.
+phase_n=0
+PHASES=9
+t0=$(date +%s)
+phase() {
+	phase_n=$((phase_n + 1))
+	log "[phase $phase_n/$PHASES, $(($(date +%s) - t0)) s] $*"
+}
 
 # The tests whose threads share one instance, stack or cache handle.
 TSAN_TESTS="tests/plugin/test_provider tests/plugin/test_instance \
@@ -55,21 +66,70 @@ configure_build() {
 	(cd "$dir" && "$top/configure" -q --enable-werror "$@")
 }
 
-jobs() { nproc 2>/dev/null || echo 2; }
+# How many jobs make runs (not "jobs": that is a shell builtin).
+njobs() { nproc 2>/dev/null || echo 2; }
 
-# Print a suite's summary counts as "pass fail" from its test-suite.log.
-summary_counts() {
-	awk '/^# PASS:/{p=$3} /^# FAIL:/{f=$3} /^# ERROR:/{e=$3} /^# XPASS:/{x=$3}
-	     END{print p+0, f+e+x+0}' "$1/test-suite.log.summary" 2>/dev/null || echo "0 1"
+# The summary automake writes at the top of DIR/test-suite.log: the
+# "# TOTAL:" ... "# ERROR:" block (counted in test points).
+suite_summary() {
+	awk '/^# [A-Z]+:/ { print; if ($2 == "ERROR:") exit }' \
+		"$1/test-suite.log" 2>/dev/null
 }
 
-# run_check DIR: make check, keep the summary, show failures' logs.
+# A suite's counts as "pass fail": an unexpected pass (XPASS, a known
+# finding that no longer happens) and an error are failures.
+summary_counts() {
+	suite_summary "$1" | awk '{ v[$2] = $3 }
+		END { if (!("TOTAL:" in v)) { print 0, 1; exit }
+		      print v["PASS:"] + 0, v["FAIL:"] + v["ERROR:"] + v["XPASS:"] }'
+}
+
+# tests_of DIR: the TESTS make check runs in DIR, one a line.
+tests_of() {
+	printf 'print-tests:\n\t@printf "%%s\\n" $(TESTS)\n' |
+		make -C "$1" -s --no-print-directory -f Makefile -f - print-tests
+}
+
+# progress DIR PID: while make check (PID) runs in DIR, one line per test
+# as it ends ("[n/N] PASS tests/..."), so that a person sees it is alive.
+# A test has ended when its .trs holds the global result.
+progress() {
+	local dir=$1 pid=$2 t trs res n=0 total alive
+	local -a left still
+	mapfile -t left < <(tests_of "$dir")
+	total=${#left[@]}
+	while :; do
+		alive=0
+		kill -0 "$pid" 2>/dev/null && alive=1
+		still=()
+		for t in "${left[@]}"; do
+			trs=$dir/${t%.sh}.trs
+			res=$(sed -n 's/^:global-test-result: //p' "$trs" \
+				2>/dev/null || true)
+			if [ -n "$res" ]; then
+				n=$((n + 1))
+				printf '[%d/%d] %s %s\n' "$n" "$total" "$res" "$t"
+			else
+				still+=("$t")
+			fi
+		done
+		left=("${still[@]}")
+		[ "$alive" -eq 1 ] || break
+		sleep 2
+	done
+}
+
+# run_check DIR: make check with a running count, the summary, and the
+# failures' logs.
 run_check() {
-	local dir=$1 rc=0
-	make -C "$dir" -j"$(jobs)" check >"$dir/check.out" 2>&1 || rc=$?
-	sed -n '/^=*$/,$p' "$dir/check.out" | grep -E '^# [A-Z]+:' >"$dir/test-suite.log.summary" || true
-	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$dir/check.out" | grep -vE '^(PASS|SKIP|XFAIL):' || true
-	cat "$dir/test-suite.log.summary"
+	local dir=$1 rc=0 pid
+	find "$dir" -name '*.trs' -delete
+	make -C "$dir" -j"$(njobs)" check >"$dir/check.out" 2>&1 &
+	pid=$!
+	progress "$dir" "$pid"
+	wait "$pid" || rc=$?
+	grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" || true
+	suite_summary "$dir"
 	if [ $rc -ne 0 ]; then
 		log "failures in $dir; their logs follow"
 		[ -f "$dir/test-suite.log" ] && cat "$dir/test-suite.log"
@@ -83,7 +143,7 @@ cmd_demo() {
 	bootstrap
 	configure_build _build
 	log "building"
-	make -C _build -j"$(jobs)" >/dev/null
+	make -C _build -j"$(njobs)" >/dev/null
 	log "running the demo"
 	exec bash examples/demo.sh _build
 }
@@ -110,44 +170,46 @@ cmd_test() {
 	install_missing
 	bootstrap
 
-	log "format check (clang-format, .clang-format)"
+	phase "format check (clang-format, .clang-format)"
 	tests/check-format.sh
 
-	log "build and test (-Werror)"
+	phase "build (-Werror)"
 	configure_build _build
-	make -C _build -j"$(jobs)" >/dev/null
+	make -C _build -j"$(njobs)" >/dev/null
+	phase "make check"
 	run_check _build || rc=1
 	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
 
-	log "build and test under ASan + UBSan"
+	phase "build with ASan + UBSan"
 	configure_build _build-san --enable-sanitizers
-	make -C _build-san -j"$(jobs)" >/dev/null
+	make -C _build-san -j"$(njobs)" >/dev/null
+	phase "make check under ASan + UBSan"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
 	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
 
-	log "threaded tests under ThreadSanitizer"
+	phase "threaded tests under ThreadSanitizer"
 	configure_build _build-tsan --enable-tsan
-	make -C _build-tsan -j"$(jobs)" >/dev/null
+	make -C _build-tsan -j"$(njobs)" >/dev/null
 	gate _build-tsan/check.out 'grep -E "^# (PASS|FAIL|ERROR):"' \
 		env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		make -C _build-tsan -j"$(jobs)" check TESTS="$TSAN_TESTS" || {
+		make -C _build-tsan -j"$(njobs)" check TESTS="$TSAN_TESTS" || {
 		[ ! -f _build-tsan/test-suite.log ] ||
 			cat _build-tsan/test-suite.log
 	}
 
-	log "unit tests under Valgrind memcheck"
+	phase "unit tests under Valgrind memcheck"
 	gate _build/valgrind.out 'grep -E "^# (PASS|FAIL|ERROR):"' \
 		tests/valgrind.sh _build || true
 
-	log "fuzz every target for ${FUZZ_SECONDS:-30} s on its seed corpus (libFuzzer)"
+	phase "fuzz every target for ${FUZZ_SECONDS:-30} s on its seed corpus (libFuzzer)"
 	gate _build/fuzz.out 'tail -n 12' \
 		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-30}" ||
 		true
 
-	log "make distcheck"
+	phase "make distcheck"
 	gate _build/distcheck.out 'echo "distcheck ok"' \
-		make -C _build -j"$(jobs)" distcheck || true
+		make -C _build -j"$(njobs)" distcheck || true
 
 	echo "${pass} passed, ${fail} failed"
 	return $rc

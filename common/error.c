@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
+
 #include "error.h"
 
 /* A struct from an older caller may be smaller: write only what fits. */
@@ -92,4 +94,15 @@ const char *status_name(askcred_status status)
 	if ((unsigned)status >= ASKCRED_STATUS_COUNT)
 		return "unknown status";
 	return names[status];
+}
+
+askcred_status err_openssl(void)
+{
+	askcred_status rc = ASKCRED_INTERNAL;
+	unsigned long e;
+
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
+			rc = ASKCRED_NO_MEMORY;
+	return rc;
 }

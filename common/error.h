@@ -24,6 +24,11 @@ void err_prefix(struct askcred_error *err, const char *fmt, ...)
 /* Reset to ASKCRED_OK with empty strings. */
 void err_clear(struct askcred_error *err);
 
+/* An OpenSSL call failed: ASKCRED_NO_MEMORY when OpenSSL's error queue
+ * holds an allocation failure, else ASKCRED_INTERNAL. Empties the queue:
+ * the thread is the caller's, and our own error says what failed. */
+askcred_status err_openssl(void);
+
 /* Static, human name of a status. Never NULL. */
 const char *status_name(askcred_status status);
 

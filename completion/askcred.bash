@@ -10,10 +10,49 @@ _askcred_stacks()
 	done
 }
 
+# bash-completion (the package) gives _init_completion, _filedir and
+# _command_offset; without it, plain bash's COMP_WORDS, COMP_CWORD and
+# compgen do, so that the script works, quietly, either way.
+_askcred_init()
+{
+	if declare -F _init_completion >/dev/null; then
+		_init_completion
+		return
+	fi
+	words=("${COMP_WORDS[@]}")
+	cword=$COMP_CWORD
+	cur=${words[cword]}
+	prev=${words[cword - 1]}
+}
+
+# _askcred_files [-d]: file (or directory) names starting with $cur.
+_askcred_files()
+{
+	if declare -F _filedir >/dev/null; then
+		_filedir "$@"
+	elif [[ ${1-} == -d ]]; then
+		COMPREPLY=($(compgen -d -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+
+# _askcred_command N: complete words[N...] as a command line of its own.
+_askcred_command()
+{
+	if declare -F _command_offset >/dev/null; then
+		_command_offset "$1"
+	elif ((cword == $1)); then
+		COMPREPLY=($(compgen -c -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+
 _askcred()
 {
 	local cur prev words cword
-	_init_completion || return
+	_askcred_init || return
 
 	local commands="get env exec validate refresh revoke status gc policy help"
 	local globals="--stack --stack-file --stack-dir --module-dir --labels
@@ -45,11 +84,11 @@ _askcred()
 		return
 		;;
 	--stack-file | --runner-config | --key | --sig)
-		_filedir
+		_askcred_files
 		return
 		;;
 	--stack-dir | --module-dir)
-		_filedir -d
+		_askcred_files -d
 		return
 		;;
 	--format)
@@ -85,7 +124,7 @@ _askcred()
 		# After "--", complete the command to run and its arguments.
 		for ((i = cmd_at + 1; i < cword; i++)); do
 			if [[ ${words[i]} == -- ]]; then
-				_command_offset $((i + 1))
+				_askcred_command $((i + 1))
 				return
 			fi
 		done
@@ -111,7 +150,7 @@ _askcred()
 			if [[ $cur == -* ]]; then
 				COMPREPLY=($(compgen -W "--key --sig --labels --help" -- "$cur"))
 			else
-				_filedir
+				_askcred_files
 			fi
 		elif [[ ${words[cmd_at + 1]} == show ]]; then
 			COMPREPLY=($(compgen -W "--help" -- "$cur"))

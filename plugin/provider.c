@@ -33,6 +33,8 @@ static askcred_status op_open(const struct askcred_host *host, int argc,
 static void op_close(void *handle)
 {
 	instance_close(handle);
+	/* Closing frees TLS state and may revoke: as in done(). */
+	ERR_clear_error();
 }
 
 static askcred_status op_fetch(void *handle, const struct askcred_request *req,

@@ -18,6 +18,12 @@ int tap_is_str(const char *got, const char *want, const char *fmt, ...)
 /* got contains want as a substring. */
 int tap_has_str(const char *got, const char *want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A check that may meet the known upstream finding id at where: listed in
+ * tests/known-findings, a failure is expected ("# TODO known id") and a
+ * pass is an unexpected pass, which fails; not listed, a plain check. */
+int tap_known(const char *id, const char *where, int cond, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int tap_known_listed(const char *id, const char *where);
 void tap_skip(int n, const char *why);
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Stop the whole test with "Bail out!". */

@@ -47,7 +47,7 @@ askcred_status context_host_id(const char *machine_id_path,
 		      (const unsigned char *)HOST_LABEL, sizeof(HOST_LABEL) - 1,
 		      out, CACHE_HOST_ID_LEN, &mdlen) == NULL ||
 	    mdlen != CACHE_HOST_ID_LEN)
-		rc = err_set(err, ASKCRED_INTERNAL, "HMAC-SHA256",
+		rc = err_set(err, err_openssl(), "HMAC-SHA256",
 			     "cannot derive the host identity");
 out:
 	free_wiped(buf, len + 1);
@@ -74,6 +74,7 @@ askcred_status context_bind(uid_t uid, const uint8_t host[CACHE_HOST_ID_LEN],
 				 (unsigned char)(uid >> 16),
 				 (unsigned char)(uid >> 8), (unsigned char)uid};
 	unsigned int n = 0;
+	askcred_status rc;
 	int ok;
 
 	ok = md != NULL && EVP_DigestInit_ex2(md, EVP_sha256(), NULL) == 1 &&
@@ -83,8 +84,10 @@ askcred_status context_bind(uid_t uid, const uint8_t host[CACHE_HOST_ID_LEN],
 	     put_field(md, workspace, strlen(workspace)) &&
 	     put_field(md, entry, strlen(entry)) &&
 	     EVP_DigestFinal_ex(md, out, &n) == 1 && n == CACHE_CTX_LEN;
+	/* EVP_MD_CTX_new() queues no error when it finds no memory. */
+	rc = ok ? ASKCRED_OK : md == NULL ? ASKCRED_NO_MEMORY : err_openssl();
 	EVP_MD_CTX_free(md);
-	return ok ? ASKCRED_OK
-		  : err_set(err, ASKCRED_INTERNAL, "SHA-256",
-			    "cannot compute the cache context");
+	return rc == ASKCRED_OK ? rc
+				: err_set(err, rc, "SHA-256",
+					  "cannot compute the cache context");
 }

@@ -6,6 +6,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -181,7 +182,7 @@ askcred_status format_key_id(const uint8_t key[CACHE_KEY_LEN],
 	ok = EVP_Q_digest(NULL, "SHA256", NULL, buf, sizeof(buf), md, &mdlen);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (!ok || mdlen != sizeof(md))
-		return err_set(err, ASKCRED_INTERNAL, "SHA-256",
+		return err_set(err, err_openssl(), "SHA-256",
 			       "cannot compute the key id");
 	memcpy(id, md, CACHE_KEY_ID_LEN);
 	return ASKCRED_OK;
@@ -199,7 +200,7 @@ static askcred_status file_key(const struct cache_key *k,
 	askcred_status rc = ASKCRED_OK;
 
 	if (kdf == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		return err_set(err, ASKCRED_INTERNAL, "HKDF",
+		return err_set(err, err_openssl(), "HKDF",
 			       "HKDF is not available");
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 						(char *)"SHA256", 0);
@@ -212,7 +213,7 @@ static askcred_status file_key(const struct cache_key *k,
 						 sizeof(FILE_KEY_INFO) - 1);
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(kctx, out, CACHE_KEY_LEN, params) != 1)
-		rc = err_set(err, ASKCRED_INTERNAL, "HKDF",
+		rc = err_set(err, err_openssl(), "HKDF",
 			     "key derivation failed");
 	EVP_KDF_CTX_free(kctx);
 	return rc;
@@ -252,6 +253,10 @@ static int gcm(int enc, const uint8_t key[CACHE_KEY_LEN], const uint8_t *header,
 	ok = 1;
 out:
 	EVP_CIPHER_CTX_free(c);
+	/* The return value says what failed; nothing may stay queued in
+	 * OpenSSL's error queue, which is the calling thread's. */
+	if (ok != 1)
+		ERR_clear_error();
 	return ok;
 }
 
@@ -267,6 +272,7 @@ askcred_status format_seal(const struct cache_keyring *keys,
 	size_t ptlen = 0, total;
 	uint8_t *file = NULL;
 	askcred_status rc;
+	int sealed;
 
 	if (keys->n == 0)
 		return err_set(err, ASKCRED_INTERNAL, "cache key", "no key");
@@ -287,7 +293,7 @@ askcred_status format_seal(const struct cache_keyring *keys,
 	h.ct_len = (uint32_t)ptlen;
 	if (RAND_bytes(h.salt, CACHE_SALT_LEN) != 1 ||
 	    RAND_bytes(h.nonce, CACHE_NONCE_LEN) != 1) {
-		rc = err_set(err, ASKCRED_INTERNAL, "RAND_bytes",
+		rc = err_set(err, err_openssl(), "RAND_bytes",
 			     "no randomness for salt and nonce");
 		goto out;
 	}
@@ -302,11 +308,12 @@ askcred_status format_seal(const struct cache_keyring *keys,
 	rc = file_key(&keys->keys[0], h.salt, fkey, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	if (gcm(1, fkey, file, ctx, (const uint8_t *)pt, ptlen,
-		file + CACHE_HEADER_LEN,
-		file + CACHE_HEADER_LEN + ptlen) != 1) {
-		rc = err_set(err, ASKCRED_INTERNAL, "AES-256-GCM",
-			     "encryption failed");
+	sealed = gcm(1, fkey, file, ctx, (const uint8_t *)pt, ptlen,
+		     file + CACHE_HEADER_LEN, file + CACHE_HEADER_LEN + ptlen);
+	if (sealed != 1) {
+		rc = err_set(err,
+			     sealed < 0 ? ASKCRED_NO_MEMORY : ASKCRED_INTERNAL,
+			     "AES-256-GCM", "encryption failed");
 		goto out;
 	}
 	*out = file;

@@ -122,7 +122,7 @@ askcred_status fs_write_temp(const char *final_path, const void *buf,
 	int fd;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return err_set(err, ASKCRED_INTERNAL, "RAND_bytes",
+		return err_set(err, err_openssl(), "RAND_bytes",
 			       "no randomness for a temp name");
 	rc = fs_path(tmp, err, "%s%c%02x%02x%02x%02x%02x%02x%02x%02x.tmp",
 		     final_path, FS_TMP_MARK, rnd[0], rnd[1], rnd[2], rnd[3],

@@ -137,7 +137,7 @@ static askcred_status key_file_text(const struct cache_keyring *old, char **out,
 			       "out of memory");
 	if (RAND_priv_bytes(fresh, sizeof(fresh)) != 1) {
 		free(text);
-		return err_set(err, ASKCRED_INTERNAL, "RAND_priv_bytes",
+		return err_set(err, err_openssl(), "RAND_priv_bytes",
 			       "no randomness for a master key");
 	}
 	memcpy(text, KEY_FILE_HEADER, sizeof(KEY_FILE_HEADER) - 1);
@@ -263,7 +263,7 @@ static askcred_status load_salt(const char *dir, uint8_t salt[CACHE_SALT_LEN],
 	rc = safe_read_file(path, &salt_rules, &buf, &len, err);
 	if (rc == ASKCRED_NOT_FOUND) {
 		if (RAND_bytes(salt, CACHE_SALT_LEN) != 1)
-			return err_set(err, ASKCRED_INTERNAL, "RAND_bytes",
+			return err_set(err, err_openssl(), "RAND_bytes",
 				       "no randomness for a salt");
 		rc = fs_write_temp(path, salt, CACHE_SALT_LEN, tmp, err);
 		if (rc != ASKCRED_OK)
@@ -312,8 +312,10 @@ static askcred_status stretch(const char *pass, size_t len,
 	    EVP_DigestUpdate(md, salt, CACHE_SALT_LEN) != 1 ||
 	    EVP_DigestUpdate(md, pass, len) != 1 ||
 	    EVP_DigestFinal_ex(md, in, &inlen) != 1) {
+		/* EVP_MD_CTX_new() queues no error when it finds no memory. */
+		rc = md == NULL ? ASKCRED_NO_MEMORY : err_openssl();
 		EVP_MD_CTX_free(md);
-		return err_set(err, ASKCRED_INTERNAL, "SHA-256", "failed");
+		return err_set(err, rc, "SHA-256", "failed");
 	}
 	EVP_MD_CTX_free(md);
 	pthread_mutex_lock(&memo_lock);
@@ -323,7 +325,7 @@ static askcred_status stretch(const char *pass, size_t len,
 	}
 	if (format_scrypt() == NULL ||
 	    (kctx = EVP_KDF_CTX_new(format_scrypt())) == NULL) {
-		rc = err_set(err, ASKCRED_INTERNAL, "scrypt",
+		rc = err_set(err, err_openssl(), "scrypt",
 			     "scrypt is not available");
 		goto out;
 	}
@@ -338,7 +340,7 @@ static askcred_status stretch(const char *pass, size_t len,
 					   &maxmem);
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(kctx, key, CACHE_KEY_LEN, params) != 1) {
-		rc = err_set(err, ASKCRED_INTERNAL, "scrypt",
+		rc = err_set(err, err_openssl(), "scrypt",
 			     "passphrase stretching failed");
 		goto out;
 	}

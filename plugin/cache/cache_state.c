@@ -87,8 +87,9 @@ askcred_status state_read(const char *path, struct cache_state *st,
 		err_clear(err);
 		return ASKCRED_OK;
 	}
+	/* Out of memory is not a broken cache: say which it is. */
 	if (rc != ASKCRED_OK)
-		return ASKCRED_CACHE_ERROR;
+		return rc == ASKCRED_NO_MEMORY ? rc : ASKCRED_CACHE_ERROR;
 	if (len == 0 || buf[len - 1] != '\n' || strlen(buf) != len)
 		goto bad;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;

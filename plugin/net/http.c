@@ -42,6 +42,7 @@ struct sink {
 	struct http_response *resp;
 	size_t max;
 	int too_big;
+	int no_memory; /* the body could not be stored: not a network fault */
 };
 
 /* Grow by copying so a buffer that held part of a token can be wiped. */
@@ -64,8 +65,10 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 		if (cap > s->max + 1)
 			cap = s->max + 1;
 		bigger = malloc(cap);
-		if (bigger == NULL)
-			return 0;
+		if (bigger == NULL) {
+			s->no_memory = 1;
+			return 0; /* CURLE_WRITE_ERROR, said as NO_MEMORY */
+		}
 		if (r->body != NULL)
 			memcpy(bigger, r->body, r->len);
 		free_wiped(r->body, r->cap);
@@ -292,6 +295,9 @@ static askcred_status transport_error(CURLcode cc, int tls_bad,
 {
 	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
 
+	if (sink->no_memory)
+		return err_set(err, ASKCRED_NO_MEMORY, where,
+			       "out of memory storing the answer");
 	if (sink->too_big || cc == CURLE_FILESIZE_EXCEEDED)
 		return err_set(err, ASKCRED_UNAVAILABLE, where,
 			       "answer larger than %zu bytes refused",
@@ -368,7 +374,7 @@ askcred_status http_perform(struct net_client *c,
 			    struct askcred_error *err)
 {
 	struct curl_slist *headers = NULL;
-	struct sink sink = {resp, c->max_response, 0};
+	struct sink sink = {resp, c->max_response, 0, 0};
 	char errbuf[CURL_ERROR_SIZE], where[ASKCRED_ERROR_WHERE_MAX];
 	int64_t deadline = now_ms() + c->timeout_ms;
 	askcred_status rc;
@@ -407,14 +413,18 @@ askcred_status http_perform(struct net_client *c,
 		resp->status = 0;
 		resp->attempts = attempt;
 		sink.too_big = 0;
+		sink.no_memory = 0;
 		errbuf[0] = '\0';
 		curl_easy_reset(h);
 		cc = apply_defaults(h, c, left, errbuf);
 		if (cc == CURLE_OK)
 			cc = apply_request(h, req, headers, &sink);
 		if (cc != CURLE_OK) {
-			rc = err_set(err, ASKCRED_INTERNAL, where,
-				     "libcurl refused an option: %s",
+			rc = err_set(err,
+				     cc == CURLE_OUT_OF_MEMORY
+					     ? ASKCRED_NO_MEMORY
+					     : ASKCRED_INTERNAL,
+				     where, "libcurl refused an option: %s",
 				     curl_easy_strerror(cc));
 			goto out;
 		}
@@ -432,7 +442,8 @@ askcred_status http_perform(struct net_client *c,
 			if (!retryable_status(status) ||
 			    attempt >= c->max_attempts)
 				break;
-		} else if (!retryable_curl(cc) || sink.too_big || tls_bad ||
+		} else if (!retryable_curl(cc) || sink.too_big ||
+			   sink.no_memory || tls_bad ||
 			   attempt >= c->max_attempts) {
 			rc = transport_error(cc, tls_bad, &sink, errbuf, where,
 					     attempt, err);

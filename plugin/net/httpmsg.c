@@ -23,6 +23,7 @@ askcred_status http_check_url(const char *url, const char *what,
 	CURLU *u = NULL;
 	char *scheme = NULL, *user = NULL, *password = NULL;
 	askcred_status rc = ASKCRED_OK;
+	CURLUcode uc;
 
 	if (url == NULL || *url == '\0')
 		return err_set(err, ASKCRED_CONFIG_ERROR, what, "URL is empty");
@@ -34,8 +35,14 @@ askcred_status http_check_url(const char *url, const char *what,
 	u = curl_url();
 	if (u == NULL)
 		return err_set(err, ASKCRED_NO_MEMORY, what, "out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (uc == CURLUE_OUT_OF_MEMORY) {
+		rc = err_set(err, ASKCRED_NO_MEMORY, what, "out of memory");
+		goto out;
+	}
+	if (uc != CURLUE_OK) {
 		rc = err_set(err, ASKCRED_CONFIG_ERROR, what,
 			     "not an absolute URL");
 		goto out;

@@ -4,11 +4,6 @@
 
 . "${top_srcdir:?run through make check}/tests/cli/lib.sh"
 
-skip() { # skip REASON: one skipped check
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n # SKIP $1"
-}
-
 # silent DESCRIPTION COMMAND [ARG...]: passes when COMMAND succeeds without
 # a word on stderr (a linter's warnings), which is shown as TAP comments.
 # Its stdout is kept in $TMP/silent.out for further checks.

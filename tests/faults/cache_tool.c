@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "cache.h"
@@ -135,6 +136,22 @@ static int arm_from_env(void)
 	return 1;
 }
 
+/* Errors left in this thread's OpenSSL error queue (an entry's buffer
+ * that OpenSSL keeps for reuse after the queue is emptied is not one). */
+static int errors_queued(void)
+{
+	char text[256];
+	unsigned long e;
+	int n = 0;
+
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, text, sizeof(text));
+		printf("queued=%s\n", text);
+		n++;
+	}
+	return n;
+}
+
 /* After cache_close(): what the armed part left live, by owner. */
 static void disarm_report(void)
 {
@@ -157,12 +174,22 @@ static void disarm_report(void)
 			memcpy(example, text, sizeof(text));
 	}
 	printf("injected=%d\nallocations=%lu\nlive=%lu\nlive_ours=%lu\n"
-	       "live_errq=%lu\nlive_libs=%lu\n",
+	       "live_errq=%lu\nlive_libs=%lu\nerrors_queued=%d\n",
 	       r.injected, r.allocations, r.live, owned[OWN_ASKCRED],
 	       owned[OWN_ERRQ],
-	       owned[OWN_JSONC] + owned[OWN_CRYPTO] + owned[OWN_OTHER]);
+	       owned[OWN_JSONC] + owned[OWN_CRYPTO] + owned[OWN_OTHER],
+	       errors_queued());
 	if (example[0] != '\0')
 		printf("leak=%s\n", example);
+	/* Whose allocation was made to fail: a library's or ours. */
+	if (r.injected) {
+		struct failmalloc_leak f = {0, {0}};
+
+		memcpy(f.frames, r.failed, sizeof(f.frames));
+		printf("failed_in=%s\n",
+		       owner_name[leak_describe(&f, text, sizeof(text))]);
+		printf("failed_at=%s\n", text);
+	}
 }
 
 static int usage(void)

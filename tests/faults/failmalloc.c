@@ -42,6 +42,7 @@ static pthread_mutex_t mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static int armed;
 static unsigned long fail_at, seen, live, overflow;
 static int injected;
+static void *failed_frames[FAILMALLOC_FRAMES];
 static __thread int inside; /* backtrace() must not be tracked */
 
 static size_t hash(const void *p)
@@ -96,13 +97,23 @@ static void untrack(void *p)
 }
 
 /* 1: this allocation must fail. Counts it either way. */
-static int count_one(void)
+__attribute__((noinline)) static int count_one(void)
 {
 	if (!armed || inside)
 		return 0;
 	seen++;
 	if (fail_at != 0 && seen == fail_at) {
+		void *frames[FAILMALLOC_FRAMES + 2];
+		int depth;
+
 		injected = 1;
+		/* Who asked: skip count_one() and the allocator function. */
+		inside = 1;
+		depth = backtrace(frames, FAILMALLOC_FRAMES + 2);
+		inside = 0;
+		if (depth > 2)
+			memcpy(failed_frames, frames + 2,
+			       (size_t)(depth - 2) * sizeof(void *));
 		return 1;
 	}
 	return 0;
@@ -197,6 +208,7 @@ EXPORT void failmalloc_arm(unsigned long k)
 	fail_at = k;
 	seen = live = overflow = 0;
 	injected = 0;
+	memset(failed_frames, 0, sizeof(failed_frames));
 	armed = 1;
 	pthread_mutex_unlock(&mu);
 }
@@ -209,6 +221,7 @@ EXPORT void failmalloc_disarm(struct failmalloc_result *r)
 	r->injected = injected;
 	r->live = live;
 	r->overflow = overflow;
+	memcpy(r->failed, failed_frames, sizeof(r->failed));
 	pthread_mutex_unlock(&mu);
 }
 

@@ -13,6 +13,8 @@ struct failmalloc_result {
 	int injected;		   /* the k-th allocation happened and failed */
 	unsigned long live;	   /* allocated while armed, not yet freed */
 	unsigned long overflow;	   /* not tracked: the table was full */
+	/* where the failed allocation was asked for, innermost first */
+	void *failed[FAILMALLOC_FRAMES];
 };
 
 struct failmalloc_leak {

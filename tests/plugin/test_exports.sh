@@ -3,31 +3,19 @@
 # BIND_NOW, no executable stack) and does not link libcurl: a cache hit must
 # never load the network stack.
 set -u
+. "${top_srcdir:?run through make check}/tests/lib.sh"
 so="${top_builddir:-.}/plugin/.libs/askcred_askui.so"
 
 for tool in nm readelf; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $tool not installed"
-		exit 0
-	fi
+	command -v "$tool" >/dev/null 2>&1 || skip_all "$tool not installed"
 done
-if [ ! -f "$so" ]; then
-	echo "Bail out! $so is not built"
-	exit 1
-fi
+[ -f "$so" ] || bail "$so is not built"
 
-n=0
-fails=0
 check() { # check <description> <command...>
 	desc=$1
 	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		fails=$((fails + 1))
-	fi
+	"$@"
+	ok $? "$desc"
 }
 
 exports=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort)
@@ -52,5 +40,4 @@ check "module does not link libcurl" no_curl
 no_test_hooks() { ! nm "$so" 2>/dev/null | grep -Eq '__wrap_|callhook'; }
 check "module carries no test fault hook (__wrap_, callhook)" no_test_hooks
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+done_testing

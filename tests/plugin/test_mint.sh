@@ -5,29 +5,16 @@
 # processes (one mint for all of them), bounded by policy, revoked, and a
 # revocation the server could not take is kept pending and retried.
 . "$top_srcdir/tests/emulator/emulator.sh"
+. "$top_srcdir/tests/lib.sh"
 
 ASKCRED="$top_builddir/cli/askcred"
 PLUGIN="$top_builddir/plugin/.libs/askcred_askui.so"
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		# askcred's stderr never holds a token (checked at the end).
-		[ -s "$T/err" ] && sed -n '1,3s/^/# /p' "$T/err"
-	fi
-}
-is() {
-	[ "$1" = "$2" ]
-	r=$?
-	ok $r "$3"
-	[ $r -eq 0 ] || printf '# got:  %s\n# want: %s\n' "$1" "$2"
-}
+# A failed check shows the start of askcred's stderr, which never holds a
+# token (checked at the end).
+TAP_FAIL_HOOK='[ ! -s "$T/err" ] || sed -n "1,3s/^/# /p" "$T/err"'
 
-emulator_setup || { echo "Bail out! emulator setup"; exit 1; }
-emulator_start main good || { echo "Bail out! emulator start"; exit 1; }
+emulator_setup || bail "emulator setup"
+emulator_start main good || bail "emulator start"
 T=$EMU_DIR/t
 mkdir -m 700 "$T" "$T/home" "$T/cache"
 HOME=$T/home XDG_CACHE_HOME=$T/cache
@@ -354,6 +341,7 @@ grep -q "parent_credentials" "$T/err"
 ok $? "naming parent_credentials"
 
 scrub
+# One TAP line of its own (counted here; a "not ok" fails the harness).
 emulator_check_leaks "$T"/err "$T"/*.log "$EMU_DIR"/*.log
-echo "1..$((n + 1))"
-[ $failed -eq 0 ]
+tap_n=$((tap_n + 1))
+done_testing

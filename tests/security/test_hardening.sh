@@ -11,25 +11,10 @@
 # sanitizer build is recognised by the binary itself (__asan_init), since
 # config.h does not record it.
 b=${top_builddir:-.}
-n=0
+. "${top_srcdir:?run through make check}/tests/lib.sh"
 
-if ! command -v readelf >/dev/null 2>&1; then
-	echo "1..0 # SKIP readelf (binutils) is not installed"
-	exit 0
-fi
-
-ok() { # condition-status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+command -v readelf >/dev/null 2>&1 ||
+	skip_all "readelf (binutils) is not installed"
 
 # The ELF file libtool really built: .libs/NAME when NAME is a libtool
 # wrapper script (shared builds), else NAME itself.
@@ -99,4 +84,4 @@ for lib in host/.libs/libaskcred.so plugin/.libs/askcred_askui.so \
 	check_common "$f" "$name"
 done
 
-echo "1..$n"
+done_testing

@@ -25,20 +25,9 @@
 
 ASKCRED=$top_builddir/cli/askcred
 PLUGIN=$top_builddir/plugin/.libs/askcred_askui.so
-n=0
-failed=0
+. "$top_srcdir/tests/lib.sh"
 
 scan() { "$PYTHON3" "$top_srcdir/tests/security/leakscan.py" "$@"; }
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # no_leak TOKENFILE DESCRIPTION FILE...: the scanner names offending files
 # and token fingerprints, never a token.
@@ -70,24 +59,17 @@ scan_logs() { # require-logs
 	unset IFS
 }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/askcred-leak.XXXXXX") || {
-	echo "Bail out! mktemp -d"
-	exit 1
-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/askcred-leak.XXXXXX") || bail "mktemp -d"
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' HUP INT TERM
 
 if [ "${1:-}" = --logs ]; then
 	scan_logs yes
-	echo "1..$n"
-	[ $failed -eq 0 ]
+	done_testing
 	exit
 fi
 
-[ -x "$ASKCRED" ] && [ -f "$PLUGIN" ] || {
-	echo "Bail out! askcred or the plugin is not built"
-	exit 1
-}
+[ -x "$ASKCRED" ] && [ -f "$PLUGIN" ] || bail "askcred or the plugin is not built"
 mkdir -m 700 "$T/home" "$T/cache" "$T/run"
 HOME=$T/home XDG_CACHE_HOME=$T/cache XDG_RUNTIME_DIR=$T/run
 export HOME XDG_CACHE_HOME XDG_RUNTIME_DIR
@@ -187,8 +169,7 @@ if command -v "$OPENSSL_BIN" >/dev/null 2>&1; then
 		run mvalidate "$T/mint" validate
 		run mrevoke "$T/mint" revoke
 		if grep -q "unknown source 'mint'" "$T/mget.err"; then
-			n=$((n + 1))
-			echo "ok $n - minted tokens # SKIP this plugin has no mint source"
+			skip "minted tokens" "this plugin has no mint source"
 		else
 			[ "$(rc mget)" -eq 0 ] && [ "$(rc mhit)" -eq 0 ] &&
 				[ "$(rc mrefresh)" -eq 0 ]
@@ -211,12 +192,10 @@ for t in json.load(sys.stdin)["tokens"]:
 		ok 1 "the AskUI emulator starts"
 	fi
 else
-	n=$((n + 1))
-	echo "ok $n - minted tokens # SKIP openssl is not installed"
+	skip "minted tokens" "openssl is not installed"
 fi
 
 # ---- 3. the logs of the other tests -------------------------------------
 scan_logs no
 
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing

@@ -7,18 +7,7 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${OPENSSL_BIN:=openssl}"
 check="$top_builddir/tests/plugin/policy/policy-check"
 example="$top_srcdir/examples/policy"
-n=0
-fails=0
-
-ok() { # ok DESCRIPTION CONDITION-EXIT-STATUS
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		fails=$((fails + 1))
-	fi
-}
+. "$top_srcdir/tests/lib.sh"
 
 # expect NAME WANT-EXIT WANT-SUBSTRING policy-check ARGS...
 expect() {
@@ -26,17 +15,15 @@ expect() {
 	shift 3
 	out=$("$check" "$@" 2>&1)
 	rc=$?
-	[ "$rc" -eq "$want" ]
-	ok "$name" $?
+	is "$rc" "$want" "$name"
 	case $out in
-	*"$text"*) ok "$name: output says \"$text\"" 0 ;;
-	*) ok "$name: output says \"$text\"" 1; echo "# got: $out" ;;
+	*"$text"*) ok 0 "$name: output says \"$text\"" ;;
+	*) ok 1 "$name: output says \"$text\"" && echo "# got: $out" ;;
 	esac
 }
 
 if [ "$OPENSSL_BIN" = no ] || ! "$OPENSSL_BIN" version >/dev/null 2>&1; then
-	echo "1..0 # SKIP no openssl command"
-	exit 0
+	skip_all "no openssl command"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/askcred-policy-sh.XXXXXX") || exit 1
@@ -54,8 +41,8 @@ sign() { # sign KEY FILE
 	"$OPENSSL_BIN" pkeyutl -sign -rawin -inkey "$1" -in "$2" -out "$2.sig"
 }
 sign "$tmp/signing.pem" "$tmp/policy.json"
-ok "openssl pkeyutl -sign -rawin makes a 64-byte signature" \
-	"$(test "$(wc -c <"$tmp/policy.json.sig")" -eq 64; echo $?)"
+is "$(wc -c <"$tmp/policy.json.sig")" 64 \
+	"openssl pkeyutl -sign -rawin makes a 64-byte signature"
 
 expect "a document signed with openssl verifies" 0 "policy serial 1" \
 	-k "$tmp/policy-key.pem" "$tmp/policy.json"
@@ -85,9 +72,9 @@ expect "serial 2 is accepted and recorded" 0 "policy serial 2" \
 	-k "$tmp/policy-key.pem" -S "$tmp/state" "$tmp/two.json"
 expect "serial 1 afterwards is refused as a rollback" 1 "rollback" \
 	-k "$tmp/policy-key.pem" -S "$tmp/state" "$tmp/policy.json"
-ok "the last good copy and its signature are kept" \
-	"$(test -f "$tmp/state/policy.json" && test -f "$tmp/state/policy.json.sig" &&
-		cmp -s "$tmp/state/policy.json" "$tmp/two.json"; echo $?)"
+test -f "$tmp/state/policy.json" && test -f "$tmp/state/policy.json.sig" &&
+	cmp -s "$tmp/state/policy.json" "$tmp/two.json"
+ok $? "the last good copy and its signature are kept"
 
 sed 's/"max_lifetime"/"max_lifetme"/' "$tmp/policy.json" >"$tmp/typo.json"
 expect "a misspelt rule is refused by name" 1 "rules.max_lifetme" \
@@ -101,7 +88,6 @@ cp "$example/policy.json.sig" "$tmp/example.json.sig"
 expect "the example policy verifies with the example key" 0 \
 	"policy serial 1" -k "$tmp/example-key.pem" "$tmp/example.json"
 grep -q "EXAMPLE ONLY" "$example/example-public-key.pem"
-ok "the example key is marked as an example" $?
+ok $? "the example key is marked as an example"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+done_testing

@@ -59,25 +59,35 @@ static askcred_status load_parent(struct instance *inst, const char *workspace,
 	return ASKCRED_OK;
 }
 
-/* The lifetime to ask for: the request's, else the module's, cut to the
- * policy's maximum; it must outlast the validity the caller needs. */
+int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req)
+{
+	struct enforce_limits lim;
+	int64_t l = req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+
+	enforce_limits(inst, &lim);
+	if (lim.max_lifetime >= 0 && l > lim.max_lifetime)
+		l = lim.max_lifetime;
+	return l;
+}
+
+/* The lifetime to ask for: mint_lifetime(); it must outlast the validity
+ * the caller needs. */
 static askcred_status pick_lifetime(struct instance *inst,
 				    const struct askcred_request *req,
 				    int64_t *lifetime,
 				    struct askcred_error *err)
 {
-	struct enforce_limits lim;
-	int64_t l = req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+	int64_t want_l =
+		req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+	int64_t l = mint_lifetime(inst, req);
 	char have[DURATION_BUFSZ], want[DURATION_BUFSZ];
 
-	enforce_limits(inst, &lim);
-	if (lim.max_lifetime >= 0 && l > lim.max_lifetime) {
-		duration_format((uint64_t)l, have);
-		duration_format((uint64_t)lim.max_lifetime, want);
+	if (l < want_l) {
+		duration_format((uint64_t)want_l, have);
+		duration_format((uint64_t)l, want);
 		plog(inst, ASKCRED_LOG_NOTICE,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
-		l = lim.max_lifetime;
 	}
 	if (l <= (int64_t)req->min_validity) {
 		duration_format((uint64_t)l, have);

@@ -26,16 +26,18 @@ print(sum(t["id"] == sys.argv[1] for t in json.load(sys.stdin)["tokens"]))' "$1"
 
 ac get --format json
 old=$(field token_id)
+deletes=$(emulator_counter main delete)
 ac refresh
 is "$rc" 0 "refresh rotates the shared token"
+# (On a slow machine the overlap may be over before refresh returns; then
+# refresh's own fetch deletes it. Either way no gc is involved.)
 ac status --json
-contains "$T/out" "$old" && contains "$T/out" "rotated out"
-ok $? "status lists the predecessor as rotated out, to be deleted later"
+contains "$T/out" "$old" || [ "$(listed "$old")" = 0 ]
+ok $? "the predecessor is pending deletion (status lists it), not left alive unknown"
 
 # The overlap (1s) is over once the clock has moved on by 2 s.
 sleep 2
 creates=$(emulator_counter main create)
-deletes=$(emulator_counter main delete)
 ac get --format json
 is "$rc" 0 "a plain get after the overlap"
 new=$(field token_id)
@@ -44,7 +46,7 @@ ok $? "serves the refreshed token"
 is "$(field from_cache)" True "from the cache"
 is "$(emulator_counter main create)" "$creates" "without minting"
 is "$(listed "$old")" 0 "and deletes the predecessor in AskUI, with no gc"
-is "$(emulator_counter main delete)" $((deletes + 1)) "with one delete call"
+is "$(emulator_counter main delete)" $((deletes + 1)) "with one delete call in all"
 is "$(listed "$new")" 1 "the current token lives on"
 ac status --json
 contains "$T/out" "$old"

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "gc.h"
@@ -43,6 +44,35 @@ static void report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx,
 	info.expires_at = t->expires_at;
 	info.note = note;
 	cb(cb_ctx, &info);
+}
+
+void gc_deliver_due(struct instance *inst)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct token_record parent = {0};
+	const struct net_ops *ops = NULL;
+	struct net_client *client = NULL;
+	int fd = -1;
+
+	if (inst->source != &source_mint || inst->cache == NULL ||
+	    inst->cfg.parent_credentials == NULL ||
+	    pending_rotated_due(inst) == 0)
+		return;
+	fd = pending_trylock(inst);
+	if (fd < 0)
+		return; /* another process is at it */
+	if (credentials_file_read(inst->cfg.parent_credentials, &parent,
+				  &err) != ASKCRED_OK ||
+	    remote_get(inst, &ops, &client, &err) != ASKCRED_OK) {
+		plog(inst, ASKCRED_LOG_WARNING,
+		     "rotated tokens are due for deletion but: %s",
+		     err.message);
+		goto out;
+	}
+	(void)pending_retry_rotated(inst, ops, client, &parent);
+out:
+	record_clear(&parent);
+	close(fd);
 }
 
 askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,

@@ -16,4 +16,11 @@ struct instance;
 askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
 			   void *cb_ctx, struct askcred_error *err);
 
+/* Delete the rotated-out tokens whose overlap is over (see pending.h),
+ * when there are any and no other process is doing it. Called by every
+ * operation of a mint instance, so that rotation does not wait for gc;
+ * failures are logged, never returned. Reads the local pending directory
+ * only, unless something is due. */
+void gc_deliver_due(struct instance *inst);
+
 #endif

@@ -8,6 +8,7 @@
 #include "cache/cache_fs.h"
 #include "credcheck.h"
 #include "error.h"
+#include "gc.h"
 #include "instance.h"
 #include "log.h"
 #include "obtain.h"
@@ -381,6 +382,8 @@ out:
 	if (locked)
 		pthread_mutex_unlock(&inst->fill_lock);
 	record_clear(&rec);
+	/* Rotation's deferred deletes do not wait for `askcred gc`. */
+	gc_deliver_due(inst);
 	return rc;
 }
 

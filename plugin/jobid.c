@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "jobid.h"
 
 /* Keep [A-Za-z0-9.-_]; anything else becomes '_' so a label can never add
@@ -40,11 +42,15 @@ void jobid_host(char *buf, size_t size)
 	clean(host, buf, size < 41 ? size : 41);
 }
 
-/* Field 22 of /proc/<pid>/stat: the start time. The command name (field
- * 2) may hold spaces and parentheses, so count from the last ')'. */
+/* Field 22 of /proc/<pid>/stat: the start time, in clock ticks after
+ * boot. The command name (field 2) may hold spaces and parentheses, so
+ * fields are counted from the last ')'; each later field is one word. A
+ * line that does not have 22 fields, or whose field 22 is not a number,
+ * is an error: a start time of 0 would match every reused pid. */
 static int start_time(long pid, unsigned long long *out)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, *end;
+	unsigned long long v;
 	ssize_t n;
 	int fd;
 
@@ -60,32 +66,56 @@ static int start_time(long pid, unsigned long long *out)
 	p = strrchr(buf, ')');
 	if (p == NULL)
 		return -1;
-	/* After ") " come fields 3, 4, ...: skip 19 to reach field 22. */
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
+	p++;
+	for (int field = 3;; field++) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
 			return -1;
+		if (field == 22)
+			break;
+		p += strcspn(p, " ");
 	}
-	*out = strtoull(p + 1, NULL, 10);
+	if (*p < '0' || *p > '9')
+		return -1;
+	v = strtoull(p, &end, 10);
+	if (*end != ' ' && *end != '\n' && *end != '\0')
+		return -1;
+	*out = v;
 	return 0;
 }
 
-void jobid_token_name(const char *entry, const struct askcred_request *req,
-		      char *buf, size_t size)
+int jobid_token_name(const char *entry, const struct askcred_request *req,
+		     char *buf, size_t size)
 {
-	char host[41], ent[41], purpose[41];
+	char host[41], ent[41], purpose[41], base[JOBID_NAME_MAX];
+	unsigned char nonce[JOBID_NONCE_LEN / 2];
 	unsigned long long start = 0;
+	size_t len;
 
+	if (size < JOBID_NAME_MAX || RAND_bytes(nonce, (int)sizeof(nonce)) != 1)
+		return -1;
 	jobid_host(host, sizeof(host));
 	clean(entry, ent, sizeof(ent));
 	if ((req->flags & ASKCRED_REQ_NO_CACHE) == 0) {
-		snprintf(buf, size, JOBID_PREFIX "%s/%s", host, ent);
-		return;
+		snprintf(base, sizeof(base), JOBID_PREFIX "%s/%s", host, ent);
+	} else {
+		(void)start_time((long)getpid(), &start);
+		clean(req->purpose, purpose, 33);
+		snprintf(base, sizeof(base),
+			 JOBID_PREFIX "%s/%s/job/%ld.%llu/%s", host, ent,
+			 (long)getpid(), start, purpose);
 	}
-	(void)start_time((long)getpid(), &start);
-	clean(req->purpose, purpose, 33);
-	snprintf(buf, size, JOBID_PREFIX "%s/%s/job/%ld.%llu/%s", host, ent,
-		 (long)getpid(), start, purpose);
+	/* The nonce makes the name unique, so a token whose id the create
+	 * answer garbled can still be found (and deleted) by its name; the
+	 * base is cut so that the whole stays within AskUI's 128. */
+	len = strlen(base);
+	if (len > JOBID_NAME_MAX - 2 - JOBID_NONCE_LEN)
+		len = JOBID_NAME_MAX - 2 - JOBID_NONCE_LEN;
+	snprintf(buf, size, "%.*s~", (int)len, base);
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		snprintf(buf + len + 1 + 2 * i, 3, "%02x", nonce[i]);
+	return 0;
 }
 
 int jobid_parse(const char *name, struct jobid *out)

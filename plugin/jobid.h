@@ -1,7 +1,12 @@
 /* Names of the tokens askcred mints, and what they say about their job.
  * A name records the host, the cache entry and, for a per-job token, the
  * process that asked (pid and its start time, so a reused pid is not
- * mistaken for the job) and the job's purpose label. */
+ * mistaken for the job) and the job's purpose label:
+ *
+ *   askcred/<host>/<entry>~<nonce>
+ *   askcred/<host>/<entry>/job/<pid>.<start>/<purpose>~<nonce>
+ *
+ * No field may hold '/' or '~'. */
 #ifndef ASKCRED_PLUGIN_JOBID_H
 #define ASKCRED_PLUGIN_JOBID_H
 
@@ -13,9 +18,14 @@
 #define JOBID_NAME_MAX 129
 #define JOBID_PREFIX "askcred/"
 
-/* The name for a token minted for req (a job when ASKCRED_REQ_NO_CACHE). */
-void jobid_token_name(const char *entry, const struct askcred_request *req,
-		      char *buf, size_t size);
+/* Hex digits of the random nonce that ends every name ("~<nonce>"). */
+#define JOBID_NONCE_LEN 8
+
+/* A fresh, unique name for a token minted for req (a job when
+ * ASKCRED_REQ_NO_CACHE): the fields above, then "~" and a random nonce.
+ * buf must hold JOBID_NAME_MAX bytes. 0, or -1 when no random bytes. */
+int jobid_token_name(const char *entry, const struct askcred_request *req,
+		     char *buf, size_t size);
 
 /* What a token name says: 0 when it is not askcred's. */
 struct jobid {

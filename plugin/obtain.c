@@ -12,6 +12,8 @@
 #include "instance.h"
 #include "log.h"
 #include "obtain.h"
+#include "source.h"
+#include "timefmt.h"
 
 static void cache_log(void *ctx, int level, const char *message)
 {
@@ -53,6 +55,40 @@ static uint32_t pick(int64_t policy, uint32_t local)
 	return policy >= 0 ? (uint32_t)policy : local;
 }
 
+/* Refresh windows as long as the token's life would put every call inside
+ * them, and every call would mint a token (a mint storm). So for minted
+ * tokens the windows are cut to shares of the lifetime asked for (after
+ * the policy's max_lifetime): advisory to a half, mandatory to a quarter.
+ * A token is then shared for at least half its life; min_validity, a
+ * need of the caller, is left as it is. A zero window means the cache's
+ * default, so it is cut too. */
+#define WINDOW_ADVISORY_SHARE 2
+#define WINDOW_MANDATORY_SHARE 4
+static void fit_windows(struct instance *inst, int64_t lifetime,
+			struct cache_windows *w)
+{
+	int64_t adv = lifetime / WINDOW_ADVISORY_SHARE;
+	int64_t man = lifetime / WINDOW_MANDATORY_SHARE;
+	char l[DURATION_BUFSZ], a[DURATION_BUFSZ], m[DURATION_BUFSZ];
+
+	adv = adv > 0 ? adv : 1;
+	man = man > 0 ? man : 1;
+	if (w->advisory != 0 && w->advisory <= adv && w->mandatory != 0 &&
+	    w->mandatory <= man)
+		return;
+	if (w->advisory == 0 || w->advisory > adv)
+		w->advisory = (uint32_t)adv;
+	if (w->mandatory == 0 || w->mandatory > man)
+		w->mandatory = (uint32_t)man;
+	duration_format((uint64_t)lifetime, l);
+	duration_format(w->advisory, a);
+	duration_format(w->mandatory, m);
+	plog(inst, ASKCRED_LOG_INFO,
+	     "minted tokens live %s: refresh windows cut to advisory %s, "
+	     "mandatory %s",
+	     l, a, m);
+}
+
 static void windows(struct instance *inst, const struct askcred_request *req,
 		    struct cache_windows *w)
 {
@@ -65,6 +101,8 @@ static void windows(struct instance *inst, const struct askcred_request *req,
 	w->mandatory = pick(lim.windows.mandatory, inst->cfg.mandatory_window);
 	if (w->mandatory > w->advisory)
 		w->mandatory = w->advisory;
+	if (inst->source == &source_mint)
+		fit_windows(inst, mint_lifetime(inst, req), w);
 	w->min_validity = req->min_validity;
 	w->stale_budget = pick(lim.grace_budget, inst->cfg.stale_budget);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,8 @@
 
 #define PENDING_FILE_MAX 4096
 #define PENDING_SUFFIX ".pending"
+/* After an opportunistic delete failed: not before this many seconds. */
+#define PENDING_RETRY_DELAY 60
 
 static const struct file_rules pending_rules = {
 	.what = "pending revocation",
@@ -221,6 +225,7 @@ struct retry_ctx {
 	const struct net_ops *ops;
 	struct net_client *client;
 	const struct token_record *parent;
+	int rotated_only; /* opportunistic: rotations due, failures put off */
 };
 
 static int retry_one(struct instance *inst, const char *path,
@@ -231,7 +236,8 @@ static int retry_one(struct instance *inst, const char *path,
 	askcred_status st;
 
 	if (strcmp(it->workspace, rc->parent->workspace_id) != 0 ||
-	    it->not_before > (int64_t)time(NULL))
+	    it->not_before > (int64_t)time(NULL) ||
+	    (rc->rotated_only && it->not_before == 0))
 		return 1;
 	if (it->expires_at != 0 && it->expires_at <= (int64_t)time(NULL)) {
 		st = ASKCRED_OK; /* dead anyway; nothing left to delete */
@@ -246,6 +252,13 @@ static int retry_one(struct instance *inst, const char *path,
 		plog(inst, ASKCRED_LOG_WARNING,
 		     "pending revocation of token %s still fails: %s",
 		     it->token_id, err.message);
+		/* Not again at every call while AskUI is down. */
+		if (rc->rotated_only)
+			(void)write_item(inst, it->workspace, it->token_id,
+					 it->expires_at,
+					 (int64_t)time(NULL) +
+						 PENDING_RETRY_DELAY,
+					 &err);
 		return 1;
 	}
 	unlink(path);
@@ -257,9 +270,55 @@ static int retry_one(struct instance *inst, const char *path,
 int pending_retry(struct instance *inst, const struct net_ops *ops,
 		  struct net_client *client, const struct token_record *parent)
 {
-	struct retry_ctx rc = {ops, client, parent};
+	struct retry_ctx rc = {ops, client, parent, 0};
 
 	return each_item(inst, retry_one, &rc);
+}
+
+int pending_retry_rotated(struct instance *inst, const struct net_ops *ops,
+			  struct net_client *client,
+			  const struct token_record *parent)
+{
+	struct retry_ctx rc = {ops, client, parent, 1};
+
+	return each_item(inst, retry_one, &rc);
+}
+
+static int due_one(struct instance *inst, const char *path,
+		   const struct pending_item *it, void *ctx)
+{
+	(void)inst;
+	(void)path;
+	if (it->not_before != 0 && it->not_before <= (int64_t)time(NULL))
+		++*(int *)ctx;
+	return 0;
+}
+
+int pending_rotated_due(struct instance *inst)
+{
+	int due = 0;
+
+	(void)each_item(inst, due_one, &due);
+	return due;
+}
+
+int pending_trylock(struct instance *inst)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	char dir[FS_PATH_MAX], path[FS_PATH_MAX];
+	int fd;
+
+	if (pending_dir(inst, dir, 0, &ignored) != 0 ||
+	    fs_path(path, &ignored, "%s/.lock", dir) != ASKCRED_OK)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct report_ctx {

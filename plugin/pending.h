@@ -2,7 +2,9 @@
  * job's token when the job ends; when AskUI cannot be reached the token id
  * (never the token: deleting by id needs only the parent credential) is
  * written to <cache dir>/pending/ and retried at the next mint and by
- * `askcred gc`. `askcred status` lists what is pending.
+ * `askcred gc`. A rotated-out token is written there too, due after
+ * rotation_overlap, and deleted by the first call of the instance (any
+ * operation) that finds it due. `askcred status` lists what is pending.
  *
  * One small JSON file per token: {"workspace_id", "token_id",
  * "expires_at", "since"}. Files are written atomically (temp + rename),
@@ -38,6 +40,22 @@ int pending_retire(struct instance *inst, const char *workspace,
  * (deleted, already gone, or expired anyway). Returns how many remain. */
 int pending_retry(struct instance *inst, const struct net_ops *ops,
 		  struct net_client *client, const struct token_record *parent);
+
+/* The same for rotated-out tokens only (a failed revocation waits for the
+ * next mint or gc); a delete that fails is put off for a minute, so that
+ * calls during an outage do not each try again. */
+int pending_retry_rotated(struct instance *inst, const struct net_ops *ops,
+			  struct net_client *client,
+			  const struct token_record *parent);
+
+/* How many rotated-out tokens are due for deletion now. Reads only the
+ * local directory. */
+int pending_rotated_due(struct instance *inst);
+
+/* One process at a time delivers pending deletes: an exclusive flock on
+ * <cache dir>/pending/.lock, not waited for. The descriptor (close it to
+ * unlock), or -1 when another process holds it or there is no directory. */
+int pending_trylock(struct instance *inst);
 
 /* Report each pending revocation as an entry flagged
  * ASKCRED_ENTRY_PENDING_REVOKE. */

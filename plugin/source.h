@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include <askcred/provider.h>
 
 #include "record.h"
@@ -40,6 +42,10 @@ struct source_ops {
 extern const struct source_ops source_static;
 extern const struct source_ops source_mint;
 extern const struct source_ops source_broker, source_exec;
+
+/* The lifetime, in seconds, a mint for req asks for: the request's, else
+ * the module's lifetime=, cut to the policy's max_lifetime. */
+int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req);
 
 /* A JSON credentials file as the static source reads it (source_static.c):
  * mode 0600 or stricter, ours. The mint source reads its parent credential

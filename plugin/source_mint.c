@@ -59,25 +59,35 @@ static askcred_status load_parent(struct instance *inst, const char *workspace,
 	return ASKCRED_OK;
 }
 
-/* The lifetime to ask for: the request's, else the module's, cut to the
- * policy's maximum; it must outlast the validity the caller needs. */
+int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req)
+{
+	struct enforce_limits lim;
+	int64_t l = req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+
+	enforce_limits(inst, &lim);
+	if (lim.max_lifetime >= 0 && l > lim.max_lifetime)
+		l = lim.max_lifetime;
+	return l;
+}
+
+/* The lifetime to ask for: mint_lifetime(); it must outlast the validity
+ * the caller needs. */
 static askcred_status pick_lifetime(struct instance *inst,
 				    const struct askcred_request *req,
 				    int64_t *lifetime,
 				    struct askcred_error *err)
 {
-	struct enforce_limits lim;
-	int64_t l = req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+	int64_t want_l =
+		req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+	int64_t l = mint_lifetime(inst, req);
 	char have[DURATION_BUFSZ], want[DURATION_BUFSZ];
 
-	enforce_limits(inst, &lim);
-	if (lim.max_lifetime >= 0 && l > lim.max_lifetime) {
-		duration_format((uint64_t)l, have);
-		duration_format((uint64_t)lim.max_lifetime, want);
+	if (l < want_l) {
+		duration_format((uint64_t)want_l, have);
+		duration_format((uint64_t)l, want);
 		plog(inst, ASKCRED_LOG_NOTICE,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
-		l = lim.max_lifetime;
 	}
 	if (l <= (int64_t)req->min_validity) {
 		duration_format((uint64_t)l, have);
@@ -93,34 +103,135 @@ static askcred_status pick_lifetime(struct instance *inst,
 }
 
 /* The server must have made what was asked: a token that expires when we
- * said (a little clock skew aside). A token that never expires, or lives
- * longer, is exactly what askcred exists to prevent: delete it at once and
- * refuse it. */
+ * said (a little clock skew aside) and that the caller can use. One that
+ * never expires, or lives longer, is exactly what askcred exists to
+ * prevent; one already dead, or dying within min_validity, is useless and
+ * would be minted again by every later call. All are refused (and then
+ * deleted by the caller). now is taken after the answer came. */
 #define MINT_EXPIRY_SLACK 300
-static askcred_status
-check_minted(struct instance *inst, const struct net_ops *ops,
-	     struct net_client *client, const struct token_record *parent,
-	     int64_t asked, struct token_record *got, struct askcred_error *err)
+static askcred_status check_minted(int64_t asked, uint32_t min_validity,
+				   const struct token_record *got,
+				   struct askcred_error *err)
 {
-	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	char id[ASKCRED_UUID_LEN + 1];
-	int never = got->expires_at == 0;
+	int64_t now = (int64_t)time(NULL);
+	char at[RFC3339_BUFSZ], want[RFC3339_BUFSZ], left[DURATION_BUFSZ];
+	char need[DURATION_BUFSZ];
 
-	if (!never && got->expires_at <= asked + MINT_EXPIRY_SLACK)
-		return ASKCRED_OK;
+	if (got->expires_at == 0)
+		return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
+			       "AskUI minted token %s with expiresAt null (it "
+			       "never expires), not the expiry asked",
+			       got->token_id);
+	if (rfc3339_format(got->expires_at, at) != 0)
+		snprintf(at, sizeof(at), "(out of range)");
+	if (got->expires_at > asked + MINT_EXPIRY_SLACK) {
+		if (rfc3339_format(asked, want) != 0)
+			snprintf(want, sizeof(want), "(out of range)");
+		return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
+			       "AskUI minted token %s with expiresAt %s, later "
+			       "than the %s asked",
+			       got->token_id, at, want);
+	}
+	if (got->expires_at <= now) {
+		duration_format((uint64_t)(now - got->expires_at), left);
+		return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
+			       "AskUI minted token %s with expiresAt %s, %s in "
+			       "the past: it is dead on arrival",
+			       got->token_id, at, left);
+	}
+	if (got->expires_at - now <= (int64_t)min_validity) {
+		duration_format((uint64_t)(got->expires_at - now), left);
+		duration_format(min_validity, need);
+		return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
+			       "AskUI minted token %s with expiresAt %s: valid "
+			       "for %s, less than the min_validity %s",
+			       got->token_id, at, left, need);
+	}
+	return ASKCRED_OK;
+}
+
+/* Delete every token of the workspace named name (unique: it ends in a
+ * random nonce); id gets the last one deleted. ASKCRED_NOT_FOUND when
+ * there is none. */
+static askcred_status
+delete_named(const struct net_ops *ops, struct net_client *client,
+	     const struct token_record *parent, const char *name,
+	     char id[ASKCRED_UUID_LEN + 1], struct askcred_error *err)
+{
+	struct net_token_info *list = NULL;
+	size_t n = 0;
+	askcred_status rc;
+
+	rc = ops->token_list(client, parent->workspace_id, &parent->token,
+			     &list, &n, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = err_set(err, ASKCRED_NOT_FOUND, "name",
+		     "no token named %s in the workspace", name);
+	for (size_t i = 0; i < n; i++) {
+		askcred_status st;
+
+		if (strcmp(list[i].name, name) != 0)
+			continue;
+		st = ops->token_delete(client, parent->workspace_id,
+				       &parent->token, list[i].id, err);
+		if (st != ASKCRED_OK && st != ASKCRED_NOT_FOUND) {
+			rc = st;
+			break;
+		}
+		snprintf(id, ASKCRED_UUID_LEN + 1, "%s", list[i].id);
+		rc = ASKCRED_OK;
+		err_clear(err);
+	}
+	ops->token_list_free(list);
+	return rc;
+}
+
+/* A token askcred made but will not hand out must not live on in AskUI:
+ * delete it by id, or, when the answer gave no readable id, by its unique
+ * name. err holds why it is refused; what became of the token is added,
+ * so the caller reads one sentence. A delete AskUI cannot take now is
+ * kept pending (when the id is known) like a failed revocation. */
+static void discard(struct instance *inst, const struct net_ops *ops,
+		    struct net_client *client,
+		    const struct token_record *parent, const char *name,
+		    const struct token_record *got, struct askcred_error *err)
+{
+	struct askcred_error why = ASKCRED_ERROR_INIT;
+	char id[ASKCRED_UUID_LEN + 1], first[ASKCRED_ERROR_MESSAGE_MAX];
+	askcred_status st;
+
 	snprintf(id, sizeof(id), "%s", got->token_id);
-	record_clear(got);
-	if (id[0] != '\0' &&
-	    ops->token_delete(client, parent->workspace_id, &parent->token, id,
-			      &ignored) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_ERR,
-		     "could not delete token %s, minted with the wrong expiry: "
-		     "%s; delete it in AskUI Hub",
-		     id, ignored.message);
-	return err_set(err, ASKCRED_UNAVAILABLE, "expiresAt",
-		       "AskUI minted token %s with another expiry than asked "
-		       "(%s); it was deleted",
-		       id[0] ? id : "(no id)", never ? "never" : "later");
+	snprintf(first, sizeof(first), "%s", err->message);
+	if (id[0] != '\0') {
+		st = ops->token_delete(client, parent->workspace_id,
+				       &parent->token, id, &why);
+		if (st == ASKCRED_NOT_FOUND)
+			st = ASKCRED_OK;
+	} else {
+		st = delete_named(ops, client, parent, name, id, &why);
+	}
+	if (st == ASKCRED_OK) {
+		snprintf(err->message, sizeof(err->message),
+			 "%.300s; token %s was deleted in AskUI", first, id);
+		return;
+	}
+	if (id[0] != '\0') {
+		snprintf(err->message, sizeof(err->message),
+			 "%.200s; deleting token %s failed: %.100s", first, id,
+			 why.message);
+		pending_add(inst, parent->workspace_id, id, got->expires_at,
+			    err);
+		return;
+	}
+	plog(inst, ASKCRED_LOG_ERR,
+	     "a token askcred created, named %s, could not be deleted: %s; "
+	     "delete it in AskUI Hub",
+	     name, why.message);
+	snprintf(err->message, sizeof(err->message),
+		 "%.200s; the token created, named %s, could not be deleted "
+		 "(%.80s): delete it in AskUI Hub",
+		 first, name, why.message);
 }
 
 /* The token the shared cache entry holds now: the one a new mint rotates
@@ -161,7 +272,7 @@ static askcred_status mint_fetch(struct instance *inst,
 				 struct token_record *out,
 				 struct askcred_error *err)
 {
-	struct token_record parent = {0}, draft = {0}, old = {0};
+	struct token_record parent = {0}, draft = {0}, old = {0}, got = {0};
 	const struct net_ops *ops;
 	struct net_client *client;
 	char name[JOBID_NAME_MAX];
@@ -185,19 +296,27 @@ static askcred_status mint_fetch(struct instance *inst,
 			   err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	jobid_token_name(inst->cfg.entry, req, name, sizeof(name));
+	if (jobid_token_name(inst->cfg.entry, req, name, sizeof(name)) != 0) {
+		rc = err_set(err, ASKCRED_INTERNAL, "name",
+			     "no random bytes for the token's name");
+		goto out;
+	}
 	if ((req->flags & ASKCRED_REQ_NO_CACHE) == 0)
 		predecessor(inst, parent.workspace_id, &old);
 	rc = remote_get(inst, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = ops->token_create(client, parent.workspace_id, &parent.token, name,
-			       now + lifetime, out, err);
-	if (rc != ASKCRED_OK)
+			       now + lifetime, &got, err);
+	if (rc == ASKCRED_OK)
+		rc = check_minted(now + lifetime, req->min_validity, &got, err);
+	if (rc != ASKCRED_OK) {
+		if (got.token.buf != NULL || (got.flags & NET_REC_CREATED))
+			discard(inst, ops, client, &parent, name, &got, err);
 		goto out;
-	rc = check_minted(inst, ops, client, &parent, now + lifetime, out, err);
-	if (rc != ASKCRED_OK)
-		goto out;
+	}
+	*out = got;
+	memset(&got, 0, sizeof(got));
 	out->flags |= ASKCRED_CRED_MINTED;
 	retire(inst, &old, out, now);
 	snprintf(out->source, sizeof(out->source), "%s", source_mint.name);
@@ -208,6 +327,7 @@ out:
 	record_clear(&parent);
 	record_clear(&draft);
 	record_clear(&old);
+	record_clear(&got);
 	return rc;
 }
 

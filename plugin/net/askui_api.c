@@ -155,6 +155,26 @@ out:
 	return rc;
 }
 
+/* A 201 whose body cannot be used still means AskUI made a token: say so,
+ * with the token's id when the answer has a readable one, so that the
+ * caller can delete it instead of leaving it alive and unknown. */
+static void created_unusable(const char *body, size_t len,
+			     struct token_record *out)
+{
+	static const char what[] = "answer to POST access-tokens";
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct json_object *root = NULL, *pt = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->flags = NET_REC_CREATED;
+	if (json_parse_strict(body, len, what, &root, &ignored) == ASKCRED_OK &&
+	    json_get_object(root, "privateToken", what, "privateToken", &pt,
+			    &ignored) == ASKCRED_OK)
+		(void)json_get_uuid(pt, "id", 0, what, "privateToken.id",
+				    out->token_id, &ignored);
+	json_put_wiped(root);
+}
+
 askcred_status api_token_create(struct net_client *c, const char *ws,
 				const struct secret *auth, const char *name,
 				int64_t expires_at, struct token_record *out,
@@ -197,8 +217,11 @@ askcred_status api_token_create(struct net_client *c, const char *ws,
 	err_clear(err);
 	rc = api_call(c, "POST", url, auth, body, NULL, 201,
 		      "creating an access token", &resp, err);
-	if (rc == ASKCRED_OK)
+	if (rc == ASKCRED_OK) {
 		rc = api_parse_created(resp.body, resp.len, ws, out, err);
+		if (rc != ASKCRED_OK)
+			created_unusable(resp.body, resp.len, out);
+	}
 out:
 	json_object_put(jname);
 	json_object_put(jexp);

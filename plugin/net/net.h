@@ -77,6 +77,10 @@ struct net_config {
 	/* ---- end of net ops 1.0 ---- */
 };
 
+/* In token_record.flags after a failed token_create: a token was created
+ * (see token_create). Never set on a record that holds a token. */
+#define NET_REC_CREATED 0x80000000u
+
 /* One entry of the token list (no secret in it). */
 struct net_token_info {
 	char id[ASKCRED_UUID_LEN + 1];
@@ -127,7 +131,11 @@ struct net_ops {
 	/* POST /workspaces/{ws}/access-tokens, authenticated with auth (the
 	 * parent credential). expires_at 0 asks for a token that never
 	 * expires. On success out holds the new token, its id and times, and
-	 * source "mint". */
+	 * source "mint". When the server answered 201 with a body that
+	 * cannot be used, the token exists all the same: the call fails, and
+	 * out holds only NET_REC_CREATED in flags and the token's id when
+	 * the answer had a readable one ("" otherwise), so that the caller
+	 * can delete it. */
 	askcred_status (*token_create)(struct net_client *client,
 				       const char *workspace_id,
 				       const struct secret *auth,

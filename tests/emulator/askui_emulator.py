@@ -29,7 +29,20 @@ Also:
                               huge (10 MiB; "content_length": true/false),
                               redirect (to http://), malformed (with
                               "variant": truncated, notjson, wrongtype,
-                              baduuid, badtime), drop (close, no answer).
+                              baduuid, badtime), drop (close, no answer),
+                              answer (create only: the token IS created,
+                              then the answer is spoiled as "variant"
+                              says: badtoken, emptytoken, notoken,
+                              nocreated, baduuid, noid, notjson,
+                              truncated, never, later; or, with
+                              "expires_in": seconds (may be negative), the
+                              token is created with that expiry and the
+                              answer tells it truthfully).
+                              "only": CALL limits any fault to that call
+                              (create, list, ...); others pass untouched.
+    GET  tokens               {"tokens": [{"id", "name", "createdAt",
+                              "expiresAt"}, ...]}: what the store holds
+                              (expired ones too), parent excluded
     POST reset                zero the counters, clear the fault
     POST expire               {"id": ...}: make that token expired now
 
@@ -123,10 +136,10 @@ class Store:
             self.calls[what] = self.calls.get(what, 0) + 1
             self.total += 1
 
-    def take_fault(self):
+    def take_fault(self, what):
         with self.lock:
             f = self.fault
-            if f is None:
+            if f is None or f.get("only", what) != what:
                 return None
             if f.get("count", -1) > 0:
                 f["count"] -= 1
@@ -168,6 +181,34 @@ def public(tid, t):
         "createdAt": rfc3339(t["createdAt"]),
         "expiresAt": rfc3339(t["expiresAt"]),
     }
+
+
+def spoiled(answer, variant):
+    """The body of a create answer spoiled as variant says (the token
+    itself was created)."""
+    pt = answer["privateToken"]
+    if variant == "badtoken":
+        answer["tokenString"] = "bad\ntoken"
+    elif variant == "emptytoken":
+        answer["tokenString"] = ""
+    elif variant == "notoken":
+        del answer["tokenString"]
+    elif variant == "nocreated":
+        del pt["createdAt"]
+    elif variant == "baduuid":
+        pt["id"] = "not-a-uuid"
+    elif variant == "noid":
+        del pt["id"]
+    elif variant == "never":
+        pt["expiresAt"] = None
+    elif variant == "later":
+        pt["expiresAt"] = rfc3339(now() + 86400)
+    text = json.dumps(answer).encode()
+    if variant == "notjson":
+        return b"<html><body>Created</body></html>"
+    if variant == "truncated":
+        return text[: len(text) // 2]
+    return text
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -243,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
             store.count("other")
             return self.send_json(404, {"detail": "Not Found"})
         store.count(what)
-        fault = store.take_fault()
+        fault = store.take_fault(what)
         if fault and self.faulted(fault, what):
             return
         if what == "broker":
@@ -269,7 +310,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(401, {"detail": "Invalid authentication credentials"})
         return found
 
-    def tokens_call(self, what, ws, tail):
+    def path_ws(self):
+        return TOKENS_RE.match(self.path.split("?", 1)[0]).group(1)
+
+    def tokens_call(self, what, ws, tail, fault=None):
         store = self.server.store
         if not UUID4_RE.match(ws):
             return self.send_json(
@@ -285,7 +329,7 @@ class Handler(BaseHTTPRequestHandler):
         if not who[1]["manage"]:
             return self.send_json(403, {"detail": "Not allowed to manage access tokens"})
         if what == "create":
-            return self.create()
+            return self.create(fault)
         if what == "list":
             with store.lock:
                 items = [public(tid, t) for tid, t in store.tokens.items()]
@@ -296,7 +340,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"detail": "Access token not found"})
         self.send_json(204, None)
 
-    def create(self):
+    def create(self, fault=None):
         body, bad = self.json_body()
         if bad:
             return self.send_json(422, bad)
@@ -317,8 +361,18 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(
                     422, validation_error(["body", "expiresAt"], "Expiry must be in the future")
                 )
+        if fault is not None and "expires_in" in fault:
+            exp = now() + float(fault["expires_in"])
         tid, rec, token = self.server.store.mint(name, exp)
-        self.send_json(201, {"privateToken": public(tid, rec), "tokenString": token})
+        answer = {"privateToken": public(tid, rec), "tokenString": token}
+        if fault is None or "expires_in" in fault:
+            return self.send_json(201, answer)
+        body = spoiled(answer, fault.get("variant", "badtoken"))
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def lookup(self):
         body, bad = self.json_body()
@@ -417,6 +471,8 @@ class Handler(BaseHTTPRequestHandler):
             self.malformed(f.get("variant", "truncated"), what)
         elif mode == "drop":
             self.close_connection = True
+        elif mode == "answer" and what == "create":
+            self.tokens_call(what, self.path_ws(), None, f)
         else:
             return False
         return True
@@ -494,6 +550,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(
                     200, {"calls": dict(store.calls), "total": store.total, "connections": store.connections}
                 )
+        if method == "GET" and what == "tokens":
+            with store.lock:
+                items = [public(tid, t) for tid, t in store.tokens.items() if tid != store.parent_id]
+            return self.send_json(200, {"tokens": items})
         if method == "GET" and what == "issued":
             with store.lock:
                 return self.send_json(200, {"tokens": list(store.issued)})

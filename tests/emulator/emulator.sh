@@ -11,6 +11,8 @@
 #   emulator_ctl NAME METHOD PATH [JSON]
 #                              talk to /_emulator/PATH of emulator NAME
 #   emulator_counter NAME CALL how often NAME served CALL
+#   emulator_tokens NAME [PREFIX]
+#                              how many tokens named PREFIX* (askcred/) it holds
 #   emulator_parent_file FILE  a credentials file with the parent token
 #   emulator_check_leaks FILE...
 #                              TAP line: no token any emulator issued (nor
@@ -176,4 +178,13 @@ emulator_run_tap() {
 	cat "$_out"
 	echo "1..$(grep -c -E '^(not )?ok' "$_out")"
 	rm -f "$_out"
+}
+
+# emulator_tokens NAME [PREFIX]: how many tokens emulator NAME holds whose
+# name starts with PREFIX (default "askcred/": the ones askcred made),
+# expired ones included, as AskUI keeps them until deleted.
+emulator_tokens() {
+	emulator_ctl "$1" GET tokens | "$PYTHON3" -c "
+import json, sys
+print(sum(t['name'].startswith('${2:-askcred/}') for t in json.load(sys.stdin)['tokens']))"
 }

@@ -65,4 +65,33 @@ else
 	skip "systemd-analyze is not installed"
 fi
 
+# askcred-gc.service and askcred-gc.timer: the timer starts the service,
+# which runs gc on the runner's stack with the runner's user, cache and key.
+GC="$top_srcdir/examples/systemd/askcred-gc.service"
+TIMER="$top_srcdir/examples/systemd/askcred-gc.timer"
+grep -q '^ExecStart=/usr/bin/askcred --stack runner gc$' "$GC"
+ok $? "askcred-gc.service runs askcred gc on the runner's stack"
+is "$(sed -n 's/^User=//p' "$GC")" "$(sed -n 's/^User=//p' "$UNIT")" \
+	"as the runner's user"
+is "$(grep '^LoadCredential' "$GC")" "$(grep '^LoadCredential' "$UNIT")" \
+	"with the runner's cache key credential"
+is "$(sed -n 's/^CacheDirectory=//p' "$GC")" "$(sed -n 's/^CacheDirectory=//p' "$UNIT")" \
+	"and the runner's cache directory"
+is "$(sed -n 's/^Type=//p' "$GC")" oneshot "the service is a oneshot"
+sed -n '/^\[Timer\]/,/^\[/p' "$TIMER" | grep -q '^OnUnitActiveSec=[0-9]'
+ok $? "the timer repeats (OnUnitActiveSec=)"
+grep -q '^Unit=' "$TIMER" || [ -f "${TIMER%.timer}.service" ]
+ok $? "the timer's unit exists"
+grep -q '^WantedBy=timers.target$' "$TIMER"
+ok $? "the timer is enabled by timers.target"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s#/usr/bin/askcred#$ASKCRED#" "$GC" >"$TMP/units/askcred-gc.service"
+	cp "$TIMER" "$TMP/units/askcred-gc.timer"
+	silent "systemd-analyze verify accepts the gc service and timer" \
+		systemd-analyze verify --man=no "$TMP/units/askcred-gc.service" \
+		"$TMP/units/askcred-gc.timer"
+else
+	skip "systemd-analyze is not installed"
+fi
+
 done_testing

@@ -186,8 +186,11 @@ is "$(counter delete)" "$before" "a second gc finds nothing to delete"
 
 # Outage grace: a token inside its refresh window is served stale while
 # AskUI is down, for stale_budget at most; without a budget, no token.
-stack grace "lifetime=1h advisory_window=2h mandatory_window=2h stale_budget=1h entry=grace"
-stack nograce "lifetime=1h advisory_window=2h mandatory_window=2h entry=nograce"
+# The first tokens are minted to live 10m: inside the mandatory window
+# (a quarter of the 1h lifetime), still above min_validity.
+stack grace "lifetime=1h stale_budget=1h entry=grace"
+stack nograce "lifetime=1h entry=nograce"
+emulator_ctl main POST fault '{"mode": "answer", "only": "create", "expires_in": 600, "count": 2}' >/dev/null
 ac grace get --format json && ac nograce get --format json
 ok $? "grace and no-grace entries get their first token"
 emulator_ctl main POST fault '{"mode": "status", "status": 503, "count": 1000}' >/dev/null

@@ -1,0 +1,108 @@
+#!/bin/sh
+# askcred gc is not fooled by a reused pid. A job token's name records the
+# askcred process's pid and its start time (field 22 of /proc/PID/stat);
+# when that askcred is SIGKILLed (no revocation) and a new process gets the
+# same pid, gc sees another start time and deletes the dead job's token,
+# while the token of a job that still runs is kept. Runs in a fresh pid
+# namespace (unshare -p -f --mount-proc), where pids are small and the next
+# one can be chosen (ns_last_pid) or reached by spawning.
+. "${top_srcdir:?}/tests/cli/lib.sh"
+. "$top_srcdir/tests/emulator/emulator.sh"
+
+if ! command -v unshare >/dev/null 2>&1 ||
+	! unshare -p -f --mount-proc true >/dev/null 2>&1; then
+	echo "1..0 # SKIP unshare -p -f --mount-proc is not permitted here"
+	exit 0
+fi
+
+emulator_setup || bail "emulator setup"
+trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
+emulator_start main good || bail "emulator start"
+T=$TMP
+URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
+emulator_parent_file "$T/parent.json"
+(
+	umask 077
+	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
+	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s"
+	for op in fetch revoke; do
+		echo "$op required $PLUGIN $args lifetime=1h"
+	done >"$T/stack"
+)
+# tokens_named PATTERN: ids of the emulator's tokens whose name matches
+# the Python regular expression PATTERN.
+tokens_named() {
+	emulator_ctl main GET tokens | "$PYTHON3" -c '
+import json, re, sys
+for t in json.load(sys.stdin)["tokens"]:
+    if re.search(sys.argv[1], t["name"]):
+        print(t["id"], t["name"])' "$1"
+}
+
+# In the namespace (sh is pid 1): a killed job and a live one, the killed
+# askcred's pid given to a new process, then gc. Everything it learns goes
+# to files in $T; nothing it prints holds a token.
+cat >"$T/ns.sh" <<'NS'
+A="$ASKCRED --stack-file $T/stack"
+wait_for() { i=0; while [ ! -s "$1" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; [ -s "$1" ]; }
+$A exec --purpose victim -- sh -c 'echo $$ >"$1/victim.job"; exec sleep 300' sh "$T" \
+	>/dev/null 2>"$T/victim.err" &
+victim=$!
+$A exec --purpose alive -- sh -c 'echo $$ >"$1/alive.job"; exec sleep 300' sh "$T" \
+	>/dev/null 2>"$T/alive.err" &
+alive=$!
+wait_for "$T/victim.job" && wait_for "$T/alive.job" || { echo "jobs did not start" >"$T/ns.fail"; exit 1; }
+echo "$victim" >"$T/victim.pid"
+awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$victim/stat" >"$T/victim.start"
+kill -KILL "$victim"
+wait "$victim"
+kill -KILL "$(cat "$T/victim.job")"
+# The next pid is victim's: set it, or spawn (bounded) until it comes.
+reused=
+if echo $((victim - 1)) 2>/dev/null >/proc/sys/kernel/ns_last_pid; then
+	sleep 300 &
+	reused=$!
+	echo ns_last_pid >"$T/how"
+fi
+n=0
+while [ "$reused" != "$victim" ] && [ $n -lt 70000 ]; do
+	[ -n "$reused" ] && kill "$reused" 2>/dev/null
+	sleep 300 &
+	reused=$!
+	n=$((n + 1))
+	echo "spawned $n" >"$T/how"
+done
+echo "$reused" >"$T/reused.pid"
+awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$reused/stat" >"$T/reused.start"
+$A gc --json >"$T/gc.out" 2>"$T/gc.err"
+echo $? >"$T/gc.rc"
+kill "$reused"
+# Killed too, so that its token stays (no revocation) for the check.
+kill -KILL "$alive"
+wait "$alive"
+kill -KILL "$(cat "$T/alive.job")"
+wait
+NS
+
+ASKCRED=$ASKCRED T=$T timeout 300 unshare -p -f --mount-proc sh "$T/ns.sh" 2>"$T/ns.err"
+[ ! -f "$T/ns.fail" ]
+ok $? "in the pid namespace both jobs started"
+sed 's/^/# /' "$T/victim.err" "$T/alive.err" "$T/ns.fail" 2>/dev/null
+victim=$(cat "$T/victim.pid")
+is "$(cat "$T/reused.pid")" "$victim" "a new process got the killed askcred's pid $victim ($(cat "$T/how"))"
+[ "$(cat "$T/reused.start")" != "$(cat "$T/victim.start")" ]
+ok $? "it started at another time (field 22: $(cat "$T/victim.start") then $(cat "$T/reused.start"))"
+
+is "$(tokens_named "/job/$victim\.[0-9]+/victim~" | wc -l)" 0 \
+	"gc deleted the killed job's token although its pid is in use again"
+contains "$T/gc.out" "/job/$victim.$(cat "$T/victim.start")/victim~" &&
+	contains "$T/gc.out" "orphaned"
+ok $? "gc says it deleted that token (its name holds pid and start time) as orphaned"
+is "$(tokens_named '/job/[0-9]+\.[0-9]+/alive~' | wc -l)" 1 \
+	"the token of the job still running at gc time is kept"
+is "$(cat "$T/gc.rc")" 0 "gc succeeds"
+sed 's/^/# /' "$T/gc.err"
+
+emulator_check_leaks "$T/gc.err" "$EMU_DIR"/*.log
+tap_n=$((tap_n + 1))
+done_testing

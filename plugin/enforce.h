@@ -30,7 +30,8 @@ struct enforce {
 
 /* Open the store (loading a local file at once) and the audit sinks from
  * the module arguments. state_dir is where the last good copy lives (the
- * policy_state_dir argument, else <cache dir>/policy), or NULL. */
+ * policy_state_dir argument, else <cache dir>/policy, with or without
+ * the cache); NULL only when no policy is configured. */
 askcred_status enforce_open(struct instance *inst, const char *state_dir,
 			    struct askcred_error *err);
 void enforce_close(struct enforce *e);

@@ -88,26 +88,55 @@ static askcred_status learn_workspace(struct instance *inst,
 	return rc;
 }
 
-/* The policy's state (last good copy, rollback guard) lives beside the
- * cache unless policy_state_dir says otherwise. */
+/* The policy's state (last good copy, rollback guard) lives in
+ * policy_state_dir, else <cache dir>/policy: the cache_dir argument or the
+ * cache's default, whether the cache is on or not. Without a lasting
+ * rollback guard, a validly signed older serial would be accepted again by
+ * the next process (cache=off and source=static keep no cache), so a
+ * policy with nowhere to keep its state is refused, never run unguarded. */
+static askcred_status policy_state(struct instance *inst, char *dir,
+				   int *make_parents, struct askcred_error *err)
+{
+	char base[FS_PATH_MAX];
+	askcred_status rc;
+
+	*make_parents = 0;
+	if (inst->cfg.policy_state_dir != NULL)
+		return fs_path(dir, err, "%s", inst->cfg.policy_state_dir);
+	if (inst->cfg.cache_dir != NULL) {
+		rc = fs_path(base, err, "%s", inst->cfg.cache_dir);
+	} else {
+		rc = cache_default_dir(base, err);
+		*make_parents = 1;
+	}
+	if (rc == ASKCRED_OK)
+		rc = fs_path(dir, err, "%s/policy", base);
+	if (rc != ASKCRED_OK)
+		err_prefix(err, "no place to keep the policy's rollback "
+				"guard (set policy_state_dir=)");
+	return rc;
+}
+
 static askcred_status open_policy(struct instance *inst,
 				  struct askcred_error *err)
 {
-	char dir[4096];
-	const char *state = inst->cfg.policy_state_dir;
+	char dir[FS_PATH_MAX];
+	const char *state = NULL;
+	int make_parents;
 	askcred_status rc;
 
-	if (state == NULL && inst->cache != NULL) {
-		snprintf(dir, sizeof(dir), "%s/policy",
-			 cache_dir_path(inst->cache));
-		state = dir;
-	}
-	/* Made like the cache directory: 0700, ours, checked. */
-	if (state != NULL &&
-	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL)) {
-		rc = fs_private_dir(state, 0, err);
+	if (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL) {
+		rc = policy_state(inst, dir, &make_parents, err);
 		if (rc != ASKCRED_OK)
 			return rc;
+		/* Made like the cache directory: 0700, ours, checked. */
+		rc = fs_private_dir(dir, make_parents, err);
+		if (rc != ASKCRED_OK) {
+			err_prefix(err, "policy state directory (the rollback "
+					"guard)");
+			return rc;
+		}
+		state = dir;
 	}
 	rc = enforce_open(inst, state, err);
 	inst->have_enforce = rc == ASKCRED_OK;

@@ -278,7 +278,8 @@ static const struct key keys[] = {
 	 "Ed25519 public keys (PEM); when set, the policy must be signed"},
 	{"policy_state_dir", "an absolute path", parse_abspath,
 	 FIELD(policy_state_dir), 0, 0, NULL,
-	 "last good policy and rollback state (default: cache_dir/policy)"},
+	 "last good policy and rollback state (default: <cache dir>/policy, "
+	 "also with cache=off)"},
 	{"policy_refresh", "a duration", parse_duration, FIELD(policy_refresh),
 	 60, DAY, "15m", "how often policy_url is asked for a new document"},
 	{"labels", "names, comma-separated", parse_labels, FIELD(labels), 0, 0,

@@ -44,9 +44,23 @@ void enforce_close(struct enforce *e);
 #define ENFORCE_QUIET                                                          \
 	0x2u /* audit only a denial (a repeat hand-out of                      \
 	      * a credential already audited) */
+/* purpose is the request's job label for the audit line, or NULL. With
+ * audit_required=on, an allowed hand-out whose audit line could not be
+ * written fails with ASKCRED_CONFIG_ERROR instead. */
 askcred_status enforce_check(struct instance *inst, enum policy_op op,
 			     struct token_record *rec, const char *workspace,
-			     unsigned flags, struct askcred_error *err);
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err);
+
+/* A refusal the policy causes outside policy_check() (a lifetime cut to
+ * the policy's max_lifetime that cannot give the validity asked for):
+ * audited as a denial with reason, returned as ASKCRED_DENIED with the
+ * reason code as err->where, like enforce_check(). */
+askcred_status enforce_refuse(struct instance *inst, enum policy_op op,
+			      const char *workspace, const char *purpose,
+			      enum policy_reason reason,
+			      struct askcred_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 /* Audit an operation that is not judged (a revocation). */
 void enforce_audit(struct instance *inst, enum policy_op op,

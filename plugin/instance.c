@@ -308,6 +308,7 @@ static void view_of(const struct askcred_credential *cred,
  * first; with a policy in force it is judged again (the policy may have
  * changed, or time passed), quietly unless refused. */
 static askcred_status recheck(struct instance *inst, const struct cred *c,
+			      const struct askcred_request *req,
 			      struct askcred_error *err)
 {
 	struct token_record v;
@@ -316,7 +317,7 @@ static askcred_status recheck(struct instance *inst, const struct cred *c,
 		return ASKCRED_OK;
 	view_of(&c->pub, &v);
 	return enforce_check(inst, POLICY_OP_CACHE_READ, &v, v.workspace_id,
-			     ENFORCE_CACHED | ENFORCE_QUIET, err);
+			     req->purpose, ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
 
 /* Turn rec into the caller's credential, and keep a twin flagged
@@ -398,7 +399,7 @@ askcred_status instance_fetch(struct instance *inst,
 						 : "");
 	goto done;
 hit:
-	rc = recheck(inst, c, err);
+	rc = recheck(inst, c, &req, err);
 	if (rc != ASKCRED_OK) {
 		cred_unref(c);
 		goto out;
@@ -466,8 +467,8 @@ askcred_status instance_validate(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		return rc;
 	view_of(cred, &v);
-	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, 0,
-			     err);
+	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, NULL,
+			     0, err);
 }
 
 askcred_status instance_invalidate(struct instance *inst,

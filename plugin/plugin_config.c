@@ -288,6 +288,10 @@ static const struct key keys[] = {
 	 0, NULL, "append one JSON audit line per decision here"},
 	{"audit_syslog", "on or off", parse_bool, FIELD(audit_syslog), 0, 0,
 	 "off", "also send audit lines to syslog (LOG_AUTHPRIV)"},
+	{"audit_required", "on or off", parse_bool, FIELD(audit_required), 0, 0,
+	 "off",
+	 "hand nothing out when its audit line cannot be written to "
+	 "audit_file"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -343,6 +343,41 @@ static askcred_status publish(struct instance *inst, const char *key_ws,
 	return ASKCRED_OK;
 }
 
+/* Revocation must always be possible, also of a token the policy refuses
+ * now: the credential held now (memory, disk cache, or a static source's
+ * own file) is handed out for revoke() only, unjudged, and a new one is
+ * never obtained for it. The revocation is audited by instance_revoke(). */
+static askcred_status held_for_revoke(struct instance *inst,
+				      const struct askcred_request *req,
+				      struct cred **out,
+				      struct askcred_error *err)
+{
+	struct token_record rec;
+	const char *ws = req->workspace_id;
+	askcred_status rc = ASKCRED_NOT_FOUND;
+
+	memset(&rec, 0, sizeof(rec));
+	*out = memcache_get(inst->mem, ws ? ws : "", inst->cfg.entry,
+			    (int64_t)time(NULL), 0);
+	if (*out != NULL)
+		return ASKCRED_OK;
+	if (inst->cache != NULL && ws != NULL)
+		rc = cache_read(inst->cache, ws, inst->cfg.entry, &rec, err);
+	else if (!inst->source->disk_cache)
+		rc = inst->source->fetch(inst, req, &rec, err);
+	if (rc == ASKCRED_NOT_FOUND)
+		rc = err_set(err, ASKCRED_NOT_FOUND, "revoke",
+			     "no %s credential is held for entry %s: nothing "
+			     "to revoke",
+			     inst->source->name, inst->cfg.entry);
+	if (rc == ASKCRED_OK)
+		rc = admit(inst, &rec, err);
+	if (rc == ASKCRED_OK)
+		rc = cred_new(&inst->pool, &rec, rec.flags, out, err);
+	record_clear(&rec);
+	return rc;
+}
+
 askcred_status instance_fetch(struct instance *inst,
 			      const struct askcred_request *req_in,
 			      struct askcred_credential **out,
@@ -365,6 +400,12 @@ askcred_status instance_fetch(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		return rc;
 	key_ws = req.workspace_id != NULL ? req.workspace_id : "";
+	if (req.flags & ASKCRED_REQ_REVOKE) {
+		rc = held_for_revoke(inst, &req, &c, err);
+		if (rc == ASKCRED_OK)
+			*out = &c->pub;
+		return rc;
+	}
 	use_cache = (req.flags &
 		     (ASKCRED_REQ_NO_CACHE | ASKCRED_REQ_FORCE_REFRESH)) == 0;
 	if (use_cache) {

@@ -13,6 +13,7 @@
 #include "obtain.h"
 #include "pending.h"
 #include "secret.h"
+#include "stack_policy.h"
 #include "timefmt.h"
 
 /* Copy what the host declared of its struct; fields it does not know stay
@@ -161,6 +162,9 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = config_parse(argc, argv, &inst->cfg, err);
 	if (rc != ASKCRED_OK)
 		goto out;
+	rc = stack_policy_join(inst, err);
+	if (rc != ASKCRED_OK)
+		goto out;
 	rc = pick_source(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -195,6 +199,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	inst = NULL;
 out:
 	if (inst != NULL) {
+		stack_policy_leave(inst);
 		cache_close(inst->cache);
 		memcache_free(inst->mem);
 		if (have_remote)
@@ -227,6 +232,7 @@ void instance_close(struct instance *inst)
 		     leaked);
 	remote_destroy(&inst->remote);
 	pthread_mutex_destroy(&inst->fill_lock);
+	stack_policy_leave(inst);
 	config_free(&inst->cfg);
 	free(inst);
 }

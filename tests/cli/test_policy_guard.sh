@@ -146,4 +146,41 @@ write_stack "$STACK" cache=off "audit_file=$TMP/audit.log" audit_required=on
 run get
 is "$rc" 0 "audit_required=on: with a writable audit file get succeeds"
 
+# ---- 5. every line of a stack carries the same policy ----
+# The policy on the fetch line only: refresh would hand out past it.
+policy "$TMP/lines.json" 1 '"sources": ["mint"]'
+(
+	umask 077
+	printf 'fetch required %s source=static cache=off policy=%s policy_keys=%s\n' \
+		"$PLUGIN" "$TMP/lines.json" "$TMP/key.pem"
+	printf 'refresh required %s source=static cache=off\n' "$PLUGIN"
+) >"$TMP/lines-stack"
+"$ASKCRED" --stack-file "$TMP/lines-stack" refresh >"$TMP/out" 2>"$TMP/err"
+is "$?" 65 "lines disagree: the stack is refused (65), refresh hands nothing out"
+! contains "$TMP/out" "st4ticT0ken_abc"
+ok $? "lines disagree: no token reaches stdout"
+contains "$TMP/err" "$TMP/lines-stack:2"
+ok $? "lines disagree: the error names the stack file and the line"
+contains "$TMP/err" "policy= (none)"
+ok $? "lines disagree: and the argument that differs"
+"$ASKCRED" --stack-file "$TMP/lines-stack" get >"$TMP/out" 2>"$TMP/err"
+is "$?" 65 "lines disagree: get on the same stack is refused too"
+(
+	umask 077
+	for op in fetch refresh; do
+		printf '%s required %s source=static cache=off policy=%s policy_keys=%s\n' \
+			"$op" "$PLUGIN" "$TMP/lines.json" "$TMP/key.pem"
+	done
+) >"$TMP/lines-stack"
+"$ASKCRED" --stack-file "$TMP/lines-stack" refresh >"$TMP/out" 2>"$TMP/err"
+is "$?" 67 "lines agree: refresh is judged by the policy (67)"
+(
+	umask 077
+	printf 'fetch required %s source=static cache=off entry=a policy=%s policy_keys=%s\n' \
+		"$PLUGIN" "$TMP/lines.json" "$TMP/key.pem"
+	printf 'validate required %s source=static cache=off entry=b\n' "$PLUGIN"
+) >"$TMP/lines-stack"
+"$ASKCRED" --stack-file "$TMP/lines-stack" get >"$TMP/out" 2>"$TMP/err"
+is "$?" 67 "lines of other entries are separate: the stack opens and get is judged"
+
 done_testing

@@ -14,6 +14,7 @@ struct misc_cmd {
 	const char *name;
 	const char *options; /* for parse_command() */
 	int refresh;	     /* obtain the credential with askcred_refresh() */
+	uint32_t req_flags;  /* added to the request's ASKCRED_REQ_* */
 	/* What to do with it; NULL: obtaining it was the whole job. */
 	askcred_status (*act)(askcred_stack *stack,
 			      const struct askcred_credential *cred,
@@ -38,6 +39,8 @@ static const struct misc_cmd refresh_cmd = {
 static const struct misc_cmd revoke_cmd = {
 	.name = "revoke",
 	.options = "purpose",
+	/* The token held now, even one the policy refuses today. */
+	.req_flags = ASKCRED_REQ_REVOKE,
 	.act = askcred_revoke,
 	.act_failed = "cannot revoke the credential",
 	.done = "revoked:",
@@ -92,6 +95,7 @@ static int run(struct cli *cli, int argc, char **argv,
 
 	if (ex >= 0)
 		return ex;
+	a.req.flags |= cmd->req_flags;
 	ex = request_fetch(cli, cmd->name, &a.req, cmd->refresh, &cred);
 	if (ex != EXIT_OK)
 		return ex;

@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "enforce.h"
@@ -128,6 +130,7 @@ askcred_status enforce_open(struct instance *inst, const char *state_dir,
 {
 	struct enforce *e = &inst->enforce;
 	struct policy_audit_config ac;
+	char host[256];
 	askcred_status rc;
 
 	memset(e, 0, sizeof(*e));
@@ -138,7 +141,12 @@ askcred_status enforce_open(struct instance *inst, const char *state_dir,
 	ac.log_ctx = inst->host.log_ctx;
 	ac.file = inst->cfg.audit_file;
 	ac.syslog = inst->cfg.audit_syslog;
-	ac.host = PACKAGE_NAME " " PACKAGE_VERSION;
+	/* The audit says which machine decided; the host program's name
+	 * (askcred_host.host_name) says nothing a fleet can tell apart. */
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	ac.host = host;
 	rc = policy_audit_open(&ac, &e->audit, err);
 	if (rc == ASKCRED_OK &&
 	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL))
@@ -164,12 +172,16 @@ static void maybe_refresh(struct instance *inst, int64_t now)
 		refresh_url(inst, now);
 }
 
-static void audit(struct instance *inst, enum policy_op op,
-		  const struct token_record *rec, const char *workspace,
-		  uint64_t serial, const struct policy_decision *d, int64_t now)
+/* Every sink gets the line; a failed file write is logged, and is the
+ * caller's to act on under audit_required=on. */
+static askcred_status audit(struct instance *inst, enum policy_op op,
+			    const struct token_record *rec,
+			    const char *workspace, const char *purpose,
+			    uint64_t serial, const struct policy_decision *d,
+			    int64_t now, struct askcred_error *err)
 {
 	struct policy_audit_event ev;
-	struct askcred_error err = ASKCRED_ERROR_INIT;
+	askcred_status rc;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.time = now;
@@ -180,20 +192,25 @@ static void audit(struct instance *inst, enum policy_op op,
 	ev.policy_serial = serial;
 	ev.decision = d;
 	ev.labels = labels_of(inst);
-	if (policy_audit_record(inst->enforce.audit, &ev, &err) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_ERR, "audit: %s", err.message);
+	ev.purpose = purpose;
+	rc = policy_audit_record(inst->enforce.audit, &ev, err);
+	if (rc != ASKCRED_OK)
+		plog(inst, ASKCRED_LOG_ERR, "audit: %s", err->message);
+	return rc;
 }
 
 askcred_status enforce_check(struct instance *inst, enum policy_op op,
 			     struct token_record *rec, const char *workspace,
-			     unsigned flags, struct askcred_error *err)
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err)
 {
 	struct enforce *e = &inst->enforce;
+	struct askcred_error aerr = ASKCRED_ERROR_INIT;
 	struct policy_context ctx;
 	struct policy_decision d;
 	uint64_t serial = 0;
 	int64_t now = (int64_t)time(NULL);
-	askcred_status rc;
+	askcred_status rc, arc = ASKCRED_OK;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.op = op;
@@ -212,9 +229,46 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 	if (rec != NULL)
 		rec->policy_serial = serial;
 	if (!d.allowed || (flags & ENFORCE_QUIET) == 0)
-		audit(inst, op, rec, workspace, serial, &d, now);
-	if (d.allowed)
-		return ASKCRED_OK;
+		arc = audit(inst, op, rec, workspace, purpose, serial, &d, now,
+			    &aerr);
+	if (!d.allowed)
+		return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
+			       d.sentence);
+	if (arc != ASKCRED_OK && inst->cfg.audit_required)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "audit_required",
+			       "audit_required=on and the audit line was not "
+			       "written (%s: %s): nothing is handed out",
+			       aerr.where, aerr.message);
+	return ASKCRED_OK;
+}
+
+askcred_status enforce_refuse(struct instance *inst, enum policy_op op,
+			      const char *workspace, const char *purpose,
+			      enum policy_reason reason,
+			      struct askcred_error *err, const char *fmt, ...)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct policy_decision d;
+	uint64_t serial = 0;
+	const struct policy *p = NULL;
+	int64_t now = (int64_t)time(NULL);
+	va_list ap;
+
+	memset(&d, 0, sizeof(d));
+	d.reason = reason;
+	snprintf(d.reason_code, sizeof(d.reason_code), "%s",
+		 policy_reason_code(reason));
+	va_start(ap, fmt);
+	vsnprintf(d.sentence, sizeof(d.sentence), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&inst->enforce.lock);
+	if (inst->enforce.store != NULL &&
+	    policy_store_current(inst->enforce.store, now, &p, &ignored) ==
+		    ASKCRED_OK)
+		serial = p->serial;
+	pthread_mutex_unlock(&inst->enforce.lock);
+	(void)audit(inst, op, NULL, workspace, purpose, serial, &d, now,
+		    &ignored);
 	return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
 		       d.sentence);
 }
@@ -223,6 +277,7 @@ void enforce_audit(struct instance *inst, enum policy_op op,
 		   const struct token_record *rec, const char *workspace,
 		   int succeeded, const char *sentence)
 {
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	struct policy_decision d;
 
 	memset(&d, 0, sizeof(d));
@@ -231,8 +286,9 @@ void enforce_audit(struct instance *inst, enum policy_op op,
 	snprintf(d.reason_code, sizeof(d.reason_code), "%s",
 		 succeeded ? "ok" : "failed");
 	snprintf(d.sentence, sizeof(d.sentence), "%s", sentence);
-	audit(inst, op, rec, workspace, rec ? rec->policy_serial : 0, &d,
-	      (int64_t)time(NULL));
+	(void)audit(inst, op, rec, workspace, NULL,
+		    rec ? rec->policy_serial : 0, &d, (int64_t)time(NULL),
+		    &ignored);
 }
 
 void enforce_limits(struct instance *inst, struct enforce_limits *out)

@@ -30,7 +30,8 @@ struct enforce {
 
 /* Open the store (loading a local file at once) and the audit sinks from
  * the module arguments. state_dir is where the last good copy lives (the
- * policy_state_dir argument, else <cache dir>/policy), or NULL. */
+ * policy_state_dir argument, else <cache dir>/policy, with or without
+ * the cache); NULL only when no policy is configured. */
 askcred_status enforce_open(struct instance *inst, const char *state_dir,
 			    struct askcred_error *err);
 void enforce_close(struct enforce *e);
@@ -43,9 +44,23 @@ void enforce_close(struct enforce *e);
 #define ENFORCE_QUIET                                                          \
 	0x2u /* audit only a denial (a repeat hand-out of                      \
 	      * a credential already audited) */
+/* purpose is the request's job label for the audit line, or NULL. With
+ * audit_required=on, an allowed hand-out whose audit line could not be
+ * written fails with ASKCRED_CONFIG_ERROR instead. */
 askcred_status enforce_check(struct instance *inst, enum policy_op op,
 			     struct token_record *rec, const char *workspace,
-			     unsigned flags, struct askcred_error *err);
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err);
+
+/* A refusal the policy causes outside policy_check() (a lifetime cut to
+ * the policy's max_lifetime that cannot give the validity asked for):
+ * audited as a denial with reason, returned as ASKCRED_DENIED with the
+ * reason code as err->where, like enforce_check(). */
+askcred_status enforce_refuse(struct instance *inst, enum policy_op op,
+			      const char *workspace, const char *purpose,
+			      enum policy_reason reason,
+			      struct askcred_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 /* Audit an operation that is not judged (a revocation). */
 void enforce_audit(struct instance *inst, enum policy_op op,

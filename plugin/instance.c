@@ -14,6 +14,7 @@
 #include "obtain.h"
 #include "pending.h"
 #include "secret.h"
+#include "stack_policy.h"
 #include "timefmt.h"
 
 /* Copy what the host declared of its struct; fields it does not know stay
@@ -89,26 +90,55 @@ static askcred_status learn_workspace(struct instance *inst,
 	return rc;
 }
 
-/* The policy's state (last good copy, rollback guard) lives beside the
- * cache unless policy_state_dir says otherwise. */
+/* The policy's state (last good copy, rollback guard) lives in
+ * policy_state_dir, else <cache dir>/policy: the cache_dir argument or the
+ * cache's default, whether the cache is on or not. Without a lasting
+ * rollback guard, a validly signed older serial would be accepted again by
+ * the next process (cache=off and source=static keep no cache), so a
+ * policy with nowhere to keep its state is refused, never run unguarded. */
+static askcred_status policy_state(struct instance *inst, char *dir,
+				   int *make_parents, struct askcred_error *err)
+{
+	char base[FS_PATH_MAX];
+	askcred_status rc;
+
+	*make_parents = 0;
+	if (inst->cfg.policy_state_dir != NULL)
+		return fs_path(dir, err, "%s", inst->cfg.policy_state_dir);
+	if (inst->cfg.cache_dir != NULL) {
+		rc = fs_path(base, err, "%s", inst->cfg.cache_dir);
+	} else {
+		rc = cache_default_dir(base, err);
+		*make_parents = 1;
+	}
+	if (rc == ASKCRED_OK)
+		rc = fs_path(dir, err, "%s/policy", base);
+	if (rc != ASKCRED_OK)
+		err_prefix(err, "no place to keep the policy's rollback "
+				"guard (set policy_state_dir=)");
+	return rc;
+}
+
 static askcred_status open_policy(struct instance *inst,
 				  struct askcred_error *err)
 {
-	char dir[4096];
-	const char *state = inst->cfg.policy_state_dir;
+	char dir[FS_PATH_MAX];
+	const char *state = NULL;
+	int make_parents;
 	askcred_status rc;
 
-	if (state == NULL && inst->cache != NULL) {
-		snprintf(dir, sizeof(dir), "%s/policy",
-			 cache_dir_path(inst->cache));
-		state = dir;
-	}
-	/* Made like the cache directory: 0700, ours, checked. */
-	if (state != NULL &&
-	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL)) {
-		rc = fs_private_dir(state, 0, err);
+	if (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL) {
+		rc = policy_state(inst, dir, &make_parents, err);
 		if (rc != ASKCRED_OK)
 			return rc;
+		/* Made like the cache directory: 0700, ours, checked. */
+		rc = fs_private_dir(dir, make_parents, err);
+		if (rc != ASKCRED_OK) {
+			err_prefix(err, "policy state directory (the rollback "
+					"guard)");
+			return rc;
+		}
+		state = dir;
 	}
 	rc = enforce_open(inst, state, err);
 	inst->have_enforce = rc == ASKCRED_OK;
@@ -131,6 +161,9 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = config_parse(argc, argv, &inst->cfg, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = stack_policy_join(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = pick_source(inst, err);
@@ -167,6 +200,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	inst = NULL;
 out:
 	if (inst != NULL) {
+		stack_policy_leave(inst);
 		cache_close(inst->cache);
 		memcache_free(inst->mem);
 		if (have_remote)
@@ -199,6 +233,7 @@ void instance_close(struct instance *inst)
 		     leaked);
 	remote_destroy(&inst->remote);
 	pthread_mutex_destroy(&inst->fill_lock);
+	stack_policy_leave(inst);
 	config_free(&inst->cfg);
 	free(inst);
 }
@@ -280,6 +315,7 @@ static void view_of(const struct askcred_credential *cred,
  * first; with a policy in force it is judged again (the policy may have
  * changed, or time passed), quietly unless refused. */
 static askcred_status recheck(struct instance *inst, const struct cred *c,
+			      const struct askcred_request *req,
 			      struct askcred_error *err)
 {
 	struct token_record v;
@@ -288,7 +324,7 @@ static askcred_status recheck(struct instance *inst, const struct cred *c,
 		return ASKCRED_OK;
 	view_of(&c->pub, &v);
 	return enforce_check(inst, POLICY_OP_CACHE_READ, &v, v.workspace_id,
-			     ENFORCE_CACHED | ENFORCE_QUIET, err);
+			     req->purpose, ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
 
 /* Turn rec into the caller's credential, and keep a twin flagged
@@ -314,6 +350,41 @@ static askcred_status publish(struct instance *inst, const char *key_ws,
 	return ASKCRED_OK;
 }
 
+/* Revocation must always be possible, also of a token the policy refuses
+ * now: the credential held now (memory, disk cache, or a static source's
+ * own file) is handed out for revoke() only, unjudged, and a new one is
+ * never obtained for it. The revocation is audited by instance_revoke(). */
+static askcred_status held_for_revoke(struct instance *inst,
+				      const struct askcred_request *req,
+				      struct cred **out,
+				      struct askcred_error *err)
+{
+	struct token_record rec;
+	const char *ws = req->workspace_id;
+	askcred_status rc = ASKCRED_NOT_FOUND;
+
+	memset(&rec, 0, sizeof(rec));
+	*out = memcache_get(inst->mem, ws ? ws : "", inst->cfg.entry,
+			    (int64_t)time(NULL), 0);
+	if (*out != NULL)
+		return ASKCRED_OK;
+	if (inst->cache != NULL && ws != NULL)
+		rc = cache_read(inst->cache, ws, inst->cfg.entry, &rec, err);
+	else if (!inst->source->disk_cache)
+		rc = inst->source->fetch(inst, req, &rec, err);
+	if (rc == ASKCRED_NOT_FOUND)
+		rc = err_set(err, ASKCRED_NOT_FOUND, "revoke",
+			     "no %s credential is held for entry %s: nothing "
+			     "to revoke",
+			     inst->source->name, inst->cfg.entry);
+	if (rc == ASKCRED_OK)
+		rc = admit(inst, &rec, err);
+	if (rc == ASKCRED_OK)
+		rc = cred_new(&inst->pool, &rec, rec.flags, out, err);
+	record_clear(&rec);
+	return rc;
+}
+
 askcred_status instance_fetch(struct instance *inst,
 			      const struct askcred_request *req_in,
 			      struct askcred_credential **out,
@@ -336,6 +407,12 @@ askcred_status instance_fetch(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		return rc;
 	key_ws = req.workspace_id != NULL ? req.workspace_id : "";
+	if (req.flags & ASKCRED_REQ_REVOKE) {
+		rc = held_for_revoke(inst, &req, &c, err);
+		if (rc == ASKCRED_OK)
+			*out = &c->pub;
+		return rc;
+	}
 	use_cache = (req.flags &
 		     (ASKCRED_REQ_NO_CACHE | ASKCRED_REQ_FORCE_REFRESH)) == 0;
 	if (use_cache) {
@@ -370,7 +447,7 @@ askcred_status instance_fetch(struct instance *inst,
 						 : "");
 	goto done;
 hit:
-	rc = recheck(inst, c, err);
+	rc = recheck(inst, c, &req, err);
 	if (rc != ASKCRED_OK) {
 		cred_unref(c);
 		goto out;
@@ -440,8 +517,8 @@ askcred_status instance_validate(struct instance *inst,
 	if (rc != ASKCRED_OK)
 		return rc;
 	view_of(cred, &v);
-	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, 0,
-			     err);
+	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, NULL,
+			     0, err);
 }
 
 askcred_status instance_invalidate(struct instance *inst,

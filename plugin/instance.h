@@ -20,6 +20,8 @@
 #include "remote.h"
 #include "source.h"
 
+struct stack_policy_member;
+
 struct instance {
 	struct plugin_config cfg;
 	/* The host's struct, copied up to the size it declared, the rest
@@ -42,6 +44,9 @@ struct instance {
 	/* Runner labels for the policy: labels= and the host's, merged (an
 	 * override can only tighten, so more labels never loosen). */
 	char labels[512];
+	/* This instance's entry in the stack's one policy (stack_policy.h),
+	 * or NULL. */
+	struct stack_policy_member *stack_policy;
 };
 
 /* Parse argv, pick the source, set up caches. *out is the caller's, to

@@ -114,15 +114,23 @@ static askcred_status fetch_judged(struct instance *inst,
 				   struct token_record *rec,
 				   struct askcred_error *err)
 {
-	askcred_status rc = inst->source->fetch(inst, req, rec, err);
+	enum policy_op op = (req->flags & ASKCRED_REQ_FORCE_REFRESH)
+				    ? POLICY_OP_REFRESH
+				    : POLICY_OP_FETCH;
+	askcred_status rc;
 
+	/* A source the policy refuses is never asked: an exec command or a
+	 * broker must not run for a credential that cannot be handed out.
+	 * Only a refusal is audited here; the hand-out is audited below. */
+	rc = enforce_check(inst, op, NULL, req->workspace_id, req->purpose,
+			   ENFORCE_QUIET, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	rc = enforce_check(inst,
-			   (req->flags & ASKCRED_REQ_FORCE_REFRESH)
-				   ? POLICY_OP_REFRESH
-				   : POLICY_OP_FETCH,
-			   rec, rec->workspace_id, 0, err);
+	rc = inst->source->fetch(inst, req, rec, err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	rc = enforce_check(inst, op, rec, rec->workspace_id, req->purpose, 0,
+			   err);
 	if (rc != ASKCRED_OK)
 		record_clear(rec);
 	return rc;
@@ -187,7 +195,8 @@ askcred_status obtain(struct instance *inst, const struct askcred_request *req,
 	 * new one is obtained (and judged) in its place, once. */
 	if (rc == ASKCRED_OK && (rec->flags & ASKCRED_CRED_FROM_CACHE)) {
 		rc = enforce_check(inst, POLICY_OP_CACHE_READ, rec,
-				   rec->workspace_id, ENFORCE_CACHED, err);
+				   rec->workspace_id, req->purpose,
+				   ENFORCE_CACHED, err);
 		if (rc == ASKCRED_DENIED) {
 			plog(inst, ASKCRED_LOG_NOTICE,
 			     "cached token refused (%s); obtaining a new one",

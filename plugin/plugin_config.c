@@ -278,7 +278,8 @@ static const struct key keys[] = {
 	 "Ed25519 public keys (PEM); when set, the policy must be signed"},
 	{"policy_state_dir", "an absolute path", parse_abspath,
 	 FIELD(policy_state_dir), 0, 0, NULL,
-	 "last good policy and rollback state (default: cache_dir/policy)"},
+	 "last good policy and rollback state (default: <cache dir>/policy, "
+	 "also with cache=off)"},
 	{"policy_refresh", "a duration", parse_duration, FIELD(policy_refresh),
 	 60, DAY, "15m", "how often policy_url is asked for a new document"},
 	{"labels", "names, comma-separated", parse_labels, FIELD(labels), 0, 0,
@@ -287,6 +288,10 @@ static const struct key keys[] = {
 	 0, NULL, "append one JSON audit line per decision here"},
 	{"audit_syslog", "on or off", parse_bool, FIELD(audit_syslog), 0, 0,
 	 "off", "also send audit lines to syslog (LOG_AUTHPRIV)"},
+	{"audit_required", "on or off", parse_bool, FIELD(audit_required), 0, 0,
+	 "off",
+	 "hand nothing out when its audit line cannot be written to "
+	 "audit_file"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -64,6 +64,7 @@ struct plugin_config {
 	char labels[256];
 	char *audit_file;
 	int audit_syslog;
+	int audit_required; /* no hand-out whose audit line was not written */
 };
 
 /* Fill cfg with the defaults, then apply argv. Unknown, duplicate or

@@ -89,6 +89,16 @@ static askcred_status pick_lifetime(struct instance *inst,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
 	}
+	if (l <= (int64_t)req->min_validity && l == lim.max_lifetime) {
+		duration_format((uint64_t)l, have);
+		duration_format(req->min_validity, want);
+		return enforce_refuse(inst, POLICY_OP_MINT, req->workspace_id,
+				      req->purpose, POLICY_R_LIFETIME, err,
+				      "the policy's max_lifetime %s cannot "
+				      "give the %s of validity wanted; ask for "
+				      "less validity",
+				      have, want);
+	}
 	if (l <= (int64_t)req->min_validity) {
 		duration_format((uint64_t)l, have);
 		duration_format(req->min_validity, want);
@@ -292,8 +302,8 @@ static askcred_status mint_fetch(struct instance *inst,
 	snprintf(draft.source, sizeof(draft.source), "%s", source_mint.name);
 	draft.issued_at = now;
 	draft.expires_at = now + lifetime;
-	rc = enforce_check(inst, POLICY_OP_MINT, &draft, parent.workspace_id, 0,
-			   err);
+	rc = enforce_check(inst, POLICY_OP_MINT, &draft, parent.workspace_id,
+			   req->purpose, 0, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	if (jobid_token_name(inst->cfg.entry, req, name, sizeof(name)) != 0) {

@@ -125,6 +125,11 @@ struct askcred_host {
 /* Request flags. */
 #define ASKCRED_REQ_NO_CACHE 0x1u      /* do not read the cache */
 #define ASKCRED_REQ_FORCE_REFRESH 0x2u /* obtain a new token */
+/* The credential is wanted only to revoke it: the one held now, never a
+ * new one, and not judged by the policy (revocation is always possible;
+ * the revocation itself is audited). A provider that does not know the
+ * flag fetches as usual. */
+#define ASKCRED_REQ_REVOKE 0x4u
 
 /* What the host asks for. Borrowed for the call. */
 struct askcred_request {

@@ -23,7 +23,7 @@ int64_t cache_now(struct cache *c)
 }
 
 /* $XDG_CACHE_HOME/askcred, else ~/.cache/askcred (XDG base directories). */
-static askcred_status default_dir(char *out, struct askcred_error *err)
+askcred_status cache_default_dir(char *out, struct askcred_error *err)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
@@ -52,7 +52,7 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 		return err_set(err, ASKCRED_NO_MEMORY, "cache",
 			       "out of memory");
 	rc = cfg->dir ? fs_path(c->dir, err, "%s", cfg->dir)
-		      : default_dir(c->dir, err);
+		      : cache_default_dir(c->dir, err);
 	if (rc == ASKCRED_OK)
 		rc = fs_private_dir(c->dir, cfg->dir == NULL, err);
 	if (rc == ASKCRED_OK)

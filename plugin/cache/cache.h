@@ -79,6 +79,9 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
  * Other per-user state of the provider (pending revocations, the policy's
  * last good copy) lives below it. */
 const char *cache_dir_path(const struct cache *c);
+/* The directory cache_config.dir NULL means, into out (FS_PATH_MAX bytes):
+ * also the base of per-user state kept when the cache itself is off. */
+askcred_status cache_default_dir(char *out, struct askcred_error *err);
 /* Wipe keys and memory entries and free. NULL is fine. */
 void cache_close(struct cache *c);
 

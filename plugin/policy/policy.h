@@ -3,6 +3,7 @@
  * that says which credentials a host may hand out, and for how long.
  *
  * Pieces, one file each:
+ *   policy_json.c    RFC 8259 to the letter, before json-c reads it
  *   policy_parse.c   strict JSON -> struct policy
  *   policy_rules.c   the rule table; label overrides merged into the
  *                    rules in force (policy_table.h)
@@ -155,6 +156,13 @@ struct policy {
 askcred_status policy_parse(const char *doc, size_t len, const char *name,
 			    struct policy **out, struct askcred_error *err);
 void policy_free(struct policy *p);
+
+/* The bytes are JSON by RFC 8259 and nothing looser: no single quotes, no
+ * NaN or Infinity, valid UTF-8 without surrogates or overlong forms, no
+ * raw control characters in strings, no key twice in one object. Errors
+ * name the JSON path, line and column. policy_parse() calls it. */
+askcred_status policy_json_strict(const char *doc, size_t len, const char *name,
+				  struct askcred_error *err);
 
 /* Durations and times as the document writes them, for reuse by the
  * command: "90s", "30m", "12h", "7d" or an integer of seconds; times as

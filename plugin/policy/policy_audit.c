@@ -138,6 +138,7 @@ static void build(const struct policy_audit *a,
 		json_object_object_add(o, "expires_at",
 				       json_object_new_int64(rec->expires_at));
 	add_cut(o, "labels", ev->labels);
+	add_cut(o, "purpose", ev->purpose);
 	add_cut(o, "host", a->host);
 	add_str(o, "detail", d ? d->sentence : NULL);
 }

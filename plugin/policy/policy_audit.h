@@ -27,7 +27,7 @@ struct policy_audit_config {
 	void *log_ctx;
 	const char *file; /* append here, or NULL */
 	int syslog;	  /* also to syslog(LOG_AUTHPRIV) */
-	const char *host; /* who writes, e.g. "askcred 0.1.0", or NULL */
+	const char *host; /* the machine's host name, or NULL */
 };
 
 /* What happened. Everything borrowed for the call. */
@@ -39,7 +39,8 @@ struct policy_audit_event {
 	const char *source;		/* when rec is NULL */
 	uint64_t policy_serial;		/* 0: no policy */
 	const struct policy_decision *decision;
-	const char *labels; /* the host's runner labels, or NULL */
+	const char *labels;  /* the host's runner labels, or NULL */
+	const char *purpose; /* the request's job label, or NULL */
 };
 
 struct policy_audit;

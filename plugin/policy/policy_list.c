@@ -16,6 +16,14 @@ int policy_list_find(char *const *items, size_t n, const char *s)
 	return 0;
 }
 
+int policy_list_find_exact(char *const *items, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 void policy_list_free(struct policy_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -164,10 +164,13 @@ static askcred_status get_list(struct parser *ps, const char *path,
 	return ASKCRED_OK;
 }
 
+/* Exact names only: "Min_Validity" is not "min_validity", and a host that
+ * dropped it as optional would silently lose a restriction. */
 static int is_optional(const struct parser *ps, const char *key)
 {
 	return ps->optional != NULL &&
-	       policy_list_find(ps->optional->items, ps->optional->n, key);
+	       policy_list_find_exact(ps->optional->items, ps->optional->n,
+				      key);
 }
 
 static askcred_status unknown(struct parser *ps, const char *path)
@@ -486,6 +489,8 @@ askcred_status policy_parse(const char *doc, size_t len, const char *name,
 
 	*out = NULL;
 	rc = tokenize(doc, len, ps.name, &root, err);
+	if (rc == ASKCRED_OK)
+		rc = policy_json_strict(doc, len, ps.name, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	p = calloc(1, sizeof(*p));

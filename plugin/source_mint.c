@@ -89,7 +89,9 @@ static askcred_status pick_lifetime(struct instance *inst,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
 	}
-	if (l <= (int64_t)req->min_validity && l == lim.max_lifetime) {
+	/* Cut by the policy (mint_lifetime() cuts for nothing else): the
+	 * refusal is the policy's and is audited as such. */
+	if (l <= (int64_t)req->min_validity && l < want_l) {
 		duration_format((uint64_t)l, have);
 		duration_format(req->min_validity, want);
 		return enforce_refuse(inst, POLICY_OP_MINT, req->workspace_id,

@@ -77,6 +77,7 @@ static askcred_status pick_lifetime(struct instance *inst,
 				    int64_t *lifetime,
 				    struct askcred_error *err)
 {
+	struct enforce_limits lim;
 	int64_t want_l =
 		req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
 	int64_t l = mint_lifetime(inst, req);
@@ -89,10 +90,12 @@ static askcred_status pick_lifetime(struct instance *inst,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
 	}
-	/* Cut by the policy (mint_lifetime() cuts for nothing else): the
+	/* No lifetime the policy allows could give the validity wanted: the
 	 * refusal is the policy's and is audited as such. */
-	if (l <= (int64_t)req->min_validity && l < want_l) {
-		duration_format((uint64_t)l, have);
+	enforce_limits(inst, &lim);
+	if (l <= (int64_t)req->min_validity && lim.max_lifetime >= 0 &&
+	    lim.max_lifetime <= (int64_t)req->min_validity) {
+		duration_format((uint64_t)lim.max_lifetime, have);
 		duration_format(req->min_validity, want);
 		return enforce_refuse(inst, POLICY_OP_MINT, req->workspace_id,
 				      req->purpose, POLICY_R_LIFETIME, err,

@@ -153,8 +153,10 @@ static askcred_status refresh(void *ctx, struct token_record *out,
 	rc = fetch_judged(r->inst, r->req, out, err);
 	/* The net module is loaded by the fetch, if it went to the network
 	 * at all. */
-	if (rc == ASKCRED_UNAVAILABLE && r->inst->remote.ops != NULL)
-		*not_before = r->inst->remote.ops->retry_not_before();
+	if (rc == ASKCRED_UNAVAILABLE && r->inst->remote.ops != NULL &&
+	    r->inst->remote.client != NULL)
+		*not_before = r->inst->remote.ops->retry_not_before(
+			r->inst->remote.client);
 	return rc;
 }
 

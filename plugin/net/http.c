@@ -359,13 +359,25 @@ static void give_handle(struct net_client *c, CURL *h, int shared)
 /* A server asking for more than a day is treated as asking for a day. */
 #define RETRY_AFTER_MAX 86400
 
-/* What the last call of this thread was told by Retry-After, as a Unix
- * time; per thread, so concurrent callers do not see each other's. */
-static _Thread_local int64_t retry_not_before;
-
-int64_t http_retry_not_before(void)
+/* Retry-After speaks of the server, not of one call: the client keeps
+ * the latest time any of its calls was given. It only moves forward, so
+ * threads sharing the client never erase each other's, and a time in the
+ * past is harmless to the caller. No thread-local storage: this module is
+ * dlopen'd and closed again, and TLS in such a module has cost more than
+ * it gave (static TLS slots, sanitizers' DTLS bookkeeping). */
+static void note_retry_after(struct net_client *c, int64_t at)
 {
-	return retry_not_before;
+	int64_t cur = __atomic_load_n(&c->retry_not_before, __ATOMIC_RELAXED);
+
+	while (at > cur &&
+	       !__atomic_compare_exchange_n(&c->retry_not_before, &cur, at, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+int64_t http_retry_not_before(struct net_client *c)
+{
+	return __atomic_load_n(&c->retry_not_before, __ATOMIC_RELAXED);
 }
 
 askcred_status http_perform(struct net_client *c,
@@ -382,7 +394,6 @@ askcred_status http_perform(struct net_client *c,
 	int shared = 0;
 
 	memset(resp, 0, sizeof(*resp));
-	retry_not_before = 0;
 	url_for_messages(req->url, where, sizeof(where));
 	rc = http_check_url(req->url, "url", err);
 	if (rc != ASKCRED_OK)
@@ -486,7 +497,7 @@ askcred_status http_perform(struct net_client *c,
 		}
 	}
 	if (retryable_status(resp->status) && resp->retry_after > 0)
-		retry_not_before = (int64_t)time(NULL) + resp->retry_after;
+		note_retry_after(c, (int64_t)time(NULL) + resp->retry_after);
 	if (resp->status < 200 || resp->status > 299) {
 		const struct secret *secrets[] = {req->secret,
 						  req->body_secret};

@@ -75,10 +75,11 @@ askcred_status http_perform(struct net_client *client,
 			    struct http_response *resp,
 			    struct askcred_error *err);
 
-/* After a call that ended on 408, 429 or 5xx with Retry-After: the Unix
- * time before which the server asked not to be called again; otherwise 0.
- * For the calling thread's last call (net_ops.retry_not_before). */
-int64_t http_retry_not_before(void);
+/* The latest Unix time before which a server asked, with Retry-After on a
+ * 408, 429 or 5xx, not to be called again by any call of client; 0 when
+ * none did. Only moves forward; a time in the past means nothing more.
+ * Thread-safe (net_ops.retry_not_before). */
+int64_t http_retry_not_before(struct net_client *client);
 
 /* ASKCRED_OK when resp->status == want; otherwise the askcred status for
  * that HTTP status, with where = "HTTP nnn" and AskUI's detail in the

@@ -24,6 +24,7 @@ struct net_client {
 	size_t max_response;
 	uint32_t max_attempts;
 	uint32_t retry_base_ms;
+	int64_t retry_not_before; /* http.c's note_retry_after(), atomic */
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
 };

@@ -180,11 +180,11 @@ struct net_ops {
 				       struct net_doc *out,
 				       struct askcred_error *err);
 	void (*doc_free)(struct net_doc *doc);
-	/* After a call of this thread failed as ASKCRED_UNAVAILABLE on a
-	 * server that sent Retry-After (429, 503 ...): the Unix time before
-	 * which it asked not to be called again, for the outage-grace
-	 * schedule kept in the cache; otherwise 0. Thread-safe. */
-	int64_t (*retry_not_before)(void);
+	/* The latest Unix time before which the server asked, with
+	 * Retry-After (429, 503 ...), not to be called again by any call of
+	 * client; 0 when it never did. For the outage-grace schedule kept in
+	 * the cache after a call failed as ASKCRED_UNAVAILABLE. Thread-safe. */
+	int64_t (*retry_not_before)(struct net_client *client);
 	/* ---- end of net ops 1.0 ---- */
 };
 

@@ -243,7 +243,6 @@ static void retry_bounds(void)
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct net_config cfg;
 	double secs = 0;
-	int64_t not_before = 0;
 
 	/* Many attempts allowed, but the time budget ends them. */
 	emu_config(&cfg);
@@ -279,6 +278,7 @@ static void retry_after(void)
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct net_config cfg;
 	double secs = 0;
+	int64_t not_before = 0;
 
 	for (size_t i = 0; i < N(rows); i++) {
 		emu_config(&cfg);

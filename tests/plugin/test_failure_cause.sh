@@ -8,17 +8,11 @@
 # (exit 65) naming ca_file=; an unsafe .lock file is one exit status
 # whatever is wrong with it; and a policy's max_cache_age leaves the cache
 # useful (3 gets, 1 mint).
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/emulator/emulator.sh"
+. "${top_srcdir:?}/tests/cli/lib.sh"
+. "$top_srcdir/tests/plugin/mint_lib.sh"
 
-emulator_setup || bail "emulator setup"
-trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
-emulator_start main good || bail "emulator start"
-T=$TMP
-URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
-emulator_parent_file "$T/parent.json"
-
-# stack NAME EXTRA-ARGS: every operation through one mint instance.
+# stack NAME EXTRA-ARGS: every operation through one mint instance; no
+# timeout= (some rows set their own) and ca_file= only when a row does not.
 stack() {
 	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
 	args="$args cache_dir=$T/cache/askcred lifetime=1h $2"

@@ -7,22 +7,7 @@
 # behind either, found by id or, when the id is unreadable, by its unique
 # name. The emulator's store is counted afterwards.
 . "${top_srcdir:?}/tests/cli/lib.sh"
-. "$top_srcdir/tests/emulator/emulator.sh"
-
-emulator_setup || bail "emulator setup"
-trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
-emulator_start main good || bail "emulator start"
-T=$TMP
-URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
-emulator_parent_file "$T/parent.json"
-# stack NAME ARGS: every operation through one mint instance.
-stack() {
-	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
-	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s $2"
-	for op in fetch validate refresh revoke; do
-		echo "$op required $PLUGIN $args"
-	done >"$T/$1"
-}
+. "$top_srcdir/tests/plugin/mint_lib.sh"
 ac() { # ac STACK ARGS...: sets rc; stdout in $T/out, stderr in $T/err
 	s=$1
 	shift

@@ -3,19 +3,8 @@
 # the predecessor of a refreshed shared token is deleted in AskUI by the
 # next plain get (served from the cache, no mint), and only once.
 . "${top_srcdir:?}/tests/cli/lib.sh"
-. "$top_srcdir/tests/emulator/emulator.sh"
-
-emulator_setup || bail "emulator setup"
-trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
-emulator_start main good || bail "emulator start"
-T=$TMP
-URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
-emulator_parent_file "$T/parent.json"
-args="source=mint parent_credentials=$T/parent.json api_url=$URL"
-args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s"
-for op in fetch validate refresh revoke; do
-	echo "$op required $PLUGIN $args lifetime=1h entry=rot rotation_overlap=1s"
-done >"$T/stack"
+. "$top_srcdir/tests/plugin/mint_lib.sh"
+stack stack "lifetime=1h entry=rot rotation_overlap=1s"
 ac() { "$ASKCRED" --stack-file "$T/stack" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 field() { "$PYTHON3" -c "import json,sys; print(json.load(open('$T/out'))['$1'])"; }
 listed() { # listed ID: 1 when the emulator still holds token ID

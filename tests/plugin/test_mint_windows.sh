@@ -4,21 +4,7 @@
 # every call inside them, so that every call minted. The windows are cut
 # to shares of the lifetime instead; 3 gets in a row make 1 create.
 . "${top_srcdir:?}/tests/cli/lib.sh"
-. "$top_srcdir/tests/emulator/emulator.sh"
-
-emulator_setup || bail "emulator setup"
-trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
-emulator_start main good || bail "emulator start"
-T=$TMP
-URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
-emulator_parent_file "$T/parent.json"
-stack() { # stack NAME ARGS
-	args="source=mint parent_credentials=$T/parent.json api_url=$URL"
-	args="$args ca_file=$EMU_CA cache_dir=$T/cache/askcred timeout=20s $2"
-	for op in fetch validate refresh revoke; do
-		echo "$op required $PLUGIN $args"
-	done >"$T/$1"
-}
+. "$top_srcdir/tests/plugin/mint_lib.sh"
 policy() { # policy FILE RULES: an unsigned local policy document
 	printf '{"schema_version": 1, "serial": 1, "max_age": "30d",\n "rules": {%s}}\n' \
 		"$2" >"$1"

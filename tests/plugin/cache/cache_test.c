@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache_test.h"
+#include "error.h"
 #include "tap.h"
 
 int write_file(const char *path, const char *text, int mode)
@@ -101,4 +103,31 @@ struct cache *open_or_bail(const struct cache_config *cfg)
 	if (cache_open(cfg, &c, &err) != ASKCRED_OK)
 		tap_bail("cache_open: %s: %s", err.where, err.message);
 	return c;
+}
+
+askcred_status write_token(struct cache *c, const char *entry,
+			   const char *token, struct askcred_error *err)
+{
+	struct token_record r;
+	askcred_status rc;
+
+	make_record(&r, WS_A, token, time(NULL) + 3600);
+	rc = cache_write(c, WS_A, entry, &r, err);
+	record_clear(&r);
+	return rc;
+}
+
+void read_token(struct cache *c, const char *entry, char *out, size_t size)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct token_record got;
+	askcred_status rc;
+
+	memset(&got, 0, sizeof(got));
+	rc = cache_read(c, WS_A, entry, &got, &err);
+	if (rc == ASKCRED_OK && got.token.buf != NULL)
+		snprintf(out, size, "%s", got.token.buf);
+	else
+		snprintf(out, size, "[%s: %s]", status_name(rc), err.message);
+	record_clear(&got);
 }

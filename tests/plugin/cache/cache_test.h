@@ -35,5 +35,10 @@ void make_record(struct token_record *r, const char *ws, const char *token,
 		 int64_t expires_at);
 /* Open e->cfg or bail out. */
 struct cache *open_or_bail(const struct cache_config *cfg);
+/* Cache token for WS_A under entry, valid for an hour. */
+askcred_status write_token(struct cache *c, const char *entry,
+			   const char *token, struct askcred_error *err);
+/* The token cached for WS_A under entry, or "[STATUS: message]". */
+void read_token(struct cache *c, const char *entry, char *out, size_t size);
 
 #endif

@@ -53,34 +53,6 @@ static void token_for(unsigned round, char *buf, size_t size)
 	snprintf(buf, size, "round-%06u-pR1k0dYhA7bW9mN3qL5xZt", round);
 }
 
-static askcred_status write_token(struct cache *c, const char *tok,
-				  struct askcred_error *err)
-{
-	struct token_record r;
-	askcred_status rc;
-
-	make_record(&r, WS_A, tok, time(NULL) + 3600);
-	rc = cache_write(c, WS_A, ENTRY, &r, err);
-	record_clear(&r);
-	return rc;
-}
-
-/* The token read back, or a status name in brackets. */
-static void read_token(struct cache *c, char *out, size_t size)
-{
-	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record got;
-	askcred_status rc;
-
-	memset(&got, 0, sizeof(got));
-	rc = cache_read(c, WS_A, ENTRY, &got, &err);
-	if (rc == ASKCRED_OK && got.token.buf != NULL)
-		snprintf(out, size, "%s", got.token.buf);
-	else
-		snprintf(out, size, "[%s: %s]", status_name(rc), err.message);
-	record_clear(&got);
-}
-
 static int count_temps(const char *dir)
 {
 	struct dirent *de;
@@ -110,7 +82,7 @@ static int kill_writer_at(const struct cache_config *cfg, const char *tok,
 		struct cache *c = open_or_bail(cfg);
 
 		callhook_arm(CALLHOOK_KILL, at, (enum callhook_when)when, 0);
-		(void)write_token(c, tok, &err);
+		(void)write_token(c, ENTRY, tok, &err);
 		_exit(HIT_EXIT);
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -129,7 +101,7 @@ static unsigned census(struct cache *c, char *prev, size_t size)
 
 	token_for(1, tok, sizeof(tok));
 	callhook_arm(CALLHOOK_COUNT, 0, CALLHOOK_BEFORE, 0);
-	if (write_token(c, tok, &err) != ASKCRED_OK)
+	if (write_token(c, ENTRY, tok, &err) != ASKCRED_OK)
 		tap_bail("census write: %s", err.message);
 	n = callhook_disarm();
 	if (n == 0 || n > CALLHOOK_MAX)
@@ -183,7 +155,7 @@ static void kill_at_each_point(struct test_env *env, struct cache *c,
 			hit = kill_writer_at(&env->cfg, tok, at, (enum when)w);
 			missed += !hit;
 			left = count_temps(env->dir);
-			read_token(c, got, sizeof(got));
+			read_token(c, ENTRY, got, sizeof(got));
 			want = is_new ? tok : prev;
 			ok(hit && strcmp(got, want) == 0,
 			   "killed %s %s (call %u): the entry reads back as "
@@ -195,10 +167,10 @@ static void kill_at_each_point(struct test_env *env, struct cache *c,
 					 hit ? "yes" : "NO", got, want);
 
 			token_for(round++, next, sizeof(next));
-			if (write_token(c, next, &err) != ASKCRED_OK)
+			if (write_token(c, ENTRY, next, &err) != ASKCRED_OK)
 				tap_diag("next writer: %s", err.message);
 			temps = count_temps(env->dir);
-			read_token(c, got, sizeof(got));
+			read_token(c, ENTRY, got, sizeof(got));
 			ok(temps == 0 && strcmp(got, next) == 0,
 			   "  then the next writer removes the %d temp file(s) "
 			   "left, leaves none (%d) and is read back",
@@ -232,13 +204,13 @@ static void random_kills(struct test_env *env, struct cache *c)
 
 			for (unsigned r = 1 + i * 100000u;; r++) {
 				token_for(r, tok, sizeof(tok));
-				(void)write_token(wc, tok, &err);
+				(void)write_token(wc, ENTRY, tok, &err);
 			}
 		}
 		usleep(delay % 8000u);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		read_token(c, got, sizeof(got));
+		read_token(c, ENTRY, got, sizeof(got));
 		if (strncmp(got, "round-", 6) != 0) {
 			bad++;
 			tap_diag("random round %u: %s", i, got);
@@ -261,7 +233,7 @@ int main(void)
 	env_init(&env);
 	c = open_or_bail(&env.cfg);
 	token_for(0, tok, sizeof(tok));
-	if (write_token(c, tok, &err) != ASKCRED_OK)
+	if (write_token(c, ENTRY, tok, &err) != ASKCRED_OK)
 		tap_bail("first write: %s", err.message);
 
 	ncalls = census(c, prev, sizeof(prev));
@@ -271,10 +243,10 @@ int main(void)
 	/* One writer that runs to its end cleans up what the killed ones
 	 * left behind. */
 	token_for(999999u, tok, sizeof(tok));
-	ok(write_token(c, tok, &err) == ASKCRED_OK,
+	ok(write_token(c, ENTRY, tok, &err) == ASKCRED_OK,
 	   "a writer that is not killed succeeds");
 	is_int(count_temps(env.dir), 0, "no temp file is left once it has run");
-	read_token(c, got, sizeof(got));
+	read_token(c, ENTRY, got, sizeof(got));
 	is_str(got, tok, "and its generation is the one read back");
 	cache_close(c);
 	env_done(&env);

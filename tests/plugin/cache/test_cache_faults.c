@@ -123,33 +123,6 @@ static int count_entries(const char *dir, const char *part)
 	return n;
 }
 
-static askcred_status write_token(struct cache *c, const char *tok,
-				  struct askcred_error *err)
-{
-	struct token_record r;
-	askcred_status rc;
-
-	make_record(&r, WS_A, tok, time(NULL) + 3600);
-	rc = cache_write(c, WS_A, ENTRY, &r, err);
-	record_clear(&r);
-	return rc;
-}
-
-static void read_token(struct cache *c, char *out, size_t size)
-{
-	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record got;
-	askcred_status rc;
-
-	memset(&got, 0, sizeof(got));
-	rc = cache_read(c, WS_A, ENTRY, &got, &err);
-	if (rc == ASKCRED_OK && got.token.buf != NULL)
-		snprintf(out, size, "%s", got.token.buf);
-	else
-		snprintf(out, size, "[%s: %s]", status_name(rc), err.message);
-	record_clear(&got);
-}
-
 struct outcome {
 	int status;	 /* waitpid status of the writer */
 	int rc;		 /* cache_write's status */
@@ -181,7 +154,7 @@ static void failing_writer(struct cache *c, const char *tok, unsigned at,
 		fds_before = count_entries("/proc/self/fd", NULL);
 		allocs.armed = 1;
 		callhook_arm(CALLHOOK_FAIL, at, CALLHOOK_BEFORE, EIO);
-		r.rc = write_token(c, tok, &err);
+		r.rc = write_token(c, ENTRY, tok, &err);
 		callhook_disarm();
 		allocs.armed = 0;
 		r.leaked = live_count();
@@ -210,13 +183,13 @@ int main(void)
 
 	env_init(&env);
 	c = open_or_bail(&env.cfg);
-	if (write_token(c, prev, &err) != ASKCRED_OK)
+	if (write_token(c, ENTRY, prev, &err) != ASKCRED_OK)
 		tap_bail("first write: %s", err.message);
 
 	/* The census: the calls of one write, from the same state. */
 	snprintf(prev, sizeof(prev), "tok-census");
 	callhook_arm(CALLHOOK_COUNT, 0, CALLHOOK_BEFORE, 0);
-	if (write_token(c, prev, &err) != ASKCRED_OK)
+	if (write_token(c, ENTRY, prev, &err) != ASKCRED_OK)
 		tap_bail("census write: %s", err.message);
 	ncalls = callhook_disarm();
 	if (ncalls == 0 || ncalls > CALLHOOK_MAX)
@@ -249,7 +222,7 @@ int main(void)
 		is_int(o.fds, 0, "EIO from %s: no descriptor is left", what);
 		is_int(count_entries(env.dir, ".tmp"), 0,
 		       "EIO from %s: no temp file is left", what);
-		read_token(c, got, sizeof(got));
+		read_token(c, ENTRY, got, sizeof(got));
 		want = is_new ? tok : prev;
 		is_str(got, want, "EIO from %s: the entry reads back as the %s",
 		       what, is_new ? "new generation" : "old generation");
@@ -257,9 +230,9 @@ int main(void)
 	}
 
 	/* And after all that, a plain write works. */
-	ok(write_token(c, "tok-last", &err) == ASKCRED_OK,
+	ok(write_token(c, ENTRY, "tok-last", &err) == ASKCRED_OK,
 	   "after the failures a write succeeds");
-	read_token(c, got, sizeof(got));
+	read_token(c, ENTRY, got, sizeof(got));
 	is_str(got, "tok-last", "and reads back");
 	cache_close(c);
 	env_done(&env);

@@ -261,7 +261,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
-	struct runner_file rf = {"", ""};
+	struct runner_file rf = RUNNER_FILE_INIT;
 	char **cmd = NULL;
 	struct cmd_args a;
 	struct job job;

@@ -28,11 +28,20 @@ askcred_status runner_yaml_edit(const char *file, const char *text, size_t len,
 				const char *token, size_t token_len,
 				struct secret *out, struct askcred_error *err);
 
-/* A written copy: its path, and the directory we made for it, if any. */
+/* A written copy: its path, the directory we made for it, if any, and the
+ * copy held open with an exclusive flock(2) for as long as this askcred
+ * lives. The lock, not the pid in the name, is what tells a gc that the
+ * copy is still in use: a lock is seen the same from every pid namespace,
+ * a pid is not. */
 struct runner_file {
 	char path[PATH_MAX];
 	char dir[PATH_MAX]; /* "" when the file went to $XDG_RUNTIME_DIR */
+	int fd;		    /* -1 when none */
 };
+#define RUNNER_FILE_INIT                                                       \
+	{                                                                      \
+		"", "", -1                                                     \
+	}
 
 /* Read src, edit it with the token, write the copy to a new file of mode
  * 0600 in $XDG_RUNTIME_DIR (when it is ours and mode 0700) or else in a
@@ -49,8 +58,9 @@ int runner_file_remove(struct runner_file *rf);
 
 /* askcred gc: remove the copies an askcred killed before it could clean
  * up left behind (in $XDG_RUNTIME_DIR and /tmp/askcred-XXXXXX): files of
- * ours named like runner_file_write() names them, whose askcred process
- * is gone. cb hears of each one removed. Returns how many. */
+ * ours named like runner_file_write() names them whose lock nobody holds
+ * (the askcred that wrote them is gone, in whatever pid namespace it
+ * ran). cb hears of each one removed. Returns how many. */
 typedef void (*runner_swept_cb)(void *ctx, const char *path, long pid);
 int runner_file_sweep(runner_swept_cb cb, void *ctx);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,6 +58,94 @@ static askcred_status write_all(int fd, const char *path, const char *p,
 	return ASKCRED_OK;
 }
 
+/* Put a fresh name for the copy in dir into rf->path:
+ * "askcred-runner-<pid>-<8 random hex><ending>". The random part makes a
+ * name left by a killed askcred whose pid came round again no obstacle.
+ * 0, or -1 when the name would not fit. */
+static int pick_name(struct runner_file *rf, const char *dir,
+		     const char *suffix, int tries)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)tries; /* O_EXCL and linkat still refuse */
+	if ((size_t)snprintf(rf->path, sizeof(rf->path),
+			     "%s/askcred-runner-%ld-%08x%s", dir,
+			     (long)getpid(), (unsigned)r,
+			     suffix) < sizeof(rf->path))
+		return 0;
+	rf->path[0] = '\0';
+	return -1;
+}
+
+/* A new file for the copy in dir, mode 0600 and exclusively locked before
+ * any gc can see it: an unnamed O_TMPFILE inode (named by link_copy()
+ * once written, so the name never shows a half-written copy), or where
+ * the filesystem has no O_TMPFILE, a new name made with O_EXCL (which
+ * never writes through anything already there) and locked at once; the
+ * pid in its name covers that moment for a gc in our pid namespace. The
+ * fd, or -1 with *rc and err set. */
+static int create_locked(struct runner_file *rf, const char *dir,
+			 const char *suffix, struct askcred_error *err,
+			 askcred_status *rc)
+{
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		if (pick_name(rf, dir, suffix, tries) != 0) {
+			*rc = err_set(err, ASKCRED_CONFIG_ERROR, dir,
+				      "directory name too long");
+			return -1;
+		}
+		fd = open(rf->path,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0)
+		return fd;
+	*rc = err_set(err, ASKCRED_INTERNAL, rf->path[0] ? rf->path : dir,
+		      "cannot create the runner config copy: %s",
+		      strerror(errno));
+	if (fd >= 0) {
+		if (rf->path[0] != '\0')
+			unlink(rf->path);
+		close(fd);
+	}
+	rf->path[0] = '\0';
+	return -1;
+}
+
+/* Give the written O_TMPFILE inode fd its name in dir. linkat() refuses
+ * a name that exists, as O_EXCL does. Through /proc/self/fd, or where
+ * /proc is not mounted, AT_EMPTY_PATH (which needs privilege). */
+static askcred_status link_copy(struct runner_file *rf, int fd, const char *dir,
+				const char *suffix, struct askcred_error *err)
+{
+	char self[64];
+	int r = -1;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 8; tries++) {
+		if (pick_name(rf, dir, suffix, tries) != 0)
+			return err_set(err, ASKCRED_CONFIG_ERROR, dir,
+				       "directory name too long");
+		r = linkat(AT_FDCWD, self, AT_FDCWD, rf->path,
+			   AT_SYMLINK_FOLLOW);
+		if (r != 0 && errno == ENOENT)
+			r = linkat(fd, "", AT_FDCWD, rf->path, AT_EMPTY_PATH);
+		if (r == 0 || errno != EEXIST)
+			break;
+	}
+	if (r == 0)
+		return ASKCRED_OK;
+	rf->path[0] = '\0';
+	return err_set(err, ASKCRED_INTERNAL, dir,
+		       "cannot name the runner config copy: %s",
+		       strerror(errno));
+}
+
 askcred_status runner_file_write(struct runner_file *rf, const char *src,
 				 const char *token, size_t token_len,
 				 struct askcred_error *err)
@@ -72,6 +161,7 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 	askcred_status rc;
 
 	rf->path[0] = rf->dir[0] = '\0';
+	rf->fd = -1;
 	rc = safe_read_file(src, &rules, &text, &len, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -89,47 +179,18 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 		}
 		dir = rf->dir;
 	}
-	/* A random name, so a file left by a killed askcred whose pid came
-	 * round again is no obstacle; O_EXCL never writes through anything
-	 * already there. */
-	for (int tries = 0; fd < 0 && tries < 8; tries++) {
-		uint32_t r = 0;
-
-		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-			r = (uint32_t)tries; /* O_EXCL still holds */
-		if ((size_t)snprintf(rf->path, sizeof(rf->path),
-				     "%s/askcred-runner-%ld-%08x%s", dir,
-				     (long)getpid(), (unsigned)r,
-				     suffix_of(src, text)) >=
-		    sizeof(rf->path)) {
-			rf->path[0] = '\0';
-			rc = err_set(err, ASKCRED_CONFIG_ERROR, dir,
-				     "directory name too long");
-			goto out;
-		}
-		fd = open(rf->path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
-			     "cannot create the runner config copy: %s",
-			     strerror(errno));
-		rf->path[0] = '\0';
+	fd = create_locked(rf, dir, suffix_of(src, text), err, &rc);
+	if (fd < 0)
 		goto out;
-	}
 	/* Whatever the umask, the copy holds the token: owner only. */
 	if (fchmod(fd, 0600) != 0)
-		rc = err_set(err, ASKCRED_INTERNAL, rf->path, "chmod: %s",
+		rc = err_set(err, ASKCRED_INTERNAL, dir, "chmod: %s",
 			     strerror(errno));
 	else
-		rc = write_all(fd, rf->path, edited.buf, edited.len, err);
-	if (close(fd) != 0 && rc == ASKCRED_OK)
-		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
-			     "cannot write the runner config: %s",
-			     strerror(errno));
+		rc = write_all(fd, dir, edited.buf, edited.len, err);
+	if (rc == ASKCRED_OK && rf->path[0] == '\0')
+		rc = link_copy(rf, fd, dir, suffix_of(src, text), err);
+	rf->fd = fd;
 out:
 	secret_clear(&edited);
 	free_wiped(text, len + 1);
@@ -145,6 +206,10 @@ int runner_file_remove(struct runner_file *rf)
 	if (rf->path[0] != '\0' && unlink(rf->path) != 0 && errno != ENOENT)
 		ret = -1;
 	rf->path[0] = '\0';
+	/* Only now, with the name gone, is the lock let go. */
+	if (rf->fd >= 0)
+		close(rf->fd);
+	rf->fd = -1;
 	if (rf->dir[0] != '\0' && rmdir(rf->dir) != 0 && ret == 0)
 		ret = -1;
 	rf->dir[0] = '\0';
@@ -168,14 +233,37 @@ static long copy_pid(const char *name)
 	return pid;
 }
 
+/* Remove the copy name in dir when no askcred holds it: a regular file
+ * of ours whose lock we can take. The lock is held across the unlink, and
+ * the name must still be the inode we locked. 1 when removed, else 0. */
+static int sweep_one(int dfd, const char *name)
+{
+	struct stat st, now;
+	int fd = openat(dfd, name,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int removed = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.st_dev == st.st_dev && now.st_ino == st.st_ino &&
+	    unlinkat(dfd, name, 0) == 0)
+		removed = 1;
+	close(fd);
+	return removed;
+}
+
 /* Remove the copies in dir left by an askcred that is gone (killed before
- * it could clean up). Only regular files of ours; a pid still alive, even
- * if reused by another process, keeps its file. */
+ * it could clean up). A pid alive in our view keeps its file without a
+ * look at the lock (the moment between an O_EXCL create and its flock);
+ * any other file goes only if its lock is free, since its askcred may run
+ * in another pid namespace, where its pid means nothing to us. */
 static int sweep_dir(int dfd, const char *dir, runner_swept_cb cb, void *ctx)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *e;
-	struct stat st;
 	int n = 0;
 
 	if (d == NULL) {
@@ -188,11 +276,7 @@ static int sweep_dir(int dfd, const char *dir, runner_swept_cb cb, void *ctx)
 
 		if (pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
-			    0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) != 0)
+		if (!sweep_one(dirfd(d), e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		cb(ctx, path, pid);

@@ -22,8 +22,7 @@ static const char *verdict(const struct net_token_info *t, const char *host,
 		return NULL; /* not ours: never touched */
 	if (t->expires_at != 0 && t->expires_at <= now)
 		return "expired";
-	if (j.is_job && strcmp(j.host, host) == 0 &&
-	    !jobid_alive(j.pid, j.start))
+	if (j.is_job && strcmp(j.host, host) == 0 && !jobid_alive(&j))
 		return "orphaned: its job's process is gone";
 	return NULL;
 }

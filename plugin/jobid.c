@@ -1,9 +1,12 @@
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -85,6 +88,16 @@ static int start_time(long pid, unsigned long long *out)
 	return 0;
 }
 
+/* The inode number of our pid namespace, or 0 when it cannot be read. */
+static unsigned long long pid_namespace(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0
+		       ? (unsigned long long)st.st_ino
+		       : 0;
+}
+
 int jobid_token_name(const char *entry, const struct askcred_request *req,
 		     char *buf, size_t size)
 {
@@ -103,8 +116,8 @@ int jobid_token_name(const char *entry, const struct askcred_request *req,
 		(void)start_time((long)getpid(), &start);
 		clean(req->purpose, purpose, 33);
 		snprintf(base, sizeof(base),
-			 JOBID_PREFIX "%s/%s/job/%ld.%llu/%s", host, ent,
-			 (long)getpid(), start, purpose);
+			 JOBID_PREFIX "%s/%s/job/%ld.%llu.%llu/%s", host, ent,
+			 (long)getpid(), start, pid_namespace(), purpose);
 	}
 	/* The nonce makes the name unique, so a token whose id the create
 	 * answer garbled can still be found (and deleted) by its name; the
@@ -115,6 +128,34 @@ int jobid_token_name(const char *entry, const struct askcred_request *req,
 	snprintf(buf, size, "%.*s~", (int)len, base);
 	for (size_t i = 0; i < sizeof(nonce); i++)
 		snprintf(buf + len + 1 + 2 * i, 3, "%02x", nonce[i]);
+	return 0;
+}
+
+/* "<pid>.<start>[.<pidns>]/" at p, digits only. 0, or -1. */
+static int job_field(const char *p, struct jobid *out)
+{
+	unsigned long long v[3] = {0, 0, 0};
+	int n = 0;
+	char *end;
+
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		v[n++] = strtoull(p, &end, 10);
+		if (errno != 0)
+			return -1;
+		if (*end == '/')
+			break;
+		if (*end != '.' || n == 3)
+			return -1;
+		p = end + 1;
+	}
+	if (n < 2 || v[0] == 0 || v[0] > LONG_MAX)
+		return -1;
+	out->pid = (long)v[0];
+	out->start = v[1];
+	out->pidns = v[2];
 	return 0;
 }
 
@@ -136,18 +177,18 @@ int jobid_parse(const char *name, struct jobid *out)
 	memcpy(out->host, p, n);
 	out->host[n] = '\0';
 	p = strstr(slash, "/job/");
-	if (p != NULL &&
-	    sscanf(p, "/job/%ld.%llu/", &out->pid, &out->start) == 2 &&
-	    out->pid > 0)
+	if (p != NULL && job_field(p + 5, out) == 0)
 		out->is_job = 1;
 	return 1;
 }
 
-int jobid_alive(long pid, unsigned long long start)
+int jobid_alive(const struct jobid *j)
 {
-	unsigned long long now_start;
+	unsigned long long now_start, ns = pid_namespace();
 
-	if (start_time(pid, &now_start) != 0)
+	if (j->pidns != 0 && ns != 0 && j->pidns != ns)
+		return 1;
+	if (start_time(j->pid, &now_start) != 0)
 		return 0;
-	return now_start == start;
+	return now_start == j->start;
 }

@@ -1,10 +1,14 @@
 /* Names of the tokens askcred mints, and what they say about their job.
  * A name records the host, the cache entry and, for a per-job token, the
- * process that asked (pid and its start time, so a reused pid is not
- * mistaken for the job) and the job's purpose label:
+ * process that asked (its pid, its start time so that a reused pid is not
+ * mistaken for the job, and its pid namespace, in which alone that pid
+ * means anything) and the job's purpose label:
  *
  *   askcred/<host>/<entry>~<nonce>
- *   askcred/<host>/<entry>/job/<pid>.<start>/<purpose>~<nonce>
+ *   askcred/<host>/<entry>/job/<pid>.<start>.<pidns>/<purpose>~<nonce>
+ *
+ * <pidns> is the inode number of /proc/self/ns/pid; names from before it
+ * was recorded end the job field at <start>.
  *
  * No field may hold '/' or '~'. */
 #ifndef ASKCRED_PLUGIN_JOBID_H
@@ -33,13 +37,17 @@ struct jobid {
 	int is_job;
 	long pid;
 	unsigned long long start; /* clock ticks after boot */
+	unsigned long long pidns; /* 0: not recorded */
 };
 int jobid_parse(const char *name, struct jobid *out);
 
 /* This host's name as it appears in token names. */
 void jobid_host(char *buf, size_t size);
 
-/* Does process pid still run, started at start? 1 yes, 0 no. */
-int jobid_alive(long pid, unsigned long long start);
+/* Does the job's process still run? 1 yes, 0 no. A job from another pid
+ * namespace counts as alive: its pid cannot be looked up from here, and
+ * a token wrongly kept expires, while one wrongly deleted breaks a
+ * running job. */
+int jobid_alive(const struct jobid *j);
 
 #endif

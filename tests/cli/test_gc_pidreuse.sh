@@ -93,15 +93,58 @@ is "$(cat "$T/reused.pid")" "$victim" "a new process got the killed askcred's pi
 [ "$(cat "$T/reused.start")" != "$(cat "$T/victim.start")" ]
 ok $? "it started at another time (field 22: $(cat "$T/victim.start") then $(cat "$T/reused.start"))"
 
-is "$(tokens_named "/job/$victim\.[0-9]+/victim~" | wc -l)" 0 \
+is "$(tokens_named "/job/$victim\.[0-9.]+/victim~" | wc -l)" 0 \
 	"gc deleted the killed job's token although its pid is in use again"
-contains "$T/gc.out" "/job/$victim.$(cat "$T/victim.start")/victim~" &&
+contains "$T/gc.out" "/job/$victim.$(cat "$T/victim.start")." &&
 	contains "$T/gc.out" "orphaned"
-ok $? "gc says it deleted that token (its name holds pid and start time) as orphaned"
-is "$(tokens_named '/job/[0-9]+\.[0-9]+/alive~' | wc -l)" 1 \
+ok $? "gc says it deleted that token (its name holds pid, start time and pid namespace) as orphaned"
+is "$(tokens_named '/job/[0-9]+\.[0-9]+\.[0-9]+/alive~' | wc -l)" 1 \
 	"the token of the job still running at gc time is kept"
 is "$(cat "$T/gc.rc")" 0 "gc succeeds"
 sed 's/^/# /' "$T/gc.err"
+
+# A gc in another pid namespace (a container sharing /tmp or the runtime
+# dir) cannot see the pid of an askcred outside it. It must keep the
+# runner config copies of a live askcred, in $XDG_RUNTIME_DIR and in
+# /tmp/askcred-*, and still remove them once that askcred is killed.
+printf 'queue:\n  credentials:\n    access_token: x\n' >"$T/runner.yaml"
+mkdir -m 700 "$T/run"
+for where in run tmp; do
+	case $where in run) xdg=$T/run ;; *) xdg=/nonexistent ;; esac
+	rm -f "$T/$where.ready"
+	XDG_RUNTIME_DIR=$xdg "$ASKCRED" --stack-file "$T/stack" exec \
+		--purpose outside --runner-config "$T/runner.yaml" -- \
+		sh -c 'echo $$ >"$1/$3.job"; echo "$2" >"$1/$3.path"; : >"$1/$3.ready"; exec sleep 300' \
+		sh "$T" {} "$where" >/dev/null 2>"$T/$where.err" &
+	echo $! >"$T/$where.askcred"
+done
+i=0
+while { [ ! -f "$T/run.ready" ] || [ ! -f "$T/tmp.ready" ]; } && [ $i -lt 1200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ns_gc() {
+	XDG_RUNTIME_DIR=$T/run timeout 120 unshare -p -f --mount-proc \
+		"$ASKCRED" --stack-file "$T/stack" gc --json >"$T/nsgc.out" 2>&1
+}
+ns_gc
+run_copy=$(cat "$T/run.path")
+tmp_copy=$(cat "$T/tmp.path")
+[ -f "$run_copy" ] && [ -f "$tmp_copy" ]
+ok $? "a gc in another pid namespace keeps the copies of a live askcred ($run_copy, $tmp_copy)"
+is "$(stat -c %a "$(dirname "$tmp_copy")" 2>&1)" 700 "and its private /tmp directory"
+is "$(tokens_named '/job/[0-9]+\.[0-9]+\.[0-9]+/outside~' | wc -l)" 2 \
+	"and the tokens of that askcred's jobs"
+for where in run tmp; do
+	kill -KILL "$(cat "$T/$where.askcred")"
+	wait "$(cat "$T/$where.askcred")" 2>/dev/null
+done
+ns_gc
+[ ! -e "$run_copy" ] && [ ! -e "$tmp_copy" ] && [ ! -e "$(dirname "$tmp_copy")" ]
+ok $? "once that askcred is killed, the same gc removes both copies and the directory"
+contains "$T/nsgc.out" "$run_copy" && contains "$T/nsgc.out" "$tmp_copy"
+ok $? "and lists them"
+kill "$(cat "$T/run.job")" "$(cat "$T/tmp.job")" 2>/dev/null
 
 emulator_check_leaks "$T/gc.err" "$EMU_DIR"/*.log
 tap_n=$((tap_n + 1))

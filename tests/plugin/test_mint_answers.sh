@@ -93,7 +93,7 @@ emulator_ctl main GET tokens | "$PYTHON3" -c '
 import json, re, sys
 want = open(sys.argv[1]).read().strip()
 t = [x for x in json.load(sys.stdin)["tokens"] if x["id"] == want][0]
-sys.exit(not re.match(r"^askcred/[^/]+/default/job/\d+\.\d+/nightly~[0-9a-f]{8}$", t["name"]))' "$T/id"
+sys.exit(not re.match(r"^askcred/[^/]+/default/job/\d+\.\d+\.\d+/nightly~[0-9a-f]{8}$", t["name"]))' "$T/id"
 ok $? "a job token's name ends in the job, its purpose and a random nonce"
 
 rm -f "$T/out"

@@ -24,6 +24,7 @@
  * FAULTS_ALLOC_RANGE=warm:a-b or mint:a-b: only that path, every k from a
  * to b, each in a forked child judged as in a full sweep (to go back to a
  * finding of a strided or torture run, or to repeat a stretch of it).
+ * FAILMALLOC_ONLY (see failmalloc.c) narrows what k counts.
  */
 #include "config.h"
 
@@ -419,6 +420,10 @@ static void sweep(struct path *p, unsigned long stride, unsigned long first,
 	if (run_child(p, 0, &o) != 0)
 		tap_bail("%s: the run without failure died", p->name);
 	n = o.fm.allocations;
+	if (o.fm.only_loaded == 0)
+		tap_bail("%s: FAILMALLOC_ONLY names objects that are not "
+			 "loaded when the child arms",
+			 p->name);
 	if (last != 0) {
 		/* The run without failure stands for the whole path. */
 		p->clean_allocs = n;

@@ -211,6 +211,14 @@ CURLcode apply_defaults(CURL *h, const struct net_client *c, int64_t budget_ms,
 	SET(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	/* No TLS session cache. libcurl 7.88 (Debian 12) frees a session's
+	 * host name copy but leaves the cache slot pointing at it when
+	 * copying the SSL settings runs out of memory in
+	 * Curl_ssl_addsessionid() (lib/vtls/vtls.c); the next session ticket
+	 * stored in that slot frees it again (tests/faults/
+	 * test_alloc_tls_session.sh). Kept connections are reused all the
+	 * same; only a new connection pays a full handshake. */
+	SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	if (c->ca_file != NULL) {
 		/* Only this bundle: libcurl would otherwise also trust the
 		 * compiled-in CA directory (/etc/ssl/certs on Debian). */

@@ -15,6 +15,9 @@ struct failmalloc_result {
 	unsigned long overflow;	   /* not tracked: the table was full */
 	/* where the failed allocation was asked for, innermost first */
 	void *failed[FAILMALLOC_FRAMES];
+	/* FAILMALLOC_ONLY: 1 both objects were loaded when armed, 0 not
+	 * (nothing could be counted), -1 not set */
+	int only_loaded;
 };
 
 struct failmalloc_leak {

@@ -21,6 +21,10 @@
  * allocations, only every n-th k (1: all; see next_k()).
  * FAULTS_ALLOC_ONE=warm:k or mint:k: that one run, in this process (for
  * a debugger), after the unarmed warm-up.
+ * FAULTS_ALLOC_RANGE=warm:a-b or mint:a-b: only that path, every k from a
+ * to b, each in a forked child judged as in a full sweep (to go back to a
+ * finding of a strided or torture run, or to repeat a stretch of it).
+ * FAILMALLOC_ONLY (see failmalloc.c) narrows what k counts.
  */
 #include "config.h"
 
@@ -30,6 +34,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +85,7 @@ struct path {
 	unsigned long leaky[OWN_N], shown[OWN_N];
 	unsigned long by_status[ASKCRED_INTERNAL + 1];
 	int clean_ok;
+	int ranged; /* FAULTS_ALLOC_RANGE: every run had a k to fail */
 	/* distinct (status, message) of the failing runs, for the report */
 	struct {
 		int status;
@@ -400,7 +406,10 @@ static unsigned long next_k(unsigned long k, unsigned long n,
 	return k + stride < tail ? k + stride : tail;
 }
 
-static void sweep(struct path *p, unsigned long stride)
+/* Every k in [first, last] (stride 1), or the whole sweep (first 1,
+ * last 0). */
+static void sweep(struct path *p, unsigned long stride, unsigned long first,
+		  unsigned long last)
 {
 	struct outcome o;
 	unsigned long k, n;
@@ -411,7 +420,19 @@ static void sweep(struct path *p, unsigned long stride)
 	if (run_child(p, 0, &o) != 0)
 		tap_bail("%s: the run without failure died", p->name);
 	n = o.fm.allocations;
-	for (k = 1;; k = next_k(k, n, stride)) {
+	if (o.fm.only_loaded == 0)
+		tap_bail("%s: FAILMALLOC_ONLY names objects that are not "
+			 "loaded when the child arms",
+			 p->name);
+	if (last != 0) {
+		/* The run without failure stands for the whole path. */
+		p->clean_allocs = n;
+		p->clean_ok = o.status == ASKCRED_OK;
+		p->ranged = 1;
+		stride = 1;
+		n = ULONG_MAX;
+	}
+	for (k = first; last == 0 || k <= last; k = next_k(k, n, stride)) {
 		sig = run_child(p, k, &o);
 		p->runs++;
 		if (sig != 0) {
@@ -434,11 +455,37 @@ static void sweep(struct path *p, unsigned long stride)
 			break;
 		}
 	}
-	tap_diag("%s: %lu runs in %ld s (every k up to %d and in the last %d, "
-		 "every %lu-th between); a run without failure makes %lu "
-		 "allocations",
-		 p->name, p->runs, (long)(time(NULL) - t0), ALL_FIRST, TAIL,
-		 stride, p->clean_allocs);
+	if (last != 0)
+		tap_diag("%s: %lu runs in %ld s (every k from %lu to %lu); a "
+			 "run without failure makes %lu allocations",
+			 p->name, p->runs, (long)(time(NULL) - t0), first, last,
+			 p->clean_allocs);
+	else
+		tap_diag("%s: %lu runs in %ld s (every k up to %d and in the "
+			 "last %d, every %lu-th between); a run without "
+			 "failure makes %lu allocations",
+			 p->name, p->runs, (long)(time(NULL) - t0), ALL_FIRST,
+			 TAIL, stride, p->clean_allocs);
+}
+
+/* tap_known(), but a range (FAULTS_ALLOC_RANGE) that does not meet a
+ * known finding passes: it says nothing of the k outside it. */
+static void known(const struct path *p, const char *id, const char *where,
+		  int cond, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void known(const struct path *p, const char *id, const char *where,
+		  int cond, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (p->ranged && cond)
+		ok(1, "%s", text);
+	else
+		tap_known(id, where, cond, "%s", text);
 }
 
 /* Findings are shown by tap_diag above. The only expected failures are
@@ -451,16 +498,17 @@ static void report(const struct path *p)
 
 	snprintf(where, sizeof(where), "alloc.%s", n);
 	ok(p->clean_ok, "%s: the run with no failure fetches a credential", n);
-	ok(p->runs > 1, "%s: %lu runs with the k-th allocation failing", n,
-	   p->runs - 1);
+	ok(p->runs > (p->ranged ? 0u : 1u),
+	   "%s: %lu runs with the k-th allocation failing", n,
+	   p->runs - (p->ranged ? 0u : 1u));
 	is_int(p->crash_other, 0,
 	       "%s: no run dies of a signal or hangs (but for the known "
 	       "json-c crash)",
 	       n);
-	tap_known("jsonc-strdup-key", where, p->crash_key == 0,
-		  "%s: no run dies in json-c's tokener adding a key (%lu "
-		  "runs do)",
-		  n, p->crash_key);
+	known(p, "jsonc-strdup-key", where, p->crash_key == 0,
+	      "%s: no run dies in json-c's tokener adding a key (%lu "
+	      "runs do)",
+	      n, p->crash_key);
 	is_int(p->bad_status, 0, "%s: every run returns an askcred_status", n);
 	is_int(p->no_expiry, 0,
 	       "%s: no run hands out a token without the configured expiry", n);
@@ -475,14 +523,14 @@ static void report(const struct path *p)
 			 p->kinds[i].first_k, p->kinds[i].message);
 	is_int(p->other, 0,
 	       "%s: a failed allocation of ours says ASKCRED_NO_MEMORY", n);
-	tap_known("jsonc-unchecked-alloc", where, p->other_jsonc == 0,
-		  "%s: a failed allocation in json-c says ASKCRED_NO_MEMORY "
-		  "(%lu runs do not)",
-		  n, p->other_jsonc);
-	tap_known("openssl-enomem-unreported", where, p->other_ssl == 0,
-		  "%s: a failed allocation in OpenSSL says ASKCRED_NO_MEMORY "
-		  "(%lu runs do not)",
-		  n, p->other_ssl);
+	known(p, "jsonc-unchecked-alloc", where, p->other_jsonc == 0,
+	      "%s: a failed allocation in json-c says ASKCRED_NO_MEMORY "
+	      "(%lu runs do not)",
+	      n, p->other_jsonc);
+	known(p, "openssl-enomem-unreported", where, p->other_ssl == 0,
+	      "%s: a failed allocation in OpenSSL says ASKCRED_NO_MEMORY "
+	      "(%lu runs do not)",
+	      n, p->other_ssl);
 	is_int(p->leaky[OWN_ASKCRED], 0,
 	       "%s: nothing askcred allocates outlives close", n);
 	is_int(p->errq, 0, "%s: OpenSSL's error queue is left empty", n);
@@ -500,7 +548,10 @@ int main(void)
 		{.name = "mint", .entry = "mint", .empty_first = 1},
 	};
 	const char *s = getenv("FAULTS_ALLOC_STRIDE");
+	const char *range = getenv("FAULTS_ALLOC_RANGE");
 	unsigned long stride = s ? strtoul(s, NULL, 10) : 1;
+	unsigned long first = 1, last = 0;
+	size_t from = 0, to = 2;
 	struct outcome warm;
 
 	if (dlsym(RTLD_DEFAULT, "__asan_init") != NULL)
@@ -512,6 +563,20 @@ int main(void)
 		skip_all("failmalloc.so is not preloaded");
 	if (stride == 0)
 		stride = 1;
+	if (range != NULL && *range != '\0') {
+		/* "path:first-last": that path only. */
+		char *end;
+
+		from = strncmp(range, "mint:", 5) == 0;
+		to = from + 1;
+		if (strchr(range, ':') == NULL)
+			tap_bail("FAULTS_ALLOC_RANGE is path:first-last");
+		first = strtoul(strchr(range, ':') + 1, &end, 10);
+		last = *end == '-' ? strtoul(end + 1, NULL, 10) : 0;
+		if (first == 0 || last < first)
+			tap_bail("FAULTS_ALLOC_RANGE is path:first-last, with "
+				 "0 < first <= last");
+	}
 	load();
 	setup_files();
 	for (size_t i = 0; i < 2; i++) {
@@ -551,8 +616,8 @@ int main(void)
 		ERR_print_errors_fp(stdout);
 		return 0;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		sweep(&paths[i], stride);
+	for (size_t i = from; i < to; i++) {
+		sweep(&paths[i], stride, first, last);
 		report(&paths[i]);
 	}
 	return tap_done();

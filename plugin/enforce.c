@@ -173,10 +173,10 @@ static void maybe_refresh(struct enforce *e, int64_t now)
 /* Every sink gets the line; a failed file write is logged, and is the
  * caller's to act on under audit_required=on. */
 static askcred_status audit(struct enforce *e, enum policy_op op,
-			    const struct token_record *rec,
-			    const char *workspace, const char *purpose,
-			    uint64_t serial, const struct policy_decision *d,
-			    int64_t now, struct askcred_error *err)
+			    const struct token_view *rec, const char *workspace,
+			    const char *purpose, uint64_t serial,
+			    const struct policy_decision *d, int64_t now,
+			    struct askcred_error *err)
 {
 	struct policy_audit_event ev;
 	askcred_status rc;
@@ -197,8 +197,8 @@ static askcred_status audit(struct enforce *e, enum policy_op op,
 	return rc;
 }
 
-askcred_status enforce_check(struct enforce *e, enum policy_op op,
-			     struct token_record *rec, const char *workspace,
+askcred_status enforce_judge(struct enforce *e, enum policy_op op,
+			     struct token_view *rec, const char *workspace,
 			     const char *purpose, unsigned flags,
 			     struct askcred_error *err)
 {
@@ -239,6 +239,23 @@ askcred_status enforce_check(struct enforce *e, enum policy_op op,
 	return ASKCRED_OK;
 }
 
+askcred_status enforce_check(struct enforce *e, enum policy_op op,
+			     struct token_record *rec, const char *workspace,
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err)
+{
+	struct token_view v;
+	askcred_status rc;
+
+	if (rec == NULL)
+		return enforce_judge(e, op, NULL, workspace, purpose, flags,
+				     err);
+	record_view(rec, &v);
+	rc = enforce_judge(e, op, &v, workspace, purpose, flags, err);
+	rec->policy_serial = v.policy_serial;
+	return rc;
+}
+
 askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 			      const char *workspace, const char *purpose,
 			      enum policy_reason reason,
@@ -269,7 +286,7 @@ askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 }
 
 void enforce_audit(struct enforce *e, enum policy_op op,
-		   const struct token_record *rec, const char *workspace,
+		   const struct token_view *rec, const char *workspace,
 		   int succeeded, const char *sentence)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;

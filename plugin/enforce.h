@@ -51,7 +51,8 @@ askcred_status enforce_open(struct enforce *e, const struct enforce_env *env,
 			    const char *state_dir, struct askcred_error *err);
 void enforce_close(struct enforce *e);
 
-/* Judge rec for op and audit the decision. ASKCRED_OK when allowed (then
+/* The one gate: judge rec, a credential without its secret (record.h),
+ * for op and audit the decision. ASKCRED_OK when allowed (then
  * rec->policy_serial is the serial in force), ASKCRED_DENIED with the
  * policy's sentence in err otherwise. rec may be NULL (op before a
  * fetch: source and workspace are judged). */
@@ -62,6 +63,12 @@ void enforce_close(struct enforce *e);
 /* purpose is the request's job label for the audit line, or NULL. With
  * audit_required=on, an allowed hand-out whose audit line could not be
  * written fails with ASKCRED_CONFIG_ERROR instead. */
+askcred_status enforce_judge(struct enforce *e, enum policy_op op,
+			     struct token_view *rec, const char *workspace,
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err);
+/* enforce_judge() on rec's view (record_view(): the policy never sees
+ * the token), with the serial written back to rec->policy_serial. */
 askcred_status enforce_check(struct enforce *e, enum policy_op op,
 			     struct token_record *rec, const char *workspace,
 			     const char *purpose, unsigned flags,
@@ -79,7 +86,7 @@ askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 
 /* Audit an operation that is not judged (a revocation). */
 void enforce_audit(struct enforce *e, enum policy_op op,
-		   const struct token_record *rec, const char *workspace,
+		   const struct token_view *rec, const char *workspace,
 		   int succeeded, const char *sentence);
 
 /* The policy's numbers for this host, each -1 when the policy is silent

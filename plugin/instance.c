@@ -307,24 +307,6 @@ static askcred_status admit(const struct instance *inst,
 	return ASKCRED_OK;
 }
 
-/* A borrowed token_record view of a credential, for the policy (which
- * reads the token only to fingerprint it). Never record_clear() it. */
-static void view_of(const struct askcred_credential *cred,
-		    struct token_record *v)
-{
-	memset(v, 0, sizeof(*v));
-	snprintf(v->workspace_id, sizeof(v->workspace_id), "%s",
-		 cred->workspace_id);
-	snprintf(v->token_id, sizeof(v->token_id), "%s", cred->token_id);
-	snprintf(v->source, sizeof(v->source), "%s", cred->source);
-	v->token.buf = (char *)cred->token;
-	v->token.len = cred->token_len;
-	v->issued_at = cred->issued_at;
-	v->expires_at = cred->expires_at;
-	v->policy_serial = cred->policy_serial;
-	v->flags = cred->flags;
-}
-
 /* A memory hit is a credential already audited when it was handed out
  * first; with a policy in force it is judged again (the policy may have
  * changed, or time passed), quietly unless refused. */
@@ -332,12 +314,12 @@ static askcred_status recheck(struct instance *inst, const struct cred *c,
 			      const struct askcred_request *req,
 			      struct askcred_error *err)
 {
-	struct token_record v;
+	struct token_view v;
 
 	if (inst->enforce.store == NULL)
 		return ASKCRED_OK;
-	view_of(&c->pub, &v);
-	return enforce_check(&inst->enforce, POLICY_OP_CACHE_READ, &v,
+	credential_view(&c->pub, &v);
+	return enforce_judge(&inst->enforce, POLICY_OP_CACHE_READ, &v,
 			     v.workspace_id, req->purpose,
 			     ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
@@ -526,14 +508,14 @@ askcred_status instance_validate(struct instance *inst,
 				 const struct askcred_credential *cred,
 				 struct askcred_error *err)
 {
-	struct token_record v;
+	struct token_view v;
 	askcred_status rc =
 		run_source_op(inst, inst->ctx.source->validate, cred, err);
 
 	if (rc != ASKCRED_OK)
 		return rc;
-	view_of(cred, &v);
-	return enforce_check(&inst->enforce, POLICY_OP_VALIDATE, &v,
+	credential_view(cred, &v);
+	return enforce_judge(&inst->enforce, POLICY_OP_VALIDATE, &v,
 			     v.workspace_id, NULL, 0, err);
 }
 
@@ -568,7 +550,7 @@ askcred_status instance_revoke(struct instance *inst,
 	askcred_status rc =
 		run_source_op(inst, inst->ctx.source->revoke, cred, err);
 
-	struct token_record v;
+	struct token_view v;
 
 	/* A revoked token (or one whose revocation is pending) must not be
 	 * served again, from memory or from the shared disk cache. */
@@ -577,7 +559,7 @@ askcred_status instance_revoke(struct instance *inst,
 		memcache_drop_token(inst->mem, cred->token, cred->token_len);
 	}
 	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
-		view_of(cred, &v);
+		credential_view(cred, &v);
 		enforce_audit(&inst->enforce, POLICY_OP_REVOKE, &v,
 			      v.workspace_id, rc == ASKCRED_OK,
 			      rc == ASKCRED_OK ? "revoked" : err->message);

@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "enforce.h"
-#include "instance.h"
 #include "log.h"
 #include "policy/policy_audit.h"
 #include "policy/policy_store.h"
@@ -18,9 +17,9 @@
 #define MAX_POLICY_KEYS 8
 
 /* The module's labels= and the host's runner labels, merged at open. */
-static const char *labels_of(const struct instance *inst)
+static const char *labels_of(const struct enforce *e)
 {
-	return inst->labels[0] ? inst->labels : NULL;
+	return e->env.labels != NULL && e->env.labels[0] ? e->env.labels : NULL;
 }
 #define SIG_URL_MAX 2100
 
@@ -45,9 +44,8 @@ static askcred_status split_keys(char *list, const char **paths, size_t *n,
 /* Ask the URL (and URL.sig) for a newer document. The store keeps what it
  * has on any failure and remembers why; the next try is after
  * policy_refresh either way, so an outage costs one request per interval. */
-static void refresh_url(struct instance *inst, int64_t now)
+static void refresh_url(struct enforce *e, int64_t now)
 {
-	struct enforce *e = &inst->enforce;
 	const struct net_ops *ops = NULL;
 	struct net_client *client = NULL;
 	struct net_doc doc, sig;
@@ -57,10 +55,10 @@ static void refresh_url(struct instance *inst, int64_t now)
 
 	memset(&doc, 0, sizeof(doc));
 	memset(&sig, 0, sizeof(sig));
-	e->next_url_check = now + inst->cfg.policy_refresh;
-	rc = remote_get(inst, &ops, &client, &err);
+	e->next_url_check = now + e->env.cfg->policy_refresh;
+	rc = remote_get(e->env.net, &ops, &client, &err);
 	if (rc == ASKCRED_OK)
-		rc = ops->get_document(client, inst->cfg.policy_url,
+		rc = ops->get_document(client, e->env.cfg->policy_url,
 				       policy_store_etag(e->store), &doc, &err);
 	if (rc == ASKCRED_OK && doc.status == 304) {
 		rc = policy_store_not_modified(e->store, now, &err);
@@ -68,7 +66,7 @@ static void refresh_url(struct instance *inst, int64_t now)
 	}
 	if (rc == ASKCRED_OK && policy_store_key_count(e->store) > 0) {
 		snprintf(sig_url, sizeof(sig_url), "%s.sig",
-			 inst->cfg.policy_url);
+			 e->env.cfg->policy_url);
 		rc = ops->get_document(client, sig_url, NULL, &sig, &err);
 	}
 	if (rc == ASKCRED_OK)
@@ -79,8 +77,8 @@ static void refresh_url(struct instance *inst, int64_t now)
 out:
 	if (rc != ASKCRED_OK) {
 		policy_store_source_failed(e->store, &err);
-		plog(inst, ASKCRED_LOG_WARNING, "policy from %s: %s",
-		     inst->cfg.policy_url, err.message);
+		plog(e->env.log, ASKCRED_LOG_WARNING, "policy from %s: %s",
+		     e->env.cfg->policy_url, err.message);
 	}
 	if (doc.body != NULL)
 		ops->doc_free(&doc);
@@ -88,7 +86,7 @@ out:
 		ops->doc_free(&sig);
 }
 
-static askcred_status open_store(struct instance *inst, const char *state_dir,
+static askcred_status open_store(struct enforce *e, const char *state_dir,
 				 struct askcred_error *err)
 {
 	struct policy_store_config sc;
@@ -97,10 +95,10 @@ static askcred_status open_store(struct instance *inst, const char *state_dir,
 	askcred_status rc;
 
 	memset(&sc, 0, sizeof(sc));
-	sc.file = inst->cfg.policy;
+	sc.file = e->env.cfg->policy;
 	sc.state_dir = state_dir;
-	if (inst->cfg.policy_keys != NULL) {
-		keys = strdup(inst->cfg.policy_keys);
+	if (e->env.cfg->policy_keys != NULL) {
+		keys = strdup(e->env.cfg->policy_keys);
 		if (keys == NULL)
 			return err_set(err, ASKCRED_NO_MEMORY, NULL,
 				       "out of memory");
@@ -109,15 +107,15 @@ static askcred_status open_store(struct instance *inst, const char *state_dir,
 			goto out;
 		sc.keys = paths;
 	}
-	rc = policy_store_open(&sc, &inst->enforce.store, err);
+	rc = policy_store_open(&sc, &e->store, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	/* A bad local file is not fatal here: the store fails closed and
 	 * every hand-out says why, which is what an operator can act on. */
 	if (sc.file != NULL &&
-	    policy_store_load_file(inst->enforce.store, (int64_t)time(NULL),
-				   err) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_ERR, "policy %s: %s", sc.file,
+	    policy_store_load_file(e->store, (int64_t)time(NULL), err) !=
+		    ASKCRED_OK)
+		plog(e->env.log, ASKCRED_LOG_ERR, "policy %s: %s", sc.file,
 		     err->message);
 	err_clear(err);
 out:
@@ -125,22 +123,22 @@ out:
 	return rc;
 }
 
-askcred_status enforce_open(struct instance *inst, const char *state_dir,
-			    struct askcred_error *err)
+askcred_status enforce_open(struct enforce *e, const struct enforce_env *env,
+			    const char *state_dir, struct askcred_error *err)
 {
-	struct enforce *e = &inst->enforce;
 	struct policy_audit_config ac;
 	char host[256];
 	askcred_status rc;
 
 	memset(e, 0, sizeof(*e));
+	e->env = *env;
 	if (pthread_mutex_init(&e->lock, NULL) != 0)
 		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
 	memset(&ac, 0, sizeof(ac));
-	ac.log = inst->host.log;
-	ac.log_ctx = inst->host.log_ctx;
-	ac.file = inst->cfg.audit_file;
-	ac.syslog = inst->cfg.audit_syslog;
+	ac.log = env->log->log;
+	ac.log_ctx = env->log->log_ctx;
+	ac.file = e->env.cfg->audit_file;
+	ac.syslog = e->env.cfg->audit_syslog;
 	/* The audit says which machine decided; the host program's name
 	 * (askcred_host.host_name) says nothing a fleet can tell apart. */
 	if (gethostname(host, sizeof(host)) != 0)
@@ -149,8 +147,8 @@ askcred_status enforce_open(struct instance *inst, const char *state_dir,
 	ac.host = host;
 	rc = policy_audit_open(&ac, &e->audit, err);
 	if (rc == ASKCRED_OK &&
-	    (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL))
-		rc = open_store(inst, state_dir, err);
+	    (e->env.cfg->policy != NULL || e->env.cfg->policy_url != NULL))
+		rc = open_store(e, state_dir, err);
 	if (rc != ASKCRED_OK)
 		enforce_close(e);
 	return rc;
@@ -165,20 +163,20 @@ void enforce_close(struct enforce *e)
 }
 
 /* Called with the lock held: fetch a URL-fed policy when it is due. */
-static void maybe_refresh(struct instance *inst, int64_t now)
+static void maybe_refresh(struct enforce *e, int64_t now)
 {
-	if (inst->enforce.store != NULL && inst->cfg.policy_url != NULL &&
-	    now >= inst->enforce.next_url_check)
-		refresh_url(inst, now);
+	if (e->store != NULL && e->env.cfg->policy_url != NULL &&
+	    now >= e->next_url_check)
+		refresh_url(e, now);
 }
 
 /* Every sink gets the line; a failed file write is logged, and is the
  * caller's to act on under audit_required=on. */
-static askcred_status audit(struct instance *inst, enum policy_op op,
-			    const struct token_record *rec,
-			    const char *workspace, const char *purpose,
-			    uint64_t serial, const struct policy_decision *d,
-			    int64_t now, struct askcred_error *err)
+static askcred_status audit(struct enforce *e, enum policy_op op,
+			    const struct token_view *rec, const char *workspace,
+			    const char *purpose, uint64_t serial,
+			    const struct policy_decision *d, int64_t now,
+			    struct askcred_error *err)
 {
 	struct policy_audit_event ev;
 	askcred_status rc;
@@ -188,23 +186,22 @@ static askcred_status audit(struct instance *inst, enum policy_op op,
 	ev.op = op;
 	ev.rec = rec;
 	ev.workspace = workspace;
-	ev.source = inst->source->name;
+	ev.source = e->env.source;
 	ev.policy_serial = serial;
 	ev.decision = d;
-	ev.labels = labels_of(inst);
+	ev.labels = labels_of(e);
 	ev.purpose = purpose;
-	rc = policy_audit_record(inst->enforce.audit, &ev, err);
+	rc = policy_audit_record(e->audit, &ev, err);
 	if (rc != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_ERR, "audit: %s", err->message);
+		plog(e->env.log, ASKCRED_LOG_ERR, "audit: %s", err->message);
 	return rc;
 }
 
-askcred_status enforce_check(struct instance *inst, enum policy_op op,
-			     struct token_record *rec, const char *workspace,
+askcred_status enforce_judge(struct enforce *e, enum policy_op op,
+			     struct token_view *rec, const char *workspace,
 			     const char *purpose, unsigned flags,
 			     struct askcred_error *err)
 {
-	struct enforce *e = &inst->enforce;
 	struct askcred_error aerr = ASKCRED_ERROR_INIT;
 	struct policy_context ctx;
 	struct policy_decision d;
@@ -214,14 +211,14 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.op = op;
-	ctx.labels = labels_of(inst);
+	ctx.labels = labels_of(e);
 	ctx.now = now;
-	ctx.source = inst->source->name;
+	ctx.source = e->env.source;
 	ctx.workspace = workspace;
 	ctx.is_cached = (flags & ENFORCE_CACHED) != 0;
 	ctx.cached_at = ctx.is_cached && rec != NULL ? rec->cached_at : 0;
 	pthread_mutex_lock(&e->lock);
-	maybe_refresh(inst, now);
+	maybe_refresh(e, now);
 	rc = policy_store_check(e->store, &ctx, rec, &d, &serial, err);
 	pthread_mutex_unlock(&e->lock);
 	if (rc != ASKCRED_OK)
@@ -229,12 +226,12 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 	if (rec != NULL)
 		rec->policy_serial = serial;
 	if (!d.allowed || (flags & ENFORCE_QUIET) == 0)
-		arc = audit(inst, op, rec, workspace, purpose, serial, &d, now,
+		arc = audit(e, op, rec, workspace, purpose, serial, &d, now,
 			    &aerr);
 	if (!d.allowed)
 		return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
 			       d.sentence);
-	if (arc != ASKCRED_OK && inst->cfg.audit_required)
+	if (arc != ASKCRED_OK && e->env.cfg->audit_required)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "audit_required",
 			       "audit_required=on and the audit line was not "
 			       "written (%s: %s): nothing is handed out",
@@ -242,7 +239,24 @@ askcred_status enforce_check(struct instance *inst, enum policy_op op,
 	return ASKCRED_OK;
 }
 
-askcred_status enforce_refuse(struct instance *inst, enum policy_op op,
+askcred_status enforce_check(struct enforce *e, enum policy_op op,
+			     struct token_record *rec, const char *workspace,
+			     const char *purpose, unsigned flags,
+			     struct askcred_error *err)
+{
+	struct token_view v;
+	askcred_status rc;
+
+	if (rec == NULL)
+		return enforce_judge(e, op, NULL, workspace, purpose, flags,
+				     err);
+	record_view(rec, &v);
+	rc = enforce_judge(e, op, &v, workspace, purpose, flags, err);
+	rec->policy_serial = v.policy_serial;
+	return rc;
+}
+
+askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 			      const char *workspace, const char *purpose,
 			      enum policy_reason reason,
 			      struct askcred_error *err, const char *fmt, ...)
@@ -261,20 +275,18 @@ askcred_status enforce_refuse(struct instance *inst, enum policy_op op,
 	va_start(ap, fmt);
 	vsnprintf(d.sentence, sizeof(d.sentence), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&inst->enforce.lock);
-	if (inst->enforce.store != NULL &&
-	    policy_store_current(inst->enforce.store, now, &p, &ignored) ==
-		    ASKCRED_OK)
+	pthread_mutex_lock(&e->lock);
+	if (e->store != NULL &&
+	    policy_store_current(e->store, now, &p, &ignored) == ASKCRED_OK)
 		serial = p->serial;
-	pthread_mutex_unlock(&inst->enforce.lock);
-	(void)audit(inst, op, NULL, workspace, purpose, serial, &d, now,
-		    &ignored);
+	pthread_mutex_unlock(&e->lock);
+	(void)audit(e, op, NULL, workspace, purpose, serial, &d, now, &ignored);
 	return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
 		       d.sentence);
 }
 
-void enforce_audit(struct instance *inst, enum policy_op op,
-		   const struct token_record *rec, const char *workspace,
+void enforce_audit(struct enforce *e, enum policy_op op,
+		   const struct token_view *rec, const char *workspace,
 		   int succeeded, const char *sentence)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
@@ -286,21 +298,19 @@ void enforce_audit(struct instance *inst, enum policy_op op,
 	snprintf(d.reason_code, sizeof(d.reason_code), "%s",
 		 succeeded ? "ok" : "failed");
 	snprintf(d.sentence, sizeof(d.sentence), "%s", sentence);
-	(void)audit(inst, op, rec, workspace, NULL,
-		    rec ? rec->policy_serial : 0, &d, (int64_t)time(NULL),
-		    &ignored);
+	(void)audit(e, op, rec, workspace, NULL, rec ? rec->policy_serial : 0,
+		    &d, (int64_t)time(NULL), &ignored);
 }
 
-void enforce_limits(struct instance *inst, struct enforce_limits *out)
+void enforce_limits(struct enforce *e, struct enforce_limits *out)
 {
-	struct enforce *e = &inst->enforce;
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	const struct policy *p = NULL;
-	const char *labels = labels_of(inst);
+	const char *labels = labels_of(e);
 	int64_t now = (int64_t)time(NULL);
 
 	pthread_mutex_lock(&e->lock);
-	maybe_refresh(inst, now);
+	maybe_refresh(e, now);
 	if (e->store != NULL)
 		(void)policy_store_current(e->store, now, &p, &ignored);
 	policy_refresh_windows(p, labels, &out->windows);
@@ -310,9 +320,8 @@ void enforce_limits(struct instance *inst, struct enforce_limits *out)
 	pthread_mutex_unlock(&e->lock);
 }
 
-void enforce_describe(struct instance *inst, char *buf, size_t size)
+void enforce_describe(struct enforce *e, char *buf, size_t size)
 {
-	struct enforce *e = &inst->enforce;
 	int64_t now = (int64_t)time(NULL);
 
 	if (e->store == NULL) {
@@ -320,15 +329,13 @@ void enforce_describe(struct instance *inst, char *buf, size_t size)
 		return;
 	}
 	pthread_mutex_lock(&e->lock);
-	maybe_refresh(inst, now);
-	policy_describe(e->store, labels_of(inst), now, buf, size);
+	maybe_refresh(e, now);
+	policy_describe(e->store, labels_of(e), now, buf, size);
 	pthread_mutex_unlock(&e->lock);
 }
 
-int enforce_summary(struct instance *inst, char *buf, size_t size,
-		    uint64_t *serial)
+int enforce_summary(struct enforce *e, char *buf, size_t size, uint64_t *serial)
 {
-	struct enforce *e = &inst->enforce;
 	struct askcred_error why = ASKCRED_ERROR_INIT;
 	const struct policy *p = NULL;
 	int64_t now = (int64_t)time(NULL);
@@ -340,7 +347,7 @@ int enforce_summary(struct instance *inst, char *buf, size_t size,
 	if (e->store == NULL)
 		return 0;
 	pthread_mutex_lock(&e->lock);
-	maybe_refresh(inst, now);
+	maybe_refresh(e, now);
 	keys = policy_store_key_count(e->store);
 	origin = policy_store_origin(e->store);
 	last = policy_store_last_error(e->store);

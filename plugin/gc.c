@@ -6,11 +6,12 @@
 
 #include "error.h"
 #include "gc.h"
-#include "instance.h"
 #include "jobid.h"
 #include "log.h"
 #include "pending.h"
+#include "plugin_config.h"
 #include "remote.h"
+#include "source.h"
 
 /* Why a token should go, or NULL to keep it. */
 static const char *verdict(const struct net_token_info *t, const char *host,
@@ -27,8 +28,8 @@ static const char *verdict(const struct net_token_info *t, const char *host,
 	return NULL;
 }
 
-static void report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx,
-		   const char *ws, const struct net_token_info *t,
+static void report(const struct source_ctx *sc, askcred_entry_cb cb,
+		   void *cb_ctx, const char *ws, const struct net_token_info *t,
 		   const char *note)
 {
 	struct askcred_entry_info info;
@@ -38,14 +39,14 @@ static void report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx,
 	info.name = t->name;
 	info.workspace_id = ws;
 	info.token_id = t->id;
-	info.source = inst->source->name;
+	info.source = sc->source->name;
 	info.issued_at = t->created_at;
 	info.expires_at = t->expires_at;
 	info.note = note;
 	cb(cb_ctx, &info);
 }
 
-void gc_deliver_due(struct instance *inst)
+void gc_deliver_due(const struct source_ctx *sc)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct token_record parent = {0};
@@ -53,29 +54,28 @@ void gc_deliver_due(struct instance *inst)
 	struct net_client *client = NULL;
 	int fd = -1;
 
-	if (inst->source != &source_mint || inst->cache == NULL ||
-	    inst->cfg.parent_credentials == NULL ||
-	    pending_rotated_due(inst) == 0)
+	if (sc->source != &source_mint || sc->cache == NULL ||
+	    sc->cfg->parent_credentials == NULL || pending_rotated_due(sc) == 0)
 		return;
-	fd = pending_trylock(inst);
+	fd = pending_trylock(sc);
 	if (fd < 0)
 		return; /* another process is at it */
-	if (credentials_file_read(inst->cfg.parent_credentials, &parent,
-				  &err) != ASKCRED_OK ||
-	    remote_get(inst, &ops, &client, &err) != ASKCRED_OK) {
-		plog(inst, ASKCRED_LOG_WARNING,
+	if (credentials_file_read(sc->cfg->parent_credentials, &parent, &err) !=
+		    ASKCRED_OK ||
+	    remote_get(sc->net, &ops, &client, &err) != ASKCRED_OK) {
+		plog(sc->log, ASKCRED_LOG_WARNING,
 		     "rotated tokens are due for deletion but: %s",
 		     err.message);
 		goto out;
 	}
-	(void)pending_retry_rotated(inst, ops, client, &parent);
+	(void)pending_retry_rotated(sc, ops, client, &parent);
 out:
 	record_clear(&parent);
 	close(fd);
 }
 
-askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
-			   void *cb_ctx, struct askcred_error *err)
+askcred_status gc_collect(const struct source_ctx *sc, askcred_entry_cb cb,
+			  void *cb_ctx, struct askcred_error *err)
 {
 	struct token_record parent = {0};
 	struct net_token_info *list = NULL;
@@ -86,22 +86,22 @@ askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
 	int64_t now = (int64_t)time(NULL);
 	askcred_status rc;
 
-	if (inst->source != &source_mint)
+	if (sc->source != &source_mint)
 		return err_set(err, ASKCRED_IGNORE, "source",
 			       "source=%s mints no tokens; nothing to collect",
-			       inst->source->name);
+			       sc->source->name);
 	if (cb == NULL)
 		return err_set(err, ASKCRED_INTERNAL, "gc", "no callback");
-	if (inst->cfg.parent_credentials == NULL)
+	if (sc->cfg->parent_credentials == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "parent_credentials",
 			       "gc needs parent_credentials=FILE");
-	rc = credentials_file_read(inst->cfg.parent_credentials, &parent, err);
+	rc = credentials_file_read(sc->cfg->parent_credentials, &parent, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = remote_get(inst, &ops, &client, err);
+	rc = remote_get(sc->net, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	(void)pending_retry(inst, ops, client, &parent);
+	(void)pending_retry(sc, ops, client, &parent);
 	rc = ops->token_list(client, parent.workspace_id, &parent.token, &list,
 			     &n, err);
 	if (rc != ASKCRED_OK)
@@ -118,17 +118,17 @@ askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
 				       &parent.token, list[i].id, &e);
 		if (st == ASKCRED_OK || st == ASKCRED_NOT_FOUND) {
 			deleted++;
-			report(inst, cb, cb_ctx, parent.workspace_id, &list[i],
+			report(sc, cb, cb_ctx, parent.workspace_id, &list[i],
 			       why);
 		} else {
 			failed++;
-			plog(inst, ASKCRED_LOG_WARNING,
+			plog(sc->log, ASKCRED_LOG_WARNING,
 			     "gc: cannot delete token %s: %s", list[i].id,
 			     e.message);
 		}
 	}
-	pending_report(inst, cb, cb_ctx);
-	plog(inst, ASKCRED_LOG_INFO,
+	pending_report(sc, cb, cb_ctx);
+	plog(sc->log, ASKCRED_LOG_INFO,
 	     "gc: %zu token(s) in workspace %s, %zu deleted, %zu failed", n,
 	     parent.workspace_id, deleted, failed);
 	if (failed > 0)

@@ -9,18 +9,18 @@
 
 #include <askcred/provider.h>
 
-struct instance;
+struct source_ctx;
 
 /* Report each deleted token (and each pending revocation left) through
  * cb. ASKCRED_IGNORE for a source that mints nothing. */
-askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
-			   void *cb_ctx, struct askcred_error *err);
+askcred_status gc_collect(const struct source_ctx *sc, askcred_entry_cb cb,
+			  void *cb_ctx, struct askcred_error *err);
 
 /* Delete the rotated-out tokens whose overlap is over (see pending.h),
  * when there are any and no other process is doing it. Called by every
  * operation of a mint instance, so that rotation does not wait for gc;
  * failures are logged, never returned. Reads the local pending directory
  * only, unless something is due. */
-void gc_deliver_due(struct instance *inst);
+void gc_deliver_due(const struct source_ctx *sc);
 
 #endif

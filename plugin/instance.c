@@ -50,8 +50,8 @@ static askcred_status pick_source(struct instance *inst,
 {
 	char names[128];
 
-	inst->source = source_find(inst->cfg.source);
-	if (inst->source != NULL)
+	inst->ctx.source = source_find(inst->cfg.source);
+	if (inst->ctx.source != NULL)
 		return ASKCRED_OK;
 	source_names(names, sizeof(names));
 	return err_set(err, ASKCRED_CONFIG_ERROR, "source",
@@ -61,7 +61,7 @@ static askcred_status pick_source(struct instance *inst,
 
 static void merge_labels(struct instance *inst)
 {
-	const char *mine = inst->cfg.labels, *host = inst->host.labels;
+	const char *mine = inst->cfg.gate.labels, *host = inst->host.labels;
 
 	if (host == NULL)
 		host = "";
@@ -80,7 +80,7 @@ static askcred_status learn_workspace(struct instance *inst,
 
 	if (inst->cfg.workspace[0] != '\0' ||
 	    inst->cfg.parent_credentials == NULL ||
-	    inst->source != &source_mint)
+	    inst->ctx.source != &source_mint)
 		return ASKCRED_OK;
 	rc = credentials_file_read(inst->cfg.parent_credentials, &parent, err);
 	if (rc == ASKCRED_OK)
@@ -103,8 +103,8 @@ static askcred_status policy_state(struct instance *inst, char *dir,
 	askcred_status rc;
 
 	*make_parents = 0;
-	if (inst->cfg.policy_state_dir != NULL)
-		return fs_path(dir, err, "%s", inst->cfg.policy_state_dir);
+	if (inst->cfg.gate.policy_state_dir != NULL)
+		return fs_path(dir, err, "%s", inst->cfg.gate.policy_state_dir);
 	if (inst->cfg.cache_dir != NULL) {
 		rc = fs_path(base, err, "%s", inst->cfg.cache_dir);
 	} else {
@@ -122,12 +122,14 @@ static askcred_status policy_state(struct instance *inst, char *dir,
 static askcred_status open_policy(struct instance *inst,
 				  struct askcred_error *err)
 {
+	struct enforce_env env;
 	char dir[FS_PATH_MAX];
 	const char *state = NULL;
 	int make_parents;
 	askcred_status rc;
 
-	if (inst->cfg.policy != NULL || inst->cfg.policy_url != NULL) {
+	if (inst->cfg.gate.policy != NULL ||
+	    inst->cfg.gate.policy_url != NULL) {
 		rc = policy_state(inst, dir, &make_parents, err);
 		if (rc != ASKCRED_OK)
 			return rc;
@@ -140,7 +142,12 @@ static askcred_status open_policy(struct instance *inst,
 		}
 		state = dir;
 	}
-	rc = enforce_open(inst, state, err);
+	env.cfg = &inst->cfg.gate;
+	env.log = &inst->log;
+	env.net = &inst->remote;
+	env.labels = inst->labels;
+	env.source = inst->ctx.source->name;
+	rc = enforce_open(&inst->enforce, &env, state, err);
 	inst->have_enforce = rc == ASKCRED_OK;
 	return rc;
 }
@@ -163,7 +170,14 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = config_parse(argc, argv, &inst->cfg, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = stack_policy_join(inst, err);
+	inst->log.log = inst->host.log;
+	inst->log.log_ctx = inst->host.log_ctx;
+	inst->ctx.cfg = &inst->cfg;
+	inst->ctx.log = &inst->log;
+	inst->ctx.net = &inst->remote;
+	inst->ctx.gate = &inst->enforce;
+	rc = stack_policy_join(inst->host.stack_name, &inst->cfg,
+			       &inst->stack_policy, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = pick_source(inst, err);
@@ -176,7 +190,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	if (pthread_mutex_init(&inst->fill_lock, NULL) != 0)
 		goto out;
 	have_lock = 1;
-	if (remote_init(&inst->remote) != 0)
+	if (remote_init(&inst->remote, &inst->cfg.net, &inst->log) != 0)
 		goto out;
 	have_remote = 1;
 	inst->mem = memcache_new();
@@ -187,21 +201,21 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = learn_workspace(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = obtain_open_cache(inst, err);
+	rc = obtain_open_cache(&inst->ctx, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = open_policy(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	plog(inst, ASKCRED_LOG_DEBUG, "source=%s entry=%s%s%s",
-	     inst->source->name, inst->cfg.entry,
+	plog(&inst->log, ASKCRED_LOG_DEBUG, "source=%s entry=%s%s%s",
+	     inst->ctx.source->name, inst->cfg.entry,
 	     inst->cfg.workspace[0] ? " workspace=" : "", inst->cfg.workspace);
 	*out = inst;
 	inst = NULL;
 out:
 	if (inst != NULL) {
-		stack_policy_leave(inst);
-		cache_close(inst->cache);
+		stack_policy_leave(&inst->stack_policy);
+		cache_close(inst->ctx.cache);
 		memcache_free(inst->mem);
 		if (have_remote)
 			remote_destroy(&inst->remote);
@@ -224,16 +238,16 @@ void instance_close(struct instance *inst)
 	memcache_free(inst->mem);
 	if (inst->have_enforce)
 		enforce_close(&inst->enforce);
-	cache_close(inst->cache);
+	cache_close(inst->ctx.cache);
 	leaked = cred_pool_destroy(&inst->pool);
 	if (leaked != 0)
-		plog(inst, ASKCRED_LOG_WARNING,
+		plog(&inst->log, ASKCRED_LOG_WARNING,
 		     "%zu credential(s) were not released before "
 		     "close; wiped them",
 		     leaked);
 	remote_destroy(&inst->remote);
 	pthread_mutex_destroy(&inst->fill_lock);
-	stack_policy_leave(inst);
+	stack_policy_leave(&inst->stack_policy);
 	config_free(&inst->cfg);
 	free(inst);
 }
@@ -287,28 +301,10 @@ static askcred_status admit(const struct instance *inst,
 {
 	if (rec->token.buf == NULL || rec->token.len == 0 ||
 	    !is_uuid4(rec->workspace_id) ||
-	    strcmp(rec->source, inst->source->name) != 0)
-		return err_set(err, ASKCRED_INTERNAL, inst->source->name,
+	    strcmp(rec->source, inst->ctx.source->name) != 0)
+		return err_set(err, ASKCRED_INTERNAL, inst->ctx.source->name,
 			       "source returned an incomplete credential");
 	return ASKCRED_OK;
-}
-
-/* A borrowed token_record view of a credential, for the policy (which
- * reads the token only to fingerprint it). Never record_clear() it. */
-static void view_of(const struct askcred_credential *cred,
-		    struct token_record *v)
-{
-	memset(v, 0, sizeof(*v));
-	snprintf(v->workspace_id, sizeof(v->workspace_id), "%s",
-		 cred->workspace_id);
-	snprintf(v->token_id, sizeof(v->token_id), "%s", cred->token_id);
-	snprintf(v->source, sizeof(v->source), "%s", cred->source);
-	v->token.buf = (char *)cred->token;
-	v->token.len = cred->token_len;
-	v->issued_at = cred->issued_at;
-	v->expires_at = cred->expires_at;
-	v->policy_serial = cred->policy_serial;
-	v->flags = cred->flags;
 }
 
 /* A memory hit is a credential already audited when it was handed out
@@ -318,13 +314,14 @@ static askcred_status recheck(struct instance *inst, const struct cred *c,
 			      const struct askcred_request *req,
 			      struct askcred_error *err)
 {
-	struct token_record v;
+	struct token_view v;
 
 	if (inst->enforce.store == NULL)
 		return ASKCRED_OK;
-	view_of(&c->pub, &v);
-	return enforce_check(inst, POLICY_OP_CACHE_READ, &v, v.workspace_id,
-			     req->purpose, ENFORCE_CACHED | ENFORCE_QUIET, err);
+	credential_view(&c->pub, &v);
+	return enforce_judge(&inst->enforce, POLICY_OP_CACHE_READ, &v,
+			     v.workspace_id, req->purpose,
+			     ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
 
 /* Turn rec into the caller's credential, and keep a twin flagged
@@ -368,15 +365,16 @@ static askcred_status held_for_revoke(struct instance *inst,
 			    (int64_t)time(NULL), 0);
 	if (*out != NULL)
 		return ASKCRED_OK;
-	if (inst->cache != NULL && ws != NULL)
-		rc = cache_read(inst->cache, ws, inst->cfg.entry, &rec, err);
-	else if (!inst->source->disk_cache)
-		rc = inst->source->fetch(inst, req, &rec, err);
+	if (inst->ctx.cache != NULL && ws != NULL)
+		rc = cache_read(inst->ctx.cache, ws, inst->cfg.entry, &rec,
+				err);
+	else if (!inst->ctx.source->disk_cache)
+		rc = inst->ctx.source->fetch(&inst->ctx, req, &rec, err);
 	if (rc == ASKCRED_NOT_FOUND)
 		rc = err_set(err, ASKCRED_NOT_FOUND, "revoke",
 			     "no %s credential is held for entry %s: nothing "
 			     "to revoke",
-			     inst->source->name, inst->cfg.entry);
+			     inst->ctx.source->name, inst->cfg.entry);
 	if (rc == ASKCRED_OK)
 		rc = admit(inst, &rec, err);
 	if (rc == ASKCRED_OK)
@@ -428,7 +426,7 @@ askcred_status instance_fetch(struct instance *inst,
 		if (c != NULL)
 			goto hit;
 	}
-	rc = obtain(inst, &req, &rec, err);
+	rc = obtain(&inst->ctx, &req, &rec, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = admit(inst, &rec, err);
@@ -440,9 +438,9 @@ askcred_status instance_fetch(struct instance *inst,
 	fingerprint(c->pub.token, c->pub.token_len, fp);
 	if (c->pub.expires_at != 0)
 		rfc3339_format(c->pub.expires_at, when);
-	plog(inst, ASKCRED_LOG_INFO,
+	plog(&inst->log, ASKCRED_LOG_INFO,
 	     "%s credential for workspace %s, token %s, expires %s%s",
-	     inst->source->name, c->pub.workspace_id, fp, when,
+	     inst->ctx.source->name, c->pub.workspace_id, fp, when,
 	     (c->pub.flags & ASKCRED_CRED_STALE) ? " (stale: source down)"
 						 : "");
 	goto done;
@@ -460,7 +458,7 @@ out:
 		pthread_mutex_unlock(&inst->fill_lock);
 	record_clear(&rec);
 	/* Rotation's deferred deletes do not wait for `askcred gc`. */
-	gc_deliver_due(inst);
+	gc_deliver_due(&inst->ctx);
 	return rc;
 }
 
@@ -494,7 +492,7 @@ static askcred_status usable(const struct askcred_credential *cred,
  * say about the credential. */
 static askcred_status
 run_source_op(struct instance *inst,
-	      askcred_status (*op)(struct instance *,
+	      askcred_status (*op)(const struct source_ctx *,
 				   const struct askcred_credential *,
 				   struct askcred_error *),
 	      const struct askcred_credential *cred, struct askcred_error *err)
@@ -503,22 +501,22 @@ run_source_op(struct instance *inst,
 
 	if (rc != ASKCRED_OK)
 		return rc;
-	return op != NULL ? op(inst, cred, err) : ASKCRED_IGNORE;
+	return op != NULL ? op(&inst->ctx, cred, err) : ASKCRED_IGNORE;
 }
 
 askcred_status instance_validate(struct instance *inst,
 				 const struct askcred_credential *cred,
 				 struct askcred_error *err)
 {
-	struct token_record v;
+	struct token_view v;
 	askcred_status rc =
-		run_source_op(inst, inst->source->validate, cred, err);
+		run_source_op(inst, inst->ctx.source->validate, cred, err);
 
 	if (rc != ASKCRED_OK)
 		return rc;
-	view_of(cred, &v);
-	return enforce_check(inst, POLICY_OP_VALIDATE, &v, v.workspace_id, NULL,
-			     0, err);
+	credential_view(cred, &v);
+	return enforce_judge(&inst->enforce, POLICY_OP_VALIDATE, &v,
+			     v.workspace_id, NULL, 0, err);
 }
 
 askcred_status instance_invalidate(struct instance *inst,
@@ -536,10 +534,10 @@ askcred_status instance_invalidate(struct instance *inst,
 	 * twin are different objects holding the same token. */
 	/* The disk first: a thread missing in memory meanwhile must not
 	 * find the token on disk and put it back. */
-	obtain_forget(inst, cred);
+	obtain_forget(&inst->ctx, cred);
 	n = memcache_drop_token(inst->mem, cred->token, cred->token_len);
 	fingerprint(cred->token, cred->token_len, fp);
-	plog(inst, ASKCRED_LOG_NOTICE,
+	plog(&inst->log, ASKCRED_LOG_NOTICE,
 	     "token %s invalidated (%s); dropped %zu cached entr%s", fp,
 	     reason ? reason : "no reason given", n, n == 1 ? "y" : "ies");
 	return n > 0 ? ASKCRED_OK : ASKCRED_IGNORE;
@@ -550,20 +548,20 @@ askcred_status instance_revoke(struct instance *inst,
 			       struct askcred_error *err)
 {
 	askcred_status rc =
-		run_source_op(inst, inst->source->revoke, cred, err);
+		run_source_op(inst, inst->ctx.source->revoke, cred, err);
 
-	struct token_record v;
+	struct token_view v;
 
 	/* A revoked token (or one whose revocation is pending) must not be
 	 * served again, from memory or from the shared disk cache. */
 	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
-		obtain_forget(inst, cred);
+		obtain_forget(&inst->ctx, cred);
 		memcache_drop_token(inst->mem, cred->token, cred->token_len);
 	}
 	if (rc == ASKCRED_OK || rc == ASKCRED_UNAVAILABLE) {
-		view_of(cred, &v);
-		enforce_audit(inst, POLICY_OP_REVOKE, &v, v.workspace_id,
-			      rc == ASKCRED_OK,
+		credential_view(cred, &v);
+		enforce_audit(&inst->enforce, POLICY_OP_REVOKE, &v,
+			      v.workspace_id, rc == ASKCRED_OK,
 			      rc == ASKCRED_OK ? "revoked" : err->message);
 	}
 	return rc;
@@ -577,7 +575,7 @@ void instance_release(struct instance *inst, struct askcred_credential *cred)
 		return;
 	c = cred_of(&inst->pool, cred);
 	if (c == NULL) {
-		plog(inst, ASKCRED_LOG_ERR,
+		plog(&inst->log, ASKCRED_LOG_ERR,
 		     "release() of a credential this instance did not "
 		     "hand out; ignored");
 		return;
@@ -637,17 +635,23 @@ static void report_policy(struct instance *inst, askcred_entry_cb cb,
 	char note[512];
 	uint64_t serial;
 
-	if (!enforce_summary(inst, note, sizeof(note), &serial))
+	if (!enforce_summary(&inst->enforce, note, sizeof(note), &serial))
 		return;
 	memset(&info, 0, sizeof(info));
 	info.struct_size = sizeof(info);
 	info.flags = ASKCRED_ENTRY_POLICY;
 	info.name = "policy";
 	info.workspace_id = inst->cfg.workspace[0] ? inst->cfg.workspace : NULL;
-	info.source = inst->source->name;
+	info.source = inst->ctx.source->name;
 	info.policy_serial = serial;
 	info.note = note;
 	cb(cb_ctx, &info);
+}
+
+askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
+			   void *cb_ctx, struct askcred_error *err)
+{
+	return gc_collect(&inst->ctx, cb, cb_ctx, err);
 }
 
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
@@ -659,11 +663,12 @@ askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 		return err_set(err, ASKCRED_INTERNAL, "status",
 			       "no callback given");
 	memcache_each(inst->mem, report_entry, &sc);
-	if (inst->cache != NULL &&
-	    cache_list(inst->cache, report_disk, &sc, err) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", err->message);
+	if (inst->ctx.cache != NULL &&
+	    cache_list(inst->ctx.cache, report_disk, &sc, err) != ASKCRED_OK)
+		plog(&inst->log, ASKCRED_LOG_WARNING, "cache: %s",
+		     err->message);
 	err_clear(err);
-	pending_report(inst, cb, cb_ctx);
+	pending_report(&inst->ctx, cb, cb_ctx);
 	report_policy(inst, cb, cb_ctx);
 	return ASKCRED_OK;
 }

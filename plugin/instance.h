@@ -15,6 +15,7 @@
 #include "cache/cache.h"
 #include "cred.h"
 #include "enforce.h"
+#include "log.h"
 #include "memcache.h"
 #include "plugin_config.h"
 #include "remote.h"
@@ -27,7 +28,13 @@ struct instance {
 	/* The host's struct, copied up to the size it declared, the rest
 	 * zero. Its strings stay the host's (valid until close). */
 	struct askcred_host host;
-	const struct source_ops *source;
+	/* host.log and host.log_ctx: all that the lower files get of the
+	 * host. */
+	struct log_sink log;
+	/* What the sources, obtain, pending and gc get of this instance
+	 * (source.h): ctx.source is the chosen source, ctx.cache the disk
+	 * cache (NULL when off); the rest point into this struct. */
+	struct source_ctx ctx;
 	struct cred_pool pool;
 	struct memcache *mem;
 	/* Held while a miss asks the source, so that threads missing together
@@ -35,9 +42,6 @@ struct instance {
 	pthread_mutex_t fill_lock;
 	/* The network half, loaded on first use (remote.h). */
 	struct remote remote;
-	/* The encrypted disk cache, for sources worth caching (cache=on);
-	 * else NULL. */
-	struct cache *cache;
 	/* The policy and the audit trail (enforce.h). */
 	struct enforce enforce;
 	int have_enforce;
@@ -82,5 +86,7 @@ askcred_status instance_revoke(struct instance *inst,
 void instance_release(struct instance *inst, struct askcred_credential *cred);
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 			       void *cb_ctx, struct askcred_error *err);
+askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
+			   void *cb_ctx, struct askcred_error *err);
 
 #endif

@@ -3,22 +3,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "instance.h"
 #include "log.h"
 
 /* Longer lines are cut: a log line is for people, and a bounded stack
  * buffer keeps logging allocation-free. */
 #define LOG_LINE_MAX 512
 
-void plog(const struct instance *inst, int level, const char *fmt, ...)
+void plog(const struct log_sink *sink, int level, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
 	va_list ap;
 
-	if (inst == NULL || inst->host.log == NULL)
+	if (sink == NULL || sink->log == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	inst->host.log(inst->host.log_ctx, level, line);
+	sink->log(sink->log_ctx, level, line);
 }

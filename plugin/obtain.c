@@ -9,34 +9,42 @@
 #include "credcheck.h"
 #include "enforce.h"
 #include "error.h"
-#include "instance.h"
 #include "log.h"
 #include "obtain.h"
+#include "plugin_config.h"
+#include "remote.h"
 #include "source.h"
 #include "timefmt.h"
 
 static void cache_log(void *ctx, int level, const char *message)
 {
-	plog(ctx, level, "%s", message);
+	const struct source_ctx *sc = ctx;
+
+	plog(sc->log, level, "%s", message);
 }
 
-askcred_status obtain_open_cache(struct instance *inst,
+askcred_status obtain_open_cache(struct source_ctx *sc,
 				 struct askcred_error *err)
 {
 	struct cache_config cc;
 
-	if (!inst->cfg.cache || !inst->source->disk_cache)
+	if (!sc->cfg->cache || !sc->source->disk_cache)
 		return ASKCRED_OK;
 	memset(&cc, 0, sizeof(cc));
-	cc.dir = inst->cfg.cache_dir;
-	cc.key_file = inst->cfg.cache_key_file;
-	cc.key_credential = inst->cfg.cache_key_credential[0]
-				    ? inst->cfg.cache_key_credential
+	cc.dir = sc->cfg->cache_dir;
+	cc.key_file = sc->cfg->cache_key_file;
+	cc.key_credential = sc->cfg->cache_key_credential[0]
+				    ? sc->cfg->cache_key_credential
 				    : NULL;
-	cc.passphrase_file = inst->cfg.cache_passphrase_file;
+	cc.passphrase_file = sc->cfg->cache_passphrase_file;
+	/* One memory tier: the instance's memcache, whose credential objects
+	 * hold the one long-lived copy of a token (cred.h). The cache's own
+	 * tier would keep another, on the heap, in every slot it filled
+	 * until the slot is reused or the cache closed, past its TTL. */
+	cc.no_memory_cache = 1;
 	cc.log = cache_log;
-	cc.log_ctx = inst;
-	return cache_open(&cc, &inst->cache, err);
+	cc.log_ctx = sc;
+	return cache_open(&cc, &sc->cache, err);
 }
 
 /* A random share of the policy's jitter, so that a fleet whose tokens were
@@ -64,7 +72,7 @@ static uint32_t pick(int64_t policy, uint32_t local)
  * default, so it is cut too. */
 #define WINDOW_ADVISORY_SHARE 2
 #define WINDOW_MANDATORY_SHARE 4
-static void fit_windows(struct instance *inst, int64_t lifetime,
+static void fit_windows(const struct source_ctx *sc, int64_t lifetime,
 			struct cache_windows *w)
 {
 	int64_t adv = lifetime / WINDOW_ADVISORY_SHARE;
@@ -83,33 +91,33 @@ static void fit_windows(struct instance *inst, int64_t lifetime,
 	duration_format((uint64_t)lifetime, l);
 	duration_format(w->advisory, a);
 	duration_format(w->mandatory, m);
-	plog(inst, ASKCRED_LOG_INFO,
+	plog(sc->log, ASKCRED_LOG_INFO,
 	     "minted tokens live %s: refresh windows cut to advisory %s, "
 	     "mandatory %s",
 	     l, a, m);
 }
 
-static void windows(struct instance *inst, const struct askcred_request *req,
-		    struct cache_windows *w)
+static void windows(const struct source_ctx *sc,
+		    const struct askcred_request *req, struct cache_windows *w)
 {
 	struct enforce_limits lim;
 
-	enforce_limits(inst, &lim);
+	enforce_limits(sc->gate, &lim);
 	memset(w, 0, sizeof(*w));
-	w->advisory = pick(lim.windows.advisory, inst->cfg.advisory_window) +
+	w->advisory = pick(lim.windows.advisory, sc->cfg->advisory_window) +
 		      jitter(lim.windows.jitter);
-	w->mandatory = pick(lim.windows.mandatory, inst->cfg.mandatory_window);
+	w->mandatory = pick(lim.windows.mandatory, sc->cfg->mandatory_window);
 	if (w->mandatory > w->advisory)
 		w->mandatory = w->advisory;
-	if (inst->source == &source_mint)
-		fit_windows(inst, mint_lifetime(inst, req), w);
+	if (sc->source == &source_mint)
+		fit_windows(sc, mint_lifetime(sc, req), w);
 	w->min_validity = req->min_validity;
-	w->stale_budget = pick(lim.grace_budget, inst->cfg.stale_budget);
+	w->stale_budget = pick(lim.grace_budget, sc->cfg->stale_budget);
 }
 
 /* Ask the source, and let the policy judge what it gave before anybody
  * (the cache included) keeps it. */
-static askcred_status fetch_judged(struct instance *inst,
+static askcred_status fetch_judged(const struct source_ctx *sc,
 				   const struct askcred_request *req,
 				   struct token_record *rec,
 				   struct askcred_error *err)
@@ -122,22 +130,22 @@ static askcred_status fetch_judged(struct instance *inst,
 	/* A source the policy refuses is never asked: an exec command or a
 	 * broker must not run for a credential that cannot be handed out.
 	 * Only a refusal is audited here; the hand-out is audited below. */
-	rc = enforce_check(inst, op, NULL, req->workspace_id, req->purpose,
+	rc = enforce_check(sc->gate, op, NULL, req->workspace_id, req->purpose,
 			   ENFORCE_QUIET, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	rc = inst->source->fetch(inst, req, rec, err);
+	rc = sc->source->fetch(sc, req, rec, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	rc = enforce_check(inst, op, rec, rec->workspace_id, req->purpose, 0,
-			   err);
+	rc = enforce_check(sc->gate, op, rec, rec->workspace_id, req->purpose,
+			   0, err);
 	if (rc != ASKCRED_OK)
 		record_clear(rec);
 	return rc;
 }
 
 struct refresh_ctx {
-	struct instance *inst;
+	const struct source_ctx *sc;
 	const struct askcred_request *req;
 };
 
@@ -150,62 +158,64 @@ static askcred_status refresh(void *ctx, struct token_record *out,
 	struct refresh_ctx *r = ctx;
 	askcred_status rc;
 
-	rc = fetch_judged(r->inst, r->req, out, err);
+	rc = fetch_judged(r->sc, r->req, out, err);
 	/* The net module is loaded by the fetch, if it went to the network
 	 * at all. */
-	if (rc == ASKCRED_UNAVAILABLE && r->inst->remote.ops != NULL &&
-	    r->inst->remote.client != NULL)
-		*not_before = r->inst->remote.ops->retry_not_before(
-			r->inst->remote.client);
+	if (rc == ASKCRED_UNAVAILABLE && r->sc->net->ops != NULL &&
+	    r->sc->net->client != NULL)
+		*not_before =
+			r->sc->net->ops->retry_not_before(r->sc->net->client);
 	return rc;
 }
 
 /* A new token from the source, stored for every process. */
-static askcred_status replace(struct instance *inst,
+static askcred_status replace(const struct source_ctx *sc,
 			      const struct askcred_request *req,
 			      struct token_record *rec,
 			      struct askcred_error *err)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
-	askcred_status rc = fetch_judged(inst, req, rec, err);
+	askcred_status rc = fetch_judged(sc, req, rec, err);
 
 	/* A token we could not store is still a good token. */
 	if (rc == ASKCRED_OK &&
-	    cache_write(inst->cache, req->workspace_id, inst->cfg.entry, rec,
+	    cache_write(sc->cache, req->workspace_id, sc->cfg->entry, rec,
 			&ignored) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", ignored.message);
+		plog(sc->log, ASKCRED_LOG_WARNING, "cache: %s",
+		     ignored.message);
 	return rc;
 }
 
-askcred_status obtain(struct instance *inst, const struct askcred_request *req,
+askcred_status obtain(const struct source_ctx *sc,
+		      const struct askcred_request *req,
 		      struct token_record *rec, struct askcred_error *err)
 {
-	struct refresh_ctx ctx = {inst, req};
+	struct refresh_ctx ctx = {sc, req};
 	struct cache_windows w;
 	askcred_status rc;
 
-	if (inst->cache == NULL || req->workspace_id == NULL ||
+	if (sc->cache == NULL || req->workspace_id == NULL ||
 	    (req->flags & ASKCRED_REQ_NO_CACHE) != 0)
-		return fetch_judged(inst, req, rec, err);
+		return fetch_judged(sc, req, rec, err);
 	if ((req->flags & ASKCRED_REQ_FORCE_REFRESH) != 0)
-		return replace(inst, req, rec, err);
-	windows(inst, req, &w);
-	rc = cache_get_or_refresh(inst->cache, req->workspace_id,
-				  inst->cfg.entry, &w, refresh, &ctx, rec, err);
+		return replace(sc, req, rec, err);
+	windows(sc, req, &w);
+	rc = cache_get_or_refresh(sc->cache, req->workspace_id, sc->cfg->entry,
+				  &w, refresh, &ctx, rec, err);
 	/* What the cache kept was judged when it was stored; the policy may
 	 * have changed since, or the token aged past max_cache_age. Then a
 	 * new one is obtained (and judged) in its place, once. */
 	if (rc == ASKCRED_OK && (rec->flags & ASKCRED_CRED_FROM_CACHE)) {
-		rc = enforce_check(inst, POLICY_OP_CACHE_READ, rec,
+		rc = enforce_check(sc->gate, POLICY_OP_CACHE_READ, rec,
 				   rec->workspace_id, req->purpose,
 				   ENFORCE_CACHED, err);
 		if (rc == ASKCRED_DENIED) {
-			plog(inst, ASKCRED_LOG_NOTICE,
+			plog(sc->log, ASKCRED_LOG_NOTICE,
 			     "cached token refused (%s); obtaining a new one",
 			     err->message);
 			record_clear(rec);
 			err_clear(err);
-			return replace(inst, req, rec, err);
+			return replace(sc, req, rec, err);
 		}
 		if (rc != ASKCRED_OK)
 			record_clear(rec);
@@ -213,21 +223,22 @@ askcred_status obtain(struct instance *inst, const struct askcred_request *req,
 	return rc;
 }
 
-void obtain_forget(struct instance *inst, const struct askcred_credential *cred)
+void obtain_forget(const struct source_ctx *sc,
+		   const struct askcred_credential *cred)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct token_record cur = {0};
 
-	if (inst->cache == NULL || !is_uuid4(cred->workspace_id))
+	if (sc->cache == NULL || !is_uuid4(cred->workspace_id))
 		return;
 	/* Only the entry that still holds this very token: another process
 	 * may already have replaced it with a good one. */
-	if (cache_read(inst->cache, cred->workspace_id, inst->cfg.entry, &cur,
+	if (cache_read(sc->cache, cred->workspace_id, sc->cfg->entry, &cur,
 		       &err) == ASKCRED_OK &&
 	    cur.token.len == cred->token_len &&
 	    CRYPTO_memcmp(cur.token.buf, cred->token, cred->token_len) == 0 &&
-	    cache_remove(inst->cache, cred->workspace_id, inst->cfg.entry,
-			 &err) != ASKCRED_OK)
-		plog(inst, ASKCRED_LOG_WARNING, "cache: %s", err.message);
+	    cache_remove(sc->cache, cred->workspace_id, sc->cfg->entry, &err) !=
+		    ASKCRED_OK)
+		plog(sc->log, ASKCRED_LOG_WARNING, "cache: %s", err.message);
 	record_clear(&cur);
 }

@@ -11,11 +11,11 @@
 
 #include "record.h"
 
-struct instance;
+struct source_ctx;
 
 /* Open the disk cache when the module arguments and the source want one
- * (inst->cache stays NULL otherwise). */
-askcred_status obtain_open_cache(struct instance *inst,
+ * (sc->cache stays NULL otherwise). */
+askcred_status obtain_open_cache(struct source_ctx *sc,
 				 struct askcred_error *err);
 
 /* Fill rec for the normalised request. rec->flags says FROM_CACHE when
@@ -23,12 +23,13 @@ askcred_status obtain_open_cache(struct instance *inst,
  * ASKCRED_REQ_NO_CACHE bypasses the disk cache entirely (a job's own
  * token is never shared); ASKCRED_REQ_FORCE_REFRESH asks the source and
  * stores what it gives for everybody. */
-askcred_status obtain(struct instance *inst, const struct askcred_request *req,
+askcred_status obtain(const struct source_ctx *sc,
+		      const struct askcred_request *req,
 		      struct token_record *rec, struct askcred_error *err);
 
 /* The host saw cred refused: drop it from the disk cache too (when the
  * entry still holds it), so that no process is handed it again. */
-void obtain_forget(struct instance *inst,
+void obtain_forget(const struct source_ctx *sc,
 		   const struct askcred_credential *cred);
 
 #endif

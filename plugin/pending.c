@@ -17,10 +17,11 @@
 #include "cache/cache_fs.h"
 #include "credcheck.h"
 #include "error.h"
-#include "instance.h"
 #include "log.h"
 #include "pending.h"
+#include "plugin_config.h"
 #include "safefile.h"
+#include "source.h"
 
 #define PENDING_FILE_MAX 4096
 #define PENDING_SUFFIX ".pending"
@@ -35,15 +36,15 @@ static const struct file_rules pending_rules = {
 };
 
 /* <cache dir>/pending, created on demand; -1 without a disk cache. */
-static int pending_dir(struct instance *inst, char *dir, int create,
+static int pending_dir(const struct source_ctx *sc, char *dir, int create,
 		       struct askcred_error *err)
 {
-	if (inst->cache == NULL) {
+	if (sc->cache == NULL) {
 		err_set(err, ASKCRED_CONFIG_ERROR, "cache",
 			"no disk cache (cache=off) to keep it in");
 		return -1;
 	}
-	if (fs_path(dir, err, "%s/pending", cache_dir_path(inst->cache)) !=
+	if (fs_path(dir, err, "%s/pending", cache_dir_path(sc->cache)) !=
 	    ASKCRED_OK)
 		return -1;
 	if (create && fs_private_dir(dir, 0, err) != ASKCRED_OK)
@@ -52,7 +53,7 @@ static int pending_dir(struct instance *inst, char *dir, int create,
 }
 
 /* Write one pending file atomically. 0, or -1 with why filled. */
-static int write_item(struct instance *inst, const char *workspace,
+static int write_item(const struct source_ctx *sc, const char *workspace,
 		      const char *token_id, int64_t expires_at,
 		      int64_t not_before, struct askcred_error *why)
 {
@@ -71,7 +72,7 @@ static int write_item(struct instance *inst, const char *workspace,
 		err_set(why, ASKCRED_INTERNAL, "pending", "bad token id");
 		return -1;
 	}
-	if (pending_dir(inst, dir, 1, why) != 0 ||
+	if (pending_dir(sc, dir, 1, why) != 0 ||
 	    fs_path(path, why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
 		    token_id) != ASKCRED_OK ||
 	    fs_write_temp(path, body, (size_t)n, tmp, why) != ASKCRED_OK)
@@ -86,7 +87,7 @@ static int write_item(struct instance *inst, const char *workspace,
 	return 0;
 }
 
-int pending_retire(struct instance *inst, const char *workspace,
+int pending_retire(const struct source_ctx *sc, const char *workspace,
 		   const char *token_id, int64_t expires_at, int64_t not_before)
 {
 	struct askcred_error why = ASKCRED_ERROR_INIT;
@@ -95,23 +96,23 @@ int pending_retire(struct instance *inst, const char *workspace,
 
 	/* Already pending (a revocation that failed): that one is due at
 	 * once and must not be put off by the overlap. */
-	if (pending_dir(inst, dir, 0, &why) == 0 &&
+	if (pending_dir(sc, dir, 0, &why) == 0 &&
 	    fs_path(path, &why, "%s/%s@%s" PENDING_SUFFIX, dir, workspace,
 		    token_id) == ASKCRED_OK &&
 	    lstat(path, &st) == 0)
 		return 0;
 
-	if (write_item(inst, workspace, token_id, expires_at, not_before,
-		       &why) == 0)
+	if (write_item(sc, workspace, token_id, expires_at, not_before, &why) ==
+	    0)
 		return 0;
-	plog(inst, ASKCRED_LOG_WARNING,
+	plog(sc->log, ASKCRED_LOG_WARNING,
 	     "rotated token %s cannot be scheduled for deletion (%s); it "
 	     "lives until it expires",
 	     token_id, why.message);
 	return -1;
 }
 
-void pending_add(struct instance *inst, const char *workspace,
+void pending_add(const struct source_ctx *sc, const char *workspace,
 		 const char *token_id, int64_t expires_at,
 		 struct askcred_error *err)
 {
@@ -119,16 +120,16 @@ void pending_add(struct instance *inst, const char *workspace,
 	char first[ASKCRED_ERROR_MESSAGE_MAX];
 
 	snprintf(first, sizeof(first), "%s", err->message);
-	if (write_item(inst, workspace, token_id, expires_at, 0, &why) != 0)
+	if (write_item(sc, workspace, token_id, expires_at, 0, &why) != 0)
 		goto fail;
-	plog(inst, ASKCRED_LOG_WARNING, "revocation of token %s pending: %s",
+	plog(sc->log, ASKCRED_LOG_WARNING, "revocation of token %s pending: %s",
 	     token_id, first);
 	snprintf(err->message, sizeof(err->message),
 		 "%.200s; recorded, `askcred gc` or the next mint retries it",
 		 first);
 	return;
 fail:
-	plog(inst, ASKCRED_LOG_ERR,
+	plog(sc->log, ASKCRED_LOG_ERR,
 	     "revocation of token %s failed and could not be recorded: %s",
 	     token_id, why.message);
 	snprintf(err->message, sizeof(err->message),
@@ -181,13 +182,13 @@ out:
 	return rc;
 }
 
-typedef int (*item_fn)(struct instance *inst, const char *path,
+typedef int (*item_fn)(const struct source_ctx *sc, const char *path,
 		       const struct pending_item *it, void *ctx);
 
 /* Call fn for each readable pending file; an unreadable one is logged
  * once and left for a person to look at. Returns the number of files for
  * which fn returned non-zero ("still pending"). */
-static int each_item(struct instance *inst, item_fn fn, void *ctx)
+static int each_item(const struct source_ctx *sc, item_fn fn, void *ctx)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	char dir[FS_PATH_MAX], path[FS_PATH_MAX];
@@ -196,7 +197,7 @@ static int each_item(struct instance *inst, item_fn fn, void *ctx)
 	DIR *d;
 	int left = 0;
 
-	if (pending_dir(inst, dir, 0, &err) != 0)
+	if (pending_dir(sc, dir, 0, &err) != 0)
 		return 0;
 	d = opendir(dir);
 	if (d == NULL)
@@ -209,13 +210,13 @@ static int each_item(struct instance *inst, item_fn fn, void *ctx)
 		if (fs_path(path, &err, "%s/%s", dir, de->d_name) != ASKCRED_OK)
 			continue;
 		if (read_item(path, &it) != 0) {
-			plog(inst, ASKCRED_LOG_WARNING,
+			plog(sc->log, ASKCRED_LOG_WARNING,
 			     "unreadable pending revocation %s; left alone",
 			     path);
 			left++;
 			continue;
 		}
-		left += fn(inst, path, &it, ctx) != 0;
+		left += fn(sc, path, &it, ctx) != 0;
 	}
 	closedir(d);
 	return left;
@@ -228,7 +229,7 @@ struct retry_ctx {
 	int rotated_only; /* opportunistic: rotations due, failures put off */
 };
 
-static int retry_one(struct instance *inst, const char *path,
+static int retry_one(const struct source_ctx *sc, const char *path,
 		     const struct pending_item *it, void *ctx)
 {
 	struct retry_ctx *rc = ctx;
@@ -249,66 +250,65 @@ static int retry_one(struct instance *inst, const char *path,
 			st = ASKCRED_OK;
 	}
 	if (st != ASKCRED_OK) {
-		plog(inst, ASKCRED_LOG_WARNING,
+		plog(sc->log, ASKCRED_LOG_WARNING,
 		     "pending revocation of token %s still fails: %s",
 		     it->token_id, err.message);
 		/* Not again at every call while AskUI is down. */
 		if (rc->rotated_only)
-			(void)write_item(inst, it->workspace, it->token_id,
-					 it->expires_at,
-					 (int64_t)time(NULL) +
-						 PENDING_RETRY_DELAY,
-					 &err);
+			(void)write_item(
+				sc, it->workspace, it->token_id, it->expires_at,
+				(int64_t)time(NULL) + PENDING_RETRY_DELAY,
+				&err);
 		return 1;
 	}
 	unlink(path);
-	plog(inst, ASKCRED_LOG_NOTICE, "pending revocation of token %s done",
+	plog(sc->log, ASKCRED_LOG_NOTICE, "pending revocation of token %s done",
 	     it->token_id);
 	return 0;
 }
 
-int pending_retry(struct instance *inst, const struct net_ops *ops,
+int pending_retry(const struct source_ctx *sc, const struct net_ops *ops,
 		  struct net_client *client, const struct token_record *parent)
 {
 	struct retry_ctx rc = {ops, client, parent, 0};
 
-	return each_item(inst, retry_one, &rc);
+	return each_item(sc, retry_one, &rc);
 }
 
-int pending_retry_rotated(struct instance *inst, const struct net_ops *ops,
-			  struct net_client *client,
+int pending_retry_rotated(const struct source_ctx *sc,
+			  const struct net_ops *ops, struct net_client *client,
 			  const struct token_record *parent)
 {
 	struct retry_ctx rc = {ops, client, parent, 1};
 
-	return each_item(inst, retry_one, &rc);
+	return each_item(sc, retry_one, &rc);
 }
 
-static int due_one(struct instance *inst, const char *path,
+static int due_one(const struct source_ctx *sc, const char *path,
 		   const struct pending_item *it, void *ctx)
 {
-	(void)inst;
+	(void)sc;
 	(void)path;
 	if (it->not_before != 0 && it->not_before <= (int64_t)time(NULL))
 		++*(int *)ctx;
 	return 0;
 }
 
-int pending_rotated_due(struct instance *inst)
+int pending_rotated_due(const struct source_ctx *sc)
 {
 	int due = 0;
 
-	(void)each_item(inst, due_one, &due);
+	(void)each_item(sc, due_one, &due);
 	return due;
 }
 
-int pending_trylock(struct instance *inst)
+int pending_trylock(const struct source_ctx *sc)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	char dir[FS_PATH_MAX], path[FS_PATH_MAX];
 	int fd;
 
-	if (pending_dir(inst, dir, 0, &ignored) != 0 ||
+	if (pending_dir(sc, dir, 0, &ignored) != 0 ||
 	    fs_path(path, &ignored, "%s/.lock", dir) != ASKCRED_OK)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -326,7 +326,7 @@ struct report_ctx {
 	void *cb_ctx;
 };
 
-static int report_one(struct instance *inst, const char *path,
+static int report_one(const struct source_ctx *sc, const char *path,
 		      const struct pending_item *it, void *ctx)
 {
 	struct report_ctx *r = ctx;
@@ -336,10 +336,10 @@ static int report_one(struct instance *inst, const char *path,
 	memset(&info, 0, sizeof(info));
 	info.struct_size = sizeof(info);
 	info.flags = ASKCRED_ENTRY_PENDING_REVOKE;
-	info.name = inst->cfg.entry;
+	info.name = sc->cfg->entry;
 	info.workspace_id = it->workspace;
 	info.token_id = it->token_id;
-	info.source = inst->source->name;
+	info.source = sc->source->name;
 	info.expires_at = it->expires_at;
 	info.note = it->not_before > (int64_t)time(NULL)
 			    ? "rotated out; deleted after the overlap"
@@ -348,9 +348,10 @@ static int report_one(struct instance *inst, const char *path,
 	return 1;
 }
 
-void pending_report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx)
+void pending_report(const struct source_ctx *sc, askcred_entry_cb cb,
+		    void *cb_ctx)
 {
 	struct report_ctx r = {cb, cb_ctx};
 
-	(void)each_item(inst, report_one, &r);
+	(void)each_item(sc, report_one, &r);
 }

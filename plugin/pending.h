@@ -19,12 +19,12 @@
 #include "net/net.h"
 #include "record.h"
 
-struct instance;
+struct source_ctx;
 
 /* Record that token id of workspace must still be deleted. err holds the
  * failure that made it pending; its message is extended with what was
  * done, so the caller sees one sentence. */
-void pending_add(struct instance *inst, const char *workspace,
+void pending_add(const struct source_ctx *sc, const char *workspace,
 		 const char *token_id, int64_t expires_at,
 		 struct askcred_error *err);
 
@@ -32,33 +32,34 @@ void pending_add(struct instance *inst, const char *workspace,
  * at not_before, when every process has had time to move on. 0 on
  * success; a failure is logged (the token then just lives to its
  * expiry). */
-int pending_retire(struct instance *inst, const char *workspace,
+int pending_retire(const struct source_ctx *sc, const char *workspace,
 		   const char *token_id, int64_t expires_at,
 		   int64_t not_before);
 
 /* Try every pending revocation of parent's workspace; forget those done
  * (deleted, already gone, or expired anyway). Returns how many remain. */
-int pending_retry(struct instance *inst, const struct net_ops *ops,
+int pending_retry(const struct source_ctx *sc, const struct net_ops *ops,
 		  struct net_client *client, const struct token_record *parent);
 
 /* The same for rotated-out tokens only (a failed revocation waits for the
  * next mint or gc); a delete that fails is put off for a minute, so that
  * calls during an outage do not each try again. */
-int pending_retry_rotated(struct instance *inst, const struct net_ops *ops,
-			  struct net_client *client,
+int pending_retry_rotated(const struct source_ctx *sc,
+			  const struct net_ops *ops, struct net_client *client,
 			  const struct token_record *parent);
 
 /* How many rotated-out tokens are due for deletion now. Reads only the
  * local directory. */
-int pending_rotated_due(struct instance *inst);
+int pending_rotated_due(const struct source_ctx *sc);
 
 /* One process at a time delivers pending deletes: an exclusive flock on
  * <cache dir>/pending/.lock, not waited for. The descriptor (close it to
  * unlock), or -1 when another process holds it or there is no directory. */
-int pending_trylock(struct instance *inst);
+int pending_trylock(const struct source_ctx *sc);
 
 /* Report each pending revocation as an entry flagged
  * ASKCRED_ENTRY_PENDING_REVOKE. */
-void pending_report(struct instance *inst, askcred_entry_cb cb, void *cb_ctx);
+void pending_report(const struct source_ctx *sc, askcred_entry_cb cb,
+		    void *cb_ctx);
 
 #endif

@@ -15,6 +15,33 @@
 /* Entry names end up in cache file names: short and plain. */
 #define ENTRY_NAME_MAX 64
 
+/* Slices of the configuration, each read by one lower file that gets a
+ * const pointer to its slice and nothing else of the instance. */
+
+/* How to reach servers: the network handle's (remote.c). */
+struct net_settings {
+	char *api_url; /* Workspaces API base, https:// */
+	char *ca_file;
+	char *proxy;	  /* NULL: libcurl's environment; "none": no proxy */
+	uint32_t timeout; /* seconds for one whole call, retries included */
+};
+
+/* The policy gate's (enforce.c, stack_policy.c): a local file or an https
+ * URL, the public keys that must have signed it (comma-separated absolute
+ * paths), the state directory, this host's runner labels, and the audit
+ * trail. */
+struct gate_settings {
+	char *policy;
+	char *policy_url;
+	char *policy_keys;
+	char *policy_state_dir;
+	uint32_t policy_refresh;
+	char labels[256];
+	char *audit_file;
+	int audit_syslog;
+	int audit_required; /* no hand-out whose audit line was not written */
+};
+
 struct plugin_config {
 	char source[ASKCRED_SOURCE_MAX];      /* "static", ... */
 	char workspace[ASKCRED_UUID_LEN + 1]; /* default workspace; "" none */
@@ -32,10 +59,7 @@ struct plugin_config {
 	char *cache_passphrase_file;
 
 	/* Reaching servers (mint, broker, policy_url, online validation). */
-	char *api_url; /* Workspaces API base, https:// */
-	char *ca_file;
-	char *proxy;	     /* NULL: libcurl's environment; "none": no proxy */
-	uint32_t timeout;    /* seconds for one whole call, retries included */
+	struct net_settings net;
 	int online_validate; /* validate() asks AskUI whether the token lives */
 
 	/* source=mint: the parent credential and the minted tokens' life. */
@@ -53,18 +77,7 @@ struct plugin_config {
 	char *command;
 	uint32_t command_timeout;
 
-	/* Policy (plugin/policy): a local file or an https URL, the public
-	 * keys that must have signed it (comma-separated absolute paths), the
-	 * state directory, this host's runner labels, and the audit trail. */
-	char *policy;
-	char *policy_url;
-	char *policy_keys;
-	char *policy_state_dir;
-	uint32_t policy_refresh;
-	char labels[256];
-	char *audit_file;
-	int audit_syslog;
-	int audit_required; /* no hand-out whose audit line was not written */
+	struct gate_settings gate;
 };
 
 /* Fill cfg with the defaults, then apply argv. Unknown, duplicate or

@@ -7,7 +7,6 @@
 
 #include <askcred/provider.h>
 
-#include "gc.h"
 #include "instance.h"
 
 /* OpenSSL keeps an error queue per thread, and the thread is the host's:

@@ -3,14 +3,16 @@
 #include <string.h>
 
 #include "error.h"
-#include "instance.h"
 #include "log.h"
 #include "net/netload.h"
 #include "remote.h"
 
-int remote_init(struct remote *r)
+int remote_init(struct remote *r, const struct net_settings *cfg,
+		const struct log_sink *log)
 {
 	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->log = log;
 	return pthread_mutex_init(&r->lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -25,13 +27,14 @@ void remote_destroy(struct remote *r)
 /* The net module logs retries; they go to the host like our own lines. */
 static void net_log(void *ctx, int level, const char *message)
 {
-	plog(ctx, level, "%s", message);
+	const struct remote *r = ctx;
+
+	plog(r->log, level, "%s", message);
 }
 
-askcred_status remote_get(struct instance *inst, const struct net_ops **ops,
+askcred_status remote_get(struct remote *r, const struct net_ops **ops,
 			  struct net_client **client, struct askcred_error *err)
 {
-	struct remote *r = &inst->remote;
 	struct net_config nc;
 	askcred_status rc = ASKCRED_OK;
 
@@ -43,17 +46,16 @@ askcred_status remote_get(struct instance *inst, const struct net_ops **ops,
 		goto out;
 	memset(&nc, 0, sizeof(nc));
 	nc.struct_size = sizeof(nc);
-	nc.base_url = inst->cfg.api_url;
-	nc.ca_file = inst->cfg.ca_file;
+	nc.base_url = r->cfg->api_url;
+	nc.ca_file = r->cfg->ca_file;
 	/* "none" is the stack file's way to say "no proxy", which libcurl
 	 * spells as the empty string. */
-	nc.proxy =
-		inst->cfg.proxy != NULL && strcmp(inst->cfg.proxy, "none") == 0
-			? ""
-			: inst->cfg.proxy;
-	nc.timeout_ms = inst->cfg.timeout * 1000u;
+	nc.proxy = r->cfg->proxy != NULL && strcmp(r->cfg->proxy, "none") == 0
+			   ? ""
+			   : r->cfg->proxy;
+	nc.timeout_ms = r->cfg->timeout * 1000u;
 	nc.log = net_log;
-	nc.log_ctx = inst;
+	nc.log_ctx = r;
 	rc = r->ops->client_new(&nc, &r->client, err);
 out:
 	if (rc == ASKCRED_OK) {
@@ -64,7 +66,7 @@ out:
 	return rc;
 }
 
-askcred_status remote_lookup(struct instance *inst,
+askcred_status remote_lookup(struct remote *r,
 			     const struct askcred_credential *cred,
 			     struct askcred_error *err)
 {
@@ -74,7 +76,7 @@ askcred_status remote_lookup(struct instance *inst,
 	char id[ASKCRED_UUID_LEN + 1] = "";
 	askcred_status rc;
 
-	rc = remote_get(inst, &ops, &client, err);
+	rc = remote_get(r, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	rc = ops->token_lookup(client, cred->workspace_id, &tok, &tok, id, err);

@@ -8,7 +8,7 @@
 #include "credcheck.h"
 #include "error.h"
 #include "expiry.h"
-#include "instance.h"
+#include "plugin_config.h"
 #include "remote.h"
 #include "source.h"
 
@@ -59,15 +59,15 @@ askcred_status source_validate_shape(const struct askcred_credential *cred,
 			    "expires_at", err);
 }
 
-askcred_status source_validate(struct instance *inst,
+askcred_status source_validate(const struct source_ctx *sc,
 			       const struct askcred_credential *cred,
 			       struct askcred_error *err)
 {
 	askcred_status rc = source_validate_shape(cred, err);
 
-	if (rc != ASKCRED_OK || !inst->cfg.online_validate)
+	if (rc != ASKCRED_OK || !sc->cfg->online_validate)
 		return rc;
-	return remote_lookup(inst, cred, err);
+	return remote_lookup(sc->net, cred, err);
 }
 
 askcred_status source_accept(const struct askcred_request *req,

@@ -14,7 +14,27 @@
 
 #include "record.h"
 
-struct instance;
+struct cache;
+struct enforce;
+struct log_sink;
+struct plugin_config;
+struct remote;
+struct source_ops;
+
+/* What a source, and the files that serve it (obtain, pending, gc), may
+ * reach of its instance: the configuration (read only), the log sink, the
+ * network handle, the disk cache and the policy gate. Not the instance:
+ * its host struct, memory cache, credential pool and locks are the core's
+ * (instance.c). Every pointer is the instance's, valid until
+ * instance_close(); the handles are thread-safe themselves. */
+struct source_ctx {
+	const struct plugin_config *cfg;
+	const struct log_sink *log;
+	struct remote *net;
+	struct cache *cache;		 /* NULL: no disk cache (cache=off) */
+	struct enforce *gate;		 /* the policy and the audit */
+	const struct source_ops *source; /* the one source= picked */
+};
 
 struct source_ops {
 	const char *name; /* the "source=" value, also record->source */
@@ -25,16 +45,16 @@ struct source_ops {
 	 * 1.0 field is present, workspace_id is the wanted workspace (or
 	 * NULL: any) and min_validity the effective one. Fills *out (zeroed
 	 * by the caller; the caller clears it). */
-	askcred_status (*fetch)(struct instance *inst,
+	askcred_status (*fetch)(const struct source_ctx *sc,
 				const struct askcred_request *req,
 				struct token_record *out,
 				struct askcred_error *err);
 	/* Is cred (possibly another module's) still good? NULL: IGNORE. */
-	askcred_status (*validate)(struct instance *inst,
+	askcred_status (*validate)(const struct source_ctx *sc,
 				   const struct askcred_credential *cred,
 				   struct askcred_error *err);
 	/* Delete cred at its issuer. NULL: IGNORE. */
-	askcred_status (*revoke)(struct instance *inst,
+	askcred_status (*revoke)(const struct source_ctx *sc,
 				 const struct askcred_credential *cred,
 				 struct askcred_error *err);
 };
@@ -45,7 +65,8 @@ extern const struct source_ops source_broker, source_exec;
 
 /* The lifetime, in seconds, a mint for req asks for: the request's, else
  * the module's lifetime=, cut to the policy's max_lifetime. */
-int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req);
+int64_t mint_lifetime(const struct source_ctx *sc,
+		      const struct askcred_request *req);
 
 /* A JSON credentials file as the static source reads it (source_static.c):
  * mode 0600 or stricter, ours. The mint source reads its parent credential
@@ -59,7 +80,7 @@ askcred_status source_validate_shape(const struct askcred_credential *cred,
 				     struct askcred_error *err);
 /* The validate() of every source: the shape, then (online_validate=on)
  * whether AskUI still knows the token. */
-askcred_status source_validate(struct instance *inst,
+askcred_status source_validate(const struct source_ctx *sc,
 			       const struct askcred_credential *cred,
 			       struct askcred_error *err);
 /* What every fetch checks of what its source gave: the requested

@@ -12,17 +12,17 @@
 
 #include "error.h"
 #include "expiry.h"
-#include "instance.h"
 #include "log.h"
+#include "plugin_config.h"
 #include "remote.h"
 #include "source.h"
 
-static askcred_status broker_source_fetch(struct instance *inst,
+static askcred_status broker_source_fetch(const struct source_ctx *sc,
 					  const struct askcred_request *req,
 					  struct token_record *out,
 					  struct askcred_error *err)
 {
-	const struct plugin_config *cfg = &inst->cfg;
+	const struct plugin_config *cfg = sc->cfg;
 	const struct net_ops *ops;
 	struct net_client *client;
 	askcred_status rc;
@@ -32,7 +32,7 @@ static askcred_status broker_source_fetch(struct instance *inst,
 	if (cfg->broker_url == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "broker_url",
 			       "source=broker needs broker_url=https://...");
-	rc = remote_get(inst, &ops, &client, err);
+	rc = remote_get(sc->net, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	rc = ops->broker_fetch(
@@ -49,14 +49,14 @@ static askcred_status broker_source_fetch(struct instance *inst,
 }
 
 static askcred_status
-broker_source_revoke(struct instance *inst,
+broker_source_revoke(const struct source_ctx *sc,
 		     const struct askcred_credential *cred,
 		     struct askcred_error *err)
 {
 	char fp[FINGERPRINT_LEN];
 
 	fingerprint(cred->token, cred->token_len, fp);
-	plog(inst, ASKCRED_LOG_NOTICE,
+	plog(sc->log, ASKCRED_LOG_NOTICE,
 	     "broker source does not revoke token %s: the broker owns it", fp);
 	return err_set(err, ASKCRED_IGNORE, "source",
 		       "tokens from a broker are revoked by the broker, not "

@@ -31,7 +31,7 @@
 #include "credcheck.h"
 #include "error.h"
 #include "expiry.h"
-#include "instance.h"
+#include "plugin_config.h"
 #include "remote.h"
 #include "safefile.h"
 #include "source.h"
@@ -413,21 +413,21 @@ static askcred_status run_status(const struct run *r, const char *secret,
 		       line);
 }
 
-static void run_init(struct run *r, const struct instance *inst,
+static void run_init(struct run *r, const struct source_ctx *sc,
 		     const char *verb)
 {
 	memset(r, 0, sizeof(*r));
-	r->path = inst->cfg.command;
+	r->path = sc->cfg->command;
 	r->verb = verb;
 	r->workspace_id = "";
 	r->purpose = "";
-	r->timeout_ms = inst->cfg.command_timeout * 1000u;
+	r->timeout_ms = sc->cfg->command_timeout * 1000u;
 }
 
-static askcred_status need_command(const struct instance *inst,
+static askcred_status need_command(const struct source_ctx *sc,
 				   struct askcred_error *err)
 {
-	if (inst->cfg.command == NULL)
+	if (sc->cfg->command == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "command",
 			       "source=exec needs command=/absolute/path");
 	return ASKCRED_OK;
@@ -452,7 +452,7 @@ static askcred_status fetch_status(const struct run *r,
 	return rc;
 }
 
-static askcred_status exec_fetch(struct instance *inst,
+static askcred_status exec_fetch(const struct source_ctx *sc,
 				 const struct askcred_request *req,
 				 struct token_record *out,
 				 struct askcred_error *err)
@@ -460,9 +460,9 @@ static askcred_status exec_fetch(struct instance *inst,
 	struct run r;
 	askcred_status rc;
 
-	if ((rc = need_command(inst, err)) != ASKCRED_OK)
+	if ((rc = need_command(sc, err)) != ASKCRED_OK)
 		return rc;
-	run_init(&r, inst, "get");
+	run_init(&r, sc, "get");
 	r.workspace_id = req->workspace_id ? req->workspace_id : "";
 	r.purpose = req->purpose ? req->purpose : "";
 	r.min_validity = req->min_validity;
@@ -515,7 +515,7 @@ static int revoke_input(const struct askcred_credential *cred, char *buf,
 	return 0;
 }
 
-static askcred_status exec_revoke(struct instance *inst,
+static askcred_status exec_revoke(const struct source_ctx *sc,
 				  const struct askcred_credential *cred,
 				  struct askcred_error *err)
 {
@@ -523,12 +523,12 @@ static askcred_status exec_revoke(struct instance *inst,
 	struct run r;
 	askcred_status rc;
 
-	if ((rc = need_command(inst, err)) != ASKCRED_OK)
+	if ((rc = need_command(sc, err)) != ASKCRED_OK)
 		return rc;
 	if ((rc = source_validate_shape(cred, err)) != ASKCRED_OK &&
 	    rc != ASKCRED_EXPIRED)
 		return rc;
-	run_init(&r, inst, "revoke");
+	run_init(&r, sc, "revoke");
 	r.workspace_id = cred->workspace_id;
 	r.input = input;
 	if (revoke_input(cred, input, sizeof(input), &r.input_len) != 0) {

@@ -22,19 +22,20 @@
 #include "enforce.h"
 #include "error.h"
 #include "expiry.h"
-#include "instance.h"
 #include "jobid.h"
 #include "log.h"
 #include "pending.h"
+#include "plugin_config.h"
 #include "remote.h"
 #include "source.h"
 #include "timefmt.h"
 
-static askcred_status load_parent(struct instance *inst, const char *workspace,
+static askcred_status load_parent(const struct source_ctx *sc,
+				  const char *workspace,
 				  struct token_record *parent,
 				  struct askcred_error *err)
 {
-	const char *path = inst->cfg.parent_credentials;
+	const char *path = sc->cfg->parent_credentials;
 	askcred_status rc;
 
 	if (path == NULL)
@@ -59,12 +60,13 @@ static askcred_status load_parent(struct instance *inst, const char *workspace,
 	return ASKCRED_OK;
 }
 
-int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req)
+int64_t mint_lifetime(const struct source_ctx *sc,
+		      const struct askcred_request *req)
 {
 	struct enforce_limits lim;
-	int64_t l = req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
+	int64_t l = req->lifetime != 0 ? req->lifetime : sc->cfg->lifetime;
 
-	enforce_limits(inst, &lim);
+	enforce_limits(sc->gate, &lim);
 	if (lim.max_lifetime >= 0 && l > lim.max_lifetime)
 		l = lim.max_lifetime;
 	return l;
@@ -72,33 +74,33 @@ int64_t mint_lifetime(struct instance *inst, const struct askcred_request *req)
 
 /* The lifetime to ask for: mint_lifetime(); it must outlast the validity
  * the caller needs. */
-static askcred_status pick_lifetime(struct instance *inst,
+static askcred_status pick_lifetime(const struct source_ctx *sc,
 				    const struct askcred_request *req,
 				    int64_t *lifetime,
 				    struct askcred_error *err)
 {
 	struct enforce_limits lim;
-	int64_t want_l =
-		req->lifetime != 0 ? req->lifetime : inst->cfg.lifetime;
-	int64_t l = mint_lifetime(inst, req);
+	int64_t want_l = req->lifetime != 0 ? req->lifetime : sc->cfg->lifetime;
+	int64_t l = mint_lifetime(sc, req);
 	char have[DURATION_BUFSZ], want[DURATION_BUFSZ];
 
 	if (l < want_l) {
 		duration_format((uint64_t)want_l, have);
 		duration_format((uint64_t)l, want);
-		plog(inst, ASKCRED_LOG_NOTICE,
+		plog(sc->log, ASKCRED_LOG_NOTICE,
 		     "lifetime %s cut to the policy's max_lifetime %s", have,
 		     want);
 	}
 	/* No lifetime the policy allows could give the validity wanted: the
 	 * refusal is the policy's and is audited as such. */
-	enforce_limits(inst, &lim);
+	enforce_limits(sc->gate, &lim);
 	if (l <= (int64_t)req->min_validity && lim.max_lifetime >= 0 &&
 	    lim.max_lifetime <= (int64_t)req->min_validity) {
 		duration_format((uint64_t)lim.max_lifetime, have);
 		duration_format(req->min_validity, want);
-		return enforce_refuse(inst, POLICY_OP_MINT, req->workspace_id,
-				      req->purpose, POLICY_R_LIFETIME, err,
+		return enforce_refuse(sc->gate, POLICY_OP_MINT,
+				      req->workspace_id, req->purpose,
+				      POLICY_R_LIFETIME, err,
 				      "the policy's max_lifetime %s cannot "
 				      "give the %s of validity wanted; ask for "
 				      "less validity",
@@ -207,7 +209,7 @@ delete_named(const struct net_ops *ops, struct net_client *client,
  * name. err holds why it is refused; what became of the token is added,
  * so the caller reads one sentence. A delete AskUI cannot take now is
  * kept pending (when the id is known) like a failed revocation. */
-static void discard(struct instance *inst, const struct net_ops *ops,
+static void discard(const struct source_ctx *sc, const struct net_ops *ops,
 		    struct net_client *client,
 		    const struct token_record *parent, const char *name,
 		    const struct token_record *got, struct askcred_error *err)
@@ -235,11 +237,10 @@ static void discard(struct instance *inst, const struct net_ops *ops,
 		snprintf(err->message, sizeof(err->message),
 			 "%.200s; deleting token %s failed: %.100s", first, id,
 			 why.message);
-		pending_add(inst, parent->workspace_id, id, got->expires_at,
-			    err);
+		pending_add(sc, parent->workspace_id, id, got->expires_at, err);
 		return;
 	}
-	plog(inst, ASKCRED_LOG_ERR,
+	plog(sc->log, ASKCRED_LOG_ERR,
 	     "a token askcred created, named %s, could not be deleted: %s; "
 	     "delete it in AskUI Hub",
 	     name, why.message);
@@ -251,14 +252,14 @@ static void discard(struct instance *inst, const struct net_ops *ops,
 
 /* The token the shared cache entry holds now: the one a new mint rotates
  * out. Read without the lock (the cache calls us with it held). */
-static void predecessor(struct instance *inst, const char *workspace,
+static void predecessor(const struct source_ctx *sc, const char *workspace,
 			struct token_record *old)
 {
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 
-	if (inst->cache == NULL ||
-	    cache_read(inst->cache, workspace, inst->cfg.entry, old,
-		       &ignored) != ASKCRED_OK ||
+	if (sc->cache == NULL ||
+	    cache_read(sc->cache, workspace, sc->cfg->entry, old, &ignored) !=
+		    ASKCRED_OK ||
 	    strcmp(old->source, source_mint.name) != 0)
 		record_clear(old);
 }
@@ -266,23 +267,23 @@ static void predecessor(struct instance *inst, const char *workspace,
 /* Rotation: processes that hold the predecessor keep using it for
  * rotation_overlap; then it is deleted (at the next mint or gc), unless
  * it expires before that anyway. */
-static void retire(struct instance *inst, const struct token_record *old,
+static void retire(const struct source_ctx *sc, const struct token_record *old,
 		   const struct token_record *fresh, int64_t now)
 {
-	int64_t at = now + inst->cfg.rotation_overlap;
+	int64_t at = now + sc->cfg->rotation_overlap;
 
 	if (old->token_id[0] == '\0' ||
 	    strcmp(old->token_id, fresh->token_id) == 0 ||
 	    (old->expires_at != 0 && old->expires_at <= at))
 		return;
-	if (pending_retire(inst, old->workspace_id, old->token_id,
+	if (pending_retire(sc, old->workspace_id, old->token_id,
 			   old->expires_at, at) == 0)
-		plog(inst, ASKCRED_LOG_INFO,
+		plog(sc->log, ASKCRED_LOG_INFO,
 		     "token %s rotated out; deleted in AskUI after %us",
-		     old->token_id, inst->cfg.rotation_overlap);
+		     old->token_id, sc->cfg->rotation_overlap);
 }
 
-static askcred_status mint_fetch(struct instance *inst,
+static askcred_status mint_fetch(const struct source_ctx *sc,
 				 const struct askcred_request *req,
 				 struct token_record *out,
 				 struct askcred_error *err)
@@ -294,10 +295,10 @@ static askcred_status mint_fetch(struct instance *inst,
 	int64_t now = (int64_t)time(NULL), lifetime = 0;
 	askcred_status rc;
 
-	rc = load_parent(inst, req->workspace_id, &parent, err);
+	rc = load_parent(sc, req->workspace_id, &parent, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = pick_lifetime(inst, req, &lifetime, err);
+	rc = pick_lifetime(sc, req, &lifetime, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	/* The policy judges what would be minted before the server is
@@ -307,18 +308,18 @@ static askcred_status mint_fetch(struct instance *inst,
 	snprintf(draft.source, sizeof(draft.source), "%s", source_mint.name);
 	draft.issued_at = now;
 	draft.expires_at = now + lifetime;
-	rc = enforce_check(inst, POLICY_OP_MINT, &draft, parent.workspace_id,
-			   req->purpose, 0, err);
+	rc = enforce_check(sc->gate, POLICY_OP_MINT, &draft,
+			   parent.workspace_id, req->purpose, 0, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	if (jobid_token_name(inst->cfg.entry, req, name, sizeof(name)) != 0) {
+	if (jobid_token_name(sc->cfg->entry, req, name, sizeof(name)) != 0) {
 		rc = err_set(err, ASKCRED_INTERNAL, "name",
 			     "no random bytes for the token's name");
 		goto out;
 	}
 	if ((req->flags & ASKCRED_REQ_NO_CACHE) == 0)
-		predecessor(inst, parent.workspace_id, &old);
-	rc = remote_get(inst, &ops, &client, err);
+		predecessor(sc, parent.workspace_id, &old);
+	rc = remote_get(sc->net, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	rc = ops->token_create(client, parent.workspace_id, &parent.token, name,
@@ -327,17 +328,17 @@ static askcred_status mint_fetch(struct instance *inst,
 		rc = check_minted(now + lifetime, req->min_validity, &got, err);
 	if (rc != ASKCRED_OK) {
 		if (got.token.buf != NULL || (got.flags & NET_REC_CREATED))
-			discard(inst, ops, client, &parent, name, &got, err);
+			discard(sc, ops, client, &parent, name, &got, err);
 		goto out;
 	}
 	*out = got;
 	memset(&got, 0, sizeof(got));
 	out->flags |= ASKCRED_CRED_MINTED;
-	retire(inst, &old, out, now);
+	retire(sc, &old, out, now);
 	snprintf(out->source, sizeof(out->source), "%s", source_mint.name);
 	/* The server is reachable now: a good moment for revocations that
 	 * failed earlier. */
-	pending_retry(inst, ops, client, &parent);
+	pending_retry(sc, ops, client, &parent);
 out:
 	record_clear(&parent);
 	record_clear(&draft);
@@ -346,7 +347,7 @@ out:
 	return rc;
 }
 
-static askcred_status mint_revoke(struct instance *inst,
+static askcred_status mint_revoke(const struct source_ctx *sc,
 				  const struct askcred_credential *cred,
 				  struct askcred_error *err)
 {
@@ -357,10 +358,10 @@ static askcred_status mint_revoke(struct instance *inst,
 	askcred_status rc;
 
 	snprintf(id, sizeof(id), "%s", cred->token_id);
-	rc = load_parent(inst, cred->workspace_id, &parent, err);
+	rc = load_parent(sc, cred->workspace_id, &parent, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = remote_get(inst, &ops, &client, err);
+	rc = remote_get(sc->net, &ops, &client, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	if (id[0] == '\0') {
@@ -379,8 +380,7 @@ static askcred_status mint_revoke(struct instance *inst,
 		rc = ASKCRED_OK; /* deleted already, or expired and swept */
 out:
 	if (rc == ASKCRED_UNAVAILABLE && id[0] != '\0')
-		pending_add(inst, cred->workspace_id, id, cred->expires_at,
-			    err);
+		pending_add(sc, cred->workspace_id, id, cred->expires_at, err);
 	record_clear(&parent);
 	return rc;
 }

@@ -20,8 +20,8 @@
 #include "credcheck.h"
 #include "error.h"
 #include "expiry.h"
-#include "instance.h"
 #include "log.h"
+#include "plugin_config.h"
 #include "remote.h"
 #include "safefile.h"
 #include "source.h"
@@ -270,31 +270,31 @@ static askcred_status read_env(const struct askcred_request *req,
 	return fill_record(workspace, token, strlen(token), &o, rec, err);
 }
 
-static askcred_status static_fetch(struct instance *inst,
+static askcred_status static_fetch(const struct source_ctx *sc,
 				   const struct askcred_request *req,
 				   struct token_record *rec,
 				   struct askcred_error *err)
 {
 	const char *where =
-		inst->cfg.credentials ? inst->cfg.credentials : ENV_TOKEN;
+		sc->cfg->credentials ? sc->cfg->credentials : ENV_TOKEN;
 	askcred_status rc;
 
-	rc = inst->cfg.credentials
-		     ? credentials_file_read(inst->cfg.credentials, rec, err)
+	rc = sc->cfg->credentials
+		     ? credentials_file_read(sc->cfg->credentials, rec, err)
 		     : read_env(req, rec, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	return source_accept(req, rec, where, err);
 }
 
-static askcred_status static_revoke(struct instance *inst,
+static askcred_status static_revoke(const struct source_ctx *sc,
 				    const struct askcred_credential *cred,
 				    struct askcred_error *err)
 {
 	char fp[FINGERPRINT_LEN];
 
 	fingerprint(cred->token, cred->token_len, fp);
-	plog(inst, ASKCRED_LOG_NOTICE,
+	plog(sc->log, ASKCRED_LOG_NOTICE,
 	     "static source cannot revoke token %s; delete it in "
 	     "AskUI Hub",
 	     fp);

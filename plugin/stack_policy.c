@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "instance.h"
+#include "plugin_config.h"
 #include "stack_policy.h"
 
 #define SIG_MAX 8192
@@ -22,7 +22,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stack_policy_member *members;
 
 /* The arguments that decide what the policy allows and what is audited. */
-static void signature(const struct plugin_config *c, char *buf, size_t size)
+static void signature(const struct gate_settings *c, char *buf, size_t size)
 {
 	snprintf(buf, size,
 		 "policy=%s\npolicy_url=%s\npolicy_keys=%s\n"
@@ -73,21 +73,22 @@ static struct stack_policy_member *find(const char *stack, const char *entry)
 	return NULL;
 }
 
-askcred_status stack_policy_join(struct instance *inst,
+askcred_status stack_policy_join(const char *stack,
+				 const struct plugin_config *cfg,
+				 struct stack_policy_member **member,
 				 struct askcred_error *err)
 {
-	const char *stack = inst->host.stack_name;
 	char sig[SIG_MAX], mine[200], theirs[200];
 	struct stack_policy_member *m;
 	askcred_status rc = ASKCRED_OK;
 
-	inst->stack_policy = NULL;
+	*member = NULL;
 	if (stack == NULL)
 		return ASKCRED_OK; /* a host that names no stack: nothing to
 				    * compare with */
-	signature(&inst->cfg, sig, sizeof(sig));
+	signature(&cfg->gate, sig, sizeof(sig));
 	pthread_mutex_lock(&lock);
-	m = find(stack, inst->cfg.entry);
+	m = find(stack, cfg->entry);
 	if (m != NULL && strcmp(m->sig, sig) != 0) {
 		first_difference(sig, m->sig, mine, theirs, sizeof(mine));
 		rc = err_set(err, ASKCRED_CONFIG_ERROR, "policy",
@@ -95,14 +96,14 @@ askcred_status stack_policy_join(struct instance *inst,
 			     "%s for entry %s has %s%s; give every line the "
 			     "same policy, labels and audit arguments, so "
 			     "that no operation escapes the policy",
-			     mine, none(mine), stack, inst->cfg.entry, theirs,
+			     mine, none(mine), stack, cfg->entry, theirs,
 			     none(theirs));
 		goto out;
 	}
 	if (m == NULL) {
 		m = calloc(1, sizeof(*m));
 		if (m == NULL || (m->stack = strdup(stack)) == NULL ||
-		    (m->entry = strdup(inst->cfg.entry)) == NULL ||
+		    (m->entry = strdup(cfg->entry)) == NULL ||
 		    (m->sig = strdup(sig)) == NULL) {
 			if (m != NULL) {
 				free(m->stack);
@@ -117,15 +118,15 @@ askcred_status stack_policy_join(struct instance *inst,
 		members = m;
 	}
 	m->refs++;
-	inst->stack_policy = m;
+	*member = m;
 out:
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
 
-void stack_policy_leave(struct instance *inst)
+void stack_policy_leave(struct stack_policy_member **member)
 {
-	struct stack_policy_member *m = inst->stack_policy, **link;
+	struct stack_policy_member *m = *member, **link;
 
 	if (m == NULL)
 		return;
@@ -140,5 +141,5 @@ void stack_policy_leave(struct instance *inst)
 		free(m);
 	}
 	pthread_mutex_unlock(&lock);
-	inst->stack_policy = NULL;
+	*member = NULL;
 }

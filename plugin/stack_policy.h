@@ -17,14 +17,20 @@
 
 #include <askcred/provider.h>
 
-struct instance;
+struct plugin_config;
+struct stack_policy_member;
 
-/* Register inst's policy arguments under (stack name, entry). Refuses
- * with ASKCRED_CONFIG_ERROR, naming the first argument that differs, when
- * an open instance of the same stack and entry has other ones. */
-askcred_status stack_policy_join(struct instance *inst,
+/* Register cfg's policy arguments (its gate slice) under (stack, entry),
+ * stack being the host's stack_name (NULL: nothing to compare with, and
+ * *member is NULL). Refuses with ASKCRED_CONFIG_ERROR, naming the first
+ * argument that differs, when an open instance of the same stack and entry
+ * has other ones. *member is the caller's, for stack_policy_leave(). */
+askcred_status stack_policy_join(const char *stack,
+				 const struct plugin_config *cfg,
+				 struct stack_policy_member **member,
 				 struct askcred_error *err);
-/* Undo stack_policy_join(); harmless when it did not succeed. */
-void stack_policy_leave(struct instance *inst);
+/* Undo stack_policy_join() and set *member to NULL; harmless when it did
+ * not succeed. */
+void stack_policy_leave(struct stack_policy_member **member);
 
 #endif

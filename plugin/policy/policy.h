@@ -27,8 +27,9 @@
  * policy_verify and the accessors only read). A struct policy_store is not
  * thread-safe: the caller serialises calls on it.
  *
- * Secrets: only policy_check() and the audit ever see a token record; the
- * token itself is never copied, logged or put in a decision.
+ * Secrets: the policy never sees a token. policy_check() and the audit get
+ * a struct token_view (record.h): the credential without its secret, the
+ * token only as its fingerprint.
  */
 #ifndef ASKCRED_PLUGIN_POLICY_H
 #define ASKCRED_PLUGIN_POLICY_H
@@ -229,7 +230,7 @@ struct policy_context {
  */
 askcred_status policy_check(const struct policy *p,
 			    const struct policy_context *ctx,
-			    const struct token_record *rec,
+			    const struct token_view *rec,
 			    struct policy_decision *out,
 			    struct askcred_error *err);
 

@@ -14,7 +14,6 @@
 #include "error.h"
 #include "policy_audit.h"
 #include "safefile.h"
-#include "secret.h"
 
 struct policy_audit {
 	void (*log)(void *log_ctx, int level, const char *message);
@@ -115,9 +114,9 @@ static void add_cut(json_object *o, const char *key, const char *v)
 static void build(const struct policy_audit *a,
 		  const struct policy_audit_event *ev, json_object *o)
 {
-	const struct token_record *rec = ev->rec;
+	const struct token_view *rec = ev->rec;
 	const struct policy_decision *d = ev->decision;
-	char when[32], fp[FINGERPRINT_LEN];
+	char when[32];
 
 	policy_format_time(ev->time, when, sizeof(when));
 	add_str(o, "time", when);
@@ -126,10 +125,8 @@ static void build(const struct policy_audit *a,
 	add_str(o, "reason", d ? d->reason_code : "ok");
 	add_str(o, "workspace", rec ? rec->workspace_id : ev->workspace);
 	add_str(o, "token_id", rec ? rec->token_id : NULL);
-	if (rec != NULL && rec->token.buf != NULL) {
-		fingerprint(rec->token.buf, rec->token.len, fp);
-		add_str(o, "token_fp", fp);
-	}
+	if (rec != NULL && rec->fingerprint[0] != '\0')
+		add_str(o, "token_fp", rec->fingerprint);
 	add_str(o, "source", rec ? rec->source : ev->source);
 	json_object_object_add(
 		o, "policy_serial",

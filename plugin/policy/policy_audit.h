@@ -34,10 +34,10 @@ struct policy_audit_config {
 struct policy_audit_event {
 	int64_t time;
 	enum policy_op op;
-	const struct token_record *rec; /* or NULL (denied before a fetch) */
-	const char *workspace;		/* when rec is NULL */
-	const char *source;		/* when rec is NULL */
-	uint64_t policy_serial;		/* 0: no policy */
+	const struct token_view *rec; /* or NULL (denied before a fetch) */
+	const char *workspace;	      /* when rec is NULL */
+	const char *source;	      /* when rec is NULL */
+	uint64_t policy_serial;	      /* 0: no policy */
 	const struct policy_decision *decision;
 	const char *labels;  /* the host's runner labels, or NULL */
 	const char *purpose; /* the request's job label, or NULL */

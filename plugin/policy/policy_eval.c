@@ -123,8 +123,7 @@ static int check_origin(const struct policy_rules *r, const char *source,
 }
 
 /* Rules that make a token unusable for good. */
-static int check_identity(const struct policy *p,
-			  const struct token_record *rec,
+static int check_identity(const struct policy *p, const struct token_view *rec,
 			  struct policy_decision *out)
 {
 	char t1[32], t2[32];
@@ -160,7 +159,7 @@ static int check_identity(const struct policy *p,
 }
 
 static int is_minted(const struct policy_context *ctx,
-		     const struct token_record *rec)
+		     const struct token_view *rec)
 {
 	return ctx->op == POLICY_OP_MINT ||
 	       (rec->flags & ASKCRED_CRED_MINTED) != 0 ||
@@ -170,7 +169,7 @@ static int is_minted(const struct policy_context *ctx,
 /* Rules about the token's own validity period. */
 static int check_lifetime(const struct policy_rules *r,
 			  const struct policy_context *ctx,
-			  const struct token_record *rec,
+			  const struct token_view *rec,
 			  struct policy_decision *out)
 {
 	int64_t left = rec->expires_at - ctx->now, lifetime;
@@ -263,7 +262,7 @@ static int check_freshness(const struct policy_rules *r,
 
 askcred_status policy_check(const struct policy *p,
 			    const struct policy_context *ctx,
-			    const struct token_record *rec,
+			    const struct token_view *rec,
 			    struct policy_decision *out,
 			    struct askcred_error *err)
 {

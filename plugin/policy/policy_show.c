@@ -149,7 +149,7 @@ void policy_describe(struct policy_store *s, const char *labels, int64_t now,
 }
 
 void policy_explain(struct policy_store *s, const struct policy_context *ctx,
-		    const struct token_record *rec, char *buf, size_t size)
+		    const struct token_view *rec, char *buf, size_t size)
 {
 	struct text t = {buf, size, 0};
 	struct policy_decision d;

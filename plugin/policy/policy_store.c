@@ -443,7 +443,7 @@ askcred_status policy_store_current(struct policy_store *s, int64_t now,
 
 askcred_status policy_store_check(struct policy_store *s,
 				  const struct policy_context *ctx,
-				  const struct token_record *rec,
+				  const struct token_view *rec,
 				  struct policy_decision *out, uint64_t *serial,
 				  struct askcred_error *err)
 {

@@ -81,7 +81,7 @@ askcred_status policy_store_current(struct policy_store *s, int64_t now,
  */
 askcred_status policy_store_check(struct policy_store *s,
 				  const struct policy_context *ctx,
-				  const struct token_record *rec,
+				  const struct token_view *rec,
 				  struct policy_decision *out, uint64_t *serial,
 				  struct askcred_error *err);
 
@@ -105,6 +105,6 @@ void policy_describe(struct policy_store *s, const char *labels, int64_t now,
 /* Why rec is or is not allowed under the policy in force: the decision
  * and the sentence, plus every rule that applies to it. rec may be NULL. */
 void policy_explain(struct policy_store *s, const struct policy_context *ctx,
-		    const struct token_record *rec, char *buf, size_t size);
+		    const struct token_view *rec, char *buf, size_t size);
 
 #endif

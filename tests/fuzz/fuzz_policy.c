@@ -111,7 +111,7 @@ static void check_tightens(const struct policy *p, const char *labels)
 /* Judge a typical minted token for every operation. */
 static void check_eval(const struct policy *p, const char *labels)
 {
-	struct token_record rec;
+	struct token_view rec;
 	struct policy_context ctx;
 	struct policy_decision d;
 

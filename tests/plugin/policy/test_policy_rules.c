@@ -262,7 +262,7 @@ static struct policy *parse_row(const struct row *r)
 static void run_row(const struct row *r)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct token_record rec;
+	struct token_view rec;
 	struct policy_context ctx;
 	struct policy_decision d;
 	struct policy *p = parse_row(r);

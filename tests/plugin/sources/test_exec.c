@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 
+#include "cache/cache_int.h"
 #include "error.h"
 #include "fixture.h"
 #include "instance.h"
@@ -300,6 +301,43 @@ static void missing_command_is_config_error(void)
 	instance_close(inst);
 }
 
+/* With the disk cache on, the instance's memory cache is the only tier in
+ * memory: after a fetch that filled the disk cache, the cache's own
+ * memory slots hold no copy of the token. */
+static void disk_cache_keeps_no_token_in_memory(void)
+{
+	struct askcred_host host = {sizeof(host), ASKCRED_ABI_VERSION,
+				    fixture_log,  NULL,
+				    "test",	  "test",
+				    NULL};
+	struct askcred_request req = {sizeof(req), 0, WS, "nightly", 600, 0};
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct askcred_credential *cred = NULL;
+	struct instance *inst = NULL;
+	char path[PATH_MAX], dir[PATH_MAX], arg[PATH_MAX + 16];
+	char dir_arg[PATH_MAX + 16];
+	const char *argv[5] = {"source=exec", "cache=on", dir_arg, arg,
+			       "command_timeout=1s"};
+	int copies = 0;
+
+	install_helper(path, "good", 0700);
+	snprintf(arg, sizeof(arg), "command=%s", path);
+	snprintf(dir_arg, sizeof(dir_arg), "cache_dir=%s",
+		 fixture_path(dir, "memtier-cache"));
+	if (instance_open(&host, 5, argv, &inst, &err) != ASKCRED_OK)
+		tap_bail("open: %s", err.message);
+	is_int(instance_fetch(inst, &req, &cred, &err), ASKCRED_OK,
+	       "exec_cache_on_is_served");
+	ok(inst->ctx.cache != NULL, "exec_cache_on_has_a_disk_cache");
+	if (inst->ctx.cache != NULL)
+		for (int i = 0; i < MEMORY_SLOTS; i++)
+			copies += inst->ctx.cache->mem.slot[i].rec.token.buf !=
+				  NULL;
+	is_int(copies, 0, "exec_cache_on_keeps_no_second_copy_in_memory");
+	instance_release(inst, cred);
+	instance_close(inst);
+}
+
 int main(void)
 {
 	int leaky = open("/dev/null", O_RDONLY);
@@ -318,6 +356,7 @@ int main(void)
 	revoke_with("revokefail", ASKCRED_UNAVAILABLE,
 		    "exited with status 2: revoke failed for {");
 	missing_command_is_config_error();
+	disk_cache_keeps_no_token_in_memory();
 	close(LEAKY_FD);
 	fixture_cleanup();
 	return tap_done();

@@ -292,6 +292,21 @@ if [ -n "$icounter" ] && [ -x "$crypto_floor" ]; then
 	i_version=$(icmedian askcred "$askcred" --version)
 	i_floor=$(icmedian opened "$crypto_floor")
 fi
+# The cold fetch in instructions (callgrind only): askcred_fetch alone,
+# over 11 fresh stacks less over 1, per fetch, so the first stack open
+# of the process (OpenSSL's tables) is not in it.
+i_cold=
+if [ "$icounter" = callgrind ]; then
+	coldcount() {
+		LD_LIBRARY_PATH=$libpath valgrind --tool=callgrind \
+			--toggle-collect=askcred_fetch --callgrind-out-file=/dev/null \
+			"$abi_bench" -C "$1" "$stack" 2>&1 >/dev/null |
+			sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p'
+	}
+	c1=$(coldcount 1) c11=$(coldcount 11)
+	[ -z "$c1" ] || [ -z "$c11" ] ||
+		i_cold=$(awk -v a="$c1" -v b="$c11" 'BEGIN { printf "%.0f", (b - a) / 10 }')
+fi
 
 echo "== the encrypted cache in process (bench/cache_bench -n $cache_n)"
 "$cache_bench" -n "$cache_n" >"$tmp/cache_bench.out"
@@ -398,6 +413,8 @@ umask 022
 	echo "|---|---:|---|"
 	echo "| warm fetch + release (plugin memory cache) | $(result abi_bench warm_ns) ns = $(result abi_bench warm_per_s) fetches/s | >= 1,000,000/s per core |"
 	echo "| cold fetch (fresh stack: no memory cache, read + decrypt) | $(result abi_bench cold_us) us | <= 20 us |"
+	[ -z "$i_cold" ] ||
+		echo "| cold fetch, instructions (callgrind, \`askcred_fetch\` only: 11 fresh stacks less 1, per fetch) | $i_cold | |"
 	echo "| RSS added to a host by loading the plugin (stack open + one fetch) | $(result abi_bench rss_kib) KiB | <= 4096 KiB |"
 	echo
 	echo '```'

@@ -107,10 +107,13 @@ askcred_status format_hmac(const void *key, size_t keylen, const void *d1,
 	if (hmac_template == NULL)
 		return ASKCRED_INTERNAL;
 	/* A copy of the template, not EVP_MAC_CTX_new: no fetch, no digest
-	 * lookup. NULL here can only mean no memory (nothing is queued). */
+	 * lookup. NULL here can only mean no memory; what OpenSSL queued
+	 * about it must not stay in the calling thread's error queue. */
 	m = EVP_MAC_CTX_dup(hmac_template);
-	if (m == NULL)
+	if (m == NULL) {
+		ERR_clear_error();
 		return ASKCRED_NO_MEMORY;
+	}
 	if (EVP_MAC_init(m, key, keylen, NULL) != 1 ||
 	    EVP_MAC_update(m, d1, n1) != 1 ||
 	    (n2 > 0 && EVP_MAC_update(m, d2, n2) != 1) ||

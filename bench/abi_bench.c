@@ -4,9 +4,12 @@
  *
  * Usage: bench/abi_bench [-n ITERATIONS] [-m MODULE_DIR] STACK_FILE
  *        bench/abi_bench -F COUNT [-m MODULE_DIR] STACK_FILE
+ *        bench/abi_bench -C COUNT [-m MODULE_DIR] STACK_FILE
  *
  * -F: no timing; open the stack, fetch COUNT times and exit 0 on success.
  * bench/run.sh starts many of these to count upstream calls.
+ * -C: no timing; COUNT cold fetches (open the stack, fetch once, close).
+ * bench/run.sh counts their instructions under callgrind.
  *
  *   rss        VmRSS the first stack open + one fetch add to this process
  *              (the plugin, its libraries and its state; libaskcred itself
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 	askcred_stack *s = NULL;
 	double *warm = NULL, *cold = NULL, *opens = NULL;
 	double t0, t1, t2, warm_ns;
-	long n = 200, fetches = 0, rss0, rss1, i, j;
+	long n = 200, fetches = 0, colds = 0, rss0, rss1, i, j;
 	int opt, rc = 1;
 
 	memset(&opts, 0, sizeof(opts));
@@ -119,13 +122,16 @@ int main(int argc, char **argv)
 	opts.log = quiet_log;
 	memset(&req, 0, sizeof(req));
 	req.struct_size = sizeof(req);
-	while ((opt = getopt(argc, argv, "n:m:F:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:m:F:C:")) != -1) {
 		if (opt == 'm') {
 			opts.module_dir = optarg;
 			continue;
 		}
 		if (opt == 'F' && (fetches = strtol(optarg, NULL, 10)) >= 1 &&
 		    fetches <= 1000000)
+			continue;
+		if (opt == 'C' && (colds = strtol(optarg, NULL, 10)) >= 1 &&
+		    colds <= 1000000)
 			continue;
 		if (opt != 'n' || (n = strtol(optarg, NULL, 10)) < 1 ||
 		    n > 1000000)
@@ -139,6 +145,17 @@ int main(int argc, char **argv)
 		for (i = 0; i < fetches; i++)
 			if (fetch_once(s, &req) != 0)
 				goto out;
+		rc = 0;
+		goto out;
+	}
+	if (colds > 0) {
+		for (i = 0; i < colds; i++) {
+			if (open_stack(argv[optind], &opts, &s) != 0 ||
+			    fetch_once(s, &req) != 0)
+				goto out;
+			askcred_stack_close(s);
+			s = NULL;
+		}
 		rc = 0;
 		goto out;
 	}
@@ -195,7 +212,8 @@ int main(int argc, char **argv)
 	goto out;
 usage:
 	fprintf(stderr,
-		"usage: %s [-n ITERATIONS | -F COUNT] [-m MODULE_DIR] "
+		"usage: %s [-n ITERATIONS | -F COUNT | -C COUNT] [-m "
+		"MODULE_DIR] "
 		"STACK_FILE\n",
 		argv[0]);
 	rc = 2;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,13 +44,35 @@ int secret_set(struct secret *s, const char *p, size_t len)
 	return 0;
 }
 
+/* A fetch per fingerprint (EVP_sha256() is looked up by name on each use)
+ * cost more than the hash; a fetch hit takes twice per credential handed
+ * out. So SHA-256 is fetched once per process and freed at unload, when
+ * this code goes away with the module that holds it. */
+static EVP_MD *fp_sha256;
+static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
+
+static void fp_fetch(void)
+{
+	fp_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+__attribute__((destructor)) static void fp_release(void)
+{
+	EVP_MD_free(fp_sha256);
+	fp_sha256 = NULL;
+}
+
 void fingerprint(const char *p, size_t len, char out[FINGERPRINT_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	/* If the one fetch failed (no memory), fall back to the lookup by
+	 * name, as before, rather than to no fingerprint for the process. */
+	pthread_once(&fp_once, fp_fetch);
+	if (EVP_Digest(p, len, md, &mdlen, fp_sha256 ? fp_sha256 : EVP_sha256(),
+		       NULL) != 1 ||
 	    mdlen < 8) {
 		memcpy(out, "????????????????", FINGERPRINT_LEN);
 		return;

@@ -23,7 +23,7 @@ askcred_status context_host_id(const char *machine_id_path,
 	const char *path =
 		machine_id_path ? machine_id_path : DEFAULT_MACHINE_ID_PATH;
 	char *buf = NULL;
-	size_t len = 0, i, mdlen = 0;
+	size_t len = 0, i;
 	askcred_status rc;
 
 	rc = safe_read_file(path, &rules, &buf, &len, err);
@@ -43,11 +43,10 @@ askcred_status context_host_id(const char *machine_id_path,
 				  "machine id is not 32 hexadecimal digits");
 		goto out;
 	}
-	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, buf, len,
-		      (const unsigned char *)HOST_LABEL, sizeof(HOST_LABEL) - 1,
-		      out, CACHE_HOST_ID_LEN, &mdlen) == NULL ||
-	    mdlen != CACHE_HOST_ID_LEN)
-		rc = err_set(err, err_openssl(), "HMAC-SHA256",
+	rc = format_hmac(buf, len, HOST_LABEL, sizeof(HOST_LABEL) - 1, NULL, 0,
+			 out);
+	if (rc != ASKCRED_OK)
+		rc = err_set(err, rc, "HMAC-SHA256",
 			     "cannot derive the host identity");
 out:
 	free_wiped(buf, len + 1);
@@ -77,7 +76,10 @@ askcred_status context_bind(uid_t uid, const uint8_t host[CACHE_HOST_ID_LEN],
 	askcred_status rc;
 	int ok;
 
-	ok = md != NULL && EVP_DigestInit_ex2(md, EVP_sha256(), NULL) == 1 &&
+	/* The digest fetched once per process: EVP_sha256() would be looked
+	 * up again by name on each init. */
+	ok = md != NULL && format_sha256() != NULL &&
+	     EVP_DigestInit_ex2(md, format_sha256(), NULL) == 1 &&
 	     put_field(md, CONTEXT_LABEL, sizeof(CONTEXT_LABEL) - 1) &&
 	     put_field(md, ubuf, sizeof(ubuf)) &&
 	     put_field(md, host, CACHE_HOST_ID_LEN) &&

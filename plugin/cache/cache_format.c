@@ -21,16 +21,44 @@
 #define KEY_ID_LABEL "askcred cache key id v1"
 #define ENTRY_NAME_MAX 65
 
-/* Fetching an algorithm walks the provider tables under a lock; doing it
- * once per process keeps a cache hit in the microseconds. */
+/* Fetching an algorithm walks the provider tables under a lock, and a
+ * digest named in a parameter ("SHA256" to HKDF or to EVP_Q_mac) is fetched
+ * again on every call. So each algorithm is fetched once per process, and
+ * HMAC-SHA256 is set up once as a template context that every MAC copies:
+ * the template has its digest but never a key, so it holds no secret. The
+ * file key is HKDF (RFC 5869) computed with that HMAC, not EVP_KDF: OpenSSL
+ * 3.0's HKDF fetches HMAC and SHA-256 inside each derivation, which was a
+ * quarter of a cold cache read. scrypt is fetched only when a passphrase
+ * is used, so a process that never stretches one never builds OpenSSL's
+ * KDF tables. */
 static EVP_CIPHER *aes_gcm;
-static EVP_KDF *hkdf, *scrypt;
+static EVP_MD *sha256;
+static EVP_MAC_CTX *hmac_template;
+static EVP_KDF *scrypt;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+static pthread_once_t scrypt_once = PTHREAD_ONCE_INIT;
 
 static void fetch_all(void)
 {
+	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[2];
+
 	aes_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-	hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	/* The context keeps its own reference to the HMAC algorithm. */
+	if (hmac != NULL && (hmac_template = EVP_MAC_CTX_new(hmac)) != NULL &&
+	    EVP_MAC_CTX_set_params(hmac_template, params) != 1) {
+		EVP_MAC_CTX_free(hmac_template);
+		hmac_template = NULL;
+	}
+	EVP_MAC_free(hmac);
+}
+
+static void fetch_scrypt(void)
+{
 	scrypt = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 }
 
@@ -40,10 +68,13 @@ static void fetch_all(void)
 __attribute__((destructor)) static void release_all(void)
 {
 	EVP_CIPHER_free(aes_gcm);
-	EVP_KDF_free(hkdf);
+	EVP_MD_free(sha256);
+	EVP_MAC_CTX_free(hmac_template);
 	EVP_KDF_free(scrypt);
 	aes_gcm = NULL;
-	hkdf = scrypt = NULL;
+	sha256 = NULL;
+	hmac_template = NULL;
+	scrypt = NULL;
 }
 
 EVP_CIPHER *format_aes_gcm(void)
@@ -52,16 +83,45 @@ EVP_CIPHER *format_aes_gcm(void)
 	return aes_gcm;
 }
 
-EVP_KDF *format_hkdf(void)
+EVP_MD *format_sha256(void)
 {
 	pthread_once(&fetch_once, fetch_all);
-	return hkdf;
+	return sha256;
 }
 
 EVP_KDF *format_scrypt(void)
 {
-	pthread_once(&fetch_once, fetch_all);
+	pthread_once(&scrypt_once, fetch_scrypt);
 	return scrypt;
+}
+
+askcred_status format_hmac(const void *key, size_t keylen, const void *d1,
+			   size_t n1, const void *d2, size_t n2,
+			   uint8_t out[FORMAT_HMAC_LEN])
+{
+	EVP_MAC_CTX *m;
+	size_t outlen = 0;
+	askcred_status rc = ASKCRED_OK;
+
+	pthread_once(&fetch_once, fetch_all);
+	if (hmac_template == NULL)
+		return ASKCRED_INTERNAL;
+	/* A copy of the template, not EVP_MAC_CTX_new: no fetch, no digest
+	 * lookup. NULL here can only mean no memory; what OpenSSL queued
+	 * about it must not stay in the calling thread's error queue. */
+	m = EVP_MAC_CTX_dup(hmac_template);
+	if (m == NULL) {
+		ERR_clear_error();
+		return ASKCRED_NO_MEMORY;
+	}
+	if (EVP_MAC_init(m, key, keylen, NULL) != 1 ||
+	    EVP_MAC_update(m, d1, n1) != 1 ||
+	    (n2 > 0 && EVP_MAC_update(m, d2, n2) != 1) ||
+	    EVP_MAC_final(m, out, &outlen, FORMAT_HMAC_LEN) != 1 ||
+	    outlen != FORMAT_HMAC_LEN)
+		rc = err_openssl();
+	EVP_MAC_CTX_free(m);
+	return rc;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -174,12 +234,13 @@ askcred_status format_key_id(const uint8_t key[CACHE_KEY_LEN],
 {
 	uint8_t buf[sizeof(KEY_ID_LABEL) + CACHE_KEY_LEN];
 	uint8_t md[32];
-	size_t mdlen = 0;
+	unsigned int mdlen = 0;
 	int ok;
 
 	memcpy(buf, KEY_ID_LABEL, sizeof(KEY_ID_LABEL));
 	memcpy(buf + sizeof(KEY_ID_LABEL), key, CACHE_KEY_LEN);
-	ok = EVP_Q_digest(NULL, "SHA256", NULL, buf, sizeof(buf), md, &mdlen);
+	ok = format_sha256() != NULL &&
+	     EVP_Digest(buf, sizeof(buf), md, &mdlen, format_sha256(), NULL);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (!ok || mdlen != sizeof(md))
 		return err_set(err, err_openssl(), "SHA-256",
@@ -188,35 +249,30 @@ askcred_status format_key_id(const uint8_t key[CACHE_KEY_LEN],
 	return ASKCRED_OK;
 }
 
-/* The per-file key: HKDF-SHA256(master, salt, FILE_KEY_INFO). */
+/* The per-file key: HKDF-SHA256(master, salt, FILE_KEY_INFO), RFC 5869.
+ * The key is one hash long, so the expand step is its first block only:
+ * PRK = HMAC(salt, master); key = HMAC(PRK, info || 0x01).
+ * test_cache_format checks it against OpenSSL's own HKDF. */
 static askcred_status file_key(const struct cache_key *k,
 			       const uint8_t salt[CACHE_SALT_LEN],
 			       uint8_t out[CACHE_KEY_LEN],
 			       struct askcred_error *err)
 {
-	EVP_KDF *kdf = format_hkdf();
-	EVP_KDF_CTX *kctx = NULL;
-	OSSL_PARAM params[5], *p = params;
-	askcred_status rc = ASKCRED_OK;
+	static const uint8_t block1 = 1;
+	uint8_t prk[FORMAT_HMAC_LEN];
+	askcred_status rc;
 
-	if (kdf == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		return err_set(err, err_openssl(), "HKDF",
-			       "HKDF is not available");
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)"SHA256", 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						 (void *)k->key, CACHE_KEY_LEN);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-						 (void *)salt, CACHE_SALT_LEN);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-						 (void *)FILE_KEY_INFO,
-						 sizeof(FILE_KEY_INFO) - 1);
-	*p = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(kctx, out, CACHE_KEY_LEN, params) != 1)
-		rc = err_set(err, err_openssl(), "HKDF",
-			     "key derivation failed");
-	EVP_KDF_CTX_free(kctx);
-	return rc;
+	rc = format_hmac(salt, CACHE_SALT_LEN, k->key, CACHE_KEY_LEN, NULL, 0,
+			 prk);
+	if (rc == ASKCRED_OK)
+		rc = format_hmac(prk, sizeof(prk), FILE_KEY_INFO,
+				 sizeof(FILE_KEY_INFO) - 1, &block1, 1, out);
+	OPENSSL_cleanse(prk, sizeof(prk));
+	if (rc != ASKCRED_OK) {
+		OPENSSL_cleanse(out, CACHE_KEY_LEN);
+		return err_set(err, rc, "HKDF", "key derivation failed");
+	}
+	return ASKCRED_OK;
 }
 
 /* One AES-256-GCM pass over in (inlen bytes) into out, with the header and

@@ -87,10 +87,18 @@ askcred_status format_key_id(const uint8_t key[CACHE_KEY_LEN],
 			     uint8_t id[CACHE_KEY_ID_LEN],
 			     struct askcred_error *err);
 
-/* Algorithms fetched once per process (thread-safe) and never freed;
- * NULL when the OpenSSL provider lacks them. */
+/* Algorithms fetched once per process (thread-safe), freed when the
+ * module is unloaded; NULL when the OpenSSL provider lacks them. */
 EVP_CIPHER *format_aes_gcm(void);
-EVP_KDF *format_hkdf(void);
+EVP_MD *format_sha256(void);
 EVP_KDF *format_scrypt(void);
+
+/* HMAC-SHA256(key, d1 || d2) into out, from a context set up once per
+ * process. d2 may be NULL when n2 is 0. ASKCRED_OK, ASKCRED_NO_MEMORY or
+ * another status for an OpenSSL failure; the caller sets the message. */
+#define FORMAT_HMAC_LEN 32
+askcred_status format_hmac(const void *key, size_t keylen, const void *d1,
+			   size_t n1, const void *d2, size_t n2,
+			   uint8_t out[FORMAT_HMAC_LEN]);
 
 #endif

@@ -308,7 +308,8 @@ static askcred_status stretch(const char *pass, size_t len,
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	askcred_status rc = ASKCRED_OK;
 
-	if (md == NULL || EVP_DigestInit_ex2(md, EVP_sha256(), NULL) != 1 ||
+	if (md == NULL || format_sha256() == NULL ||
+	    EVP_DigestInit_ex2(md, format_sha256(), NULL) != 1 ||
 	    EVP_DigestUpdate(md, salt, CACHE_SALT_LEN) != 1 ||
 	    EVP_DigestUpdate(md, pass, len) != 1 ||
 	    EVP_DigestFinal_ex(md, in, &inlen) != 1) {

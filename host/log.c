@@ -52,7 +52,7 @@ void host_log(const struct askcred_stack *st, int level, const char *fmt, ...)
 
 void instance_log(void *log_ctx, int level, const char *message)
 {
-	const struct instance *in = log_ctx;
+	const struct module_open *in = log_ctx;
 	char line[LOG_LINE_MAX];
 
 	if (in == NULL || message == NULL || !log_wanted(in->stack, level))

@@ -12,7 +12,7 @@
 #include "instance.h"
 #include "log.h"
 #include "obtain.h"
-#include "source.h"
+#include "source/source.h"
 #include "timefmt.h"
 
 static void cache_log(void *ctx, int level, const char *message)

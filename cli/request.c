@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
 /* A purpose lands in audit lines and token names: printable, bounded. */
 static int purpose_ok(const char *s)
@@ -17,10 +18,7 @@ static int purpose_ok(const char *s)
 
 	if (len == 0 || len > 128)
 		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	return text_control_at(s, len) == len;
 }
 
 enum {

@@ -15,6 +15,7 @@
 #include "policy_audit.h"
 #include "safefile.h"
 #include "secret.h"
+#include "text.h"
 
 struct policy_audit {
 	void (*log)(void *log_ctx, int level, const char *message);
@@ -106,9 +107,7 @@ static void add_cut(json_object *o, const char *key, const char *v)
 	if (v == NULL)
 		return;
 	snprintf(cut, sizeof(cut), "%s", v);
-	for (char *c = cut; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	text_flatten(cut);
 	add_str(o, key, cut);
 }
 

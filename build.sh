@@ -14,7 +14,7 @@ top=$PWD
 # strace (fault injection), clang + libclang-rt-14-dev (libFuzzer),
 # bash-completion (the completion is tested with and without it).
 PACKAGES=(
-	gcc make autoconf automake libtool autoconf-archive pkg-config
+	gcc make autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libjson-c-dev libssl-dev
 	openssl ca-certificates python3 scdoc man-db binutils procps
 	clang-format valgrind strace clang libclang-rt-14-dev bash-completion

@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "cache.h"
 #include "record.h"
+#include "rmtree.h"
 #include "secret.h"
 
 #define BENCH_WS "3f2c4a1e-8b9d-4c6e-9f0a-1b2c3d4e5f60"
@@ -82,15 +82,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* Counts calls: a hit must never reach the source. */
@@ -178,7 +169,7 @@ static void teardown(struct bench *b)
 	cache_close(b->warm);
 	record_clear(&b->rec);
 	if (b->root[0] != '\0')
-		nftw(b->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_rmtree(b->root);
 }
 
 /* One timed call of op; 0, or -1 with a message on stderr. */

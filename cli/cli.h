@@ -10,6 +10,8 @@
 
 #include <askcred/askcred.h>
 
+#include "usage.h"
+
 /* Exit statuses, sysexits(3) numbers: see exitcode.c for the mapping. */
 enum {
 	EXIT_OK = 0,
@@ -82,13 +84,6 @@ int parse_command(const char *cmd, int argc, char **argv, const char *accepted,
 int request_fetch(struct cli *cli, const char *cmd,
 		  const struct askcred_request *req, int refresh,
 		  const struct askcred_credential **out);
-/* Report an unknown option or stray argument for cmd; EXIT_USAGE. */
-int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Report the getopt failure c ('?' or ':') for cmd; EXIT_USAGE. Call it
- * right after getopt_long() returned c, with opterr = 0 and an optstring
- * that starts with ":" (after any "+"). */
-int option_error(const char *cmd, int c, char **argv);
 /* Print the help text of cmd (NULL: the global help) on stdout. */
 void print_help(const char *cmd);
 

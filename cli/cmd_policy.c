@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "policy_store.h"
+#include "policy/policy_store.h"
 
 #define KEYS_MAX 16
 

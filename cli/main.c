@@ -15,6 +15,7 @@
 #endif
 
 #include "cli.h"
+#include "text.h"
 
 enum {
 	OPT_STACK = 0x200,
@@ -142,10 +143,9 @@ int cli_open_stack(struct cli *cli)
 
 static int printable(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	size_t n = strlen(s);
+
+	return text_control_at(s, n) == n;
 }
 
 /* A stack name is looked up in the stack directory; a path must say so

@@ -5,39 +5,11 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("askcred: ", stderr);
-	if (cmd != NULL)
-		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "; try 'askcred %s%s--help'\n", cmd ? cmd : "",
-		cmd ? " " : "");
-	return EXIT_USAGE;
-}
-
-int option_error(const char *cmd, int c, char **argv)
-{
-	char short_opt[3] = {'-', (char)optopt, '\0'};
-	/* optopt is the letter of a bad short option; for a long one the
-	 * word itself is the last one getopt looked at. */
-	const char *opt =
-		optopt > 0 && optopt < 0x80 ? short_opt : argv[optind - 1];
-
-	if (c == ':')
-		return usage_error(cmd, "option %s needs a value", opt);
-	return usage_error(cmd, "unknown option %s", opt);
-}
+#include "text.h"
 
 /* A purpose lands in audit lines and token names: printable, bounded. */
 static int purpose_ok(const char *s)
@@ -46,10 +18,7 @@ static int purpose_ok(const char *s)
 
 	if (len == 0 || len > 128)
 		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	return text_control_at(s, len) == len;
 }
 
 enum {

@@ -5,6 +5,7 @@
 
 #include "credcheck.h"
 #include "error.h"
+#include "text.h"
 
 int is_uuid4(const char *s)
 {
@@ -65,15 +66,13 @@ askcred_status check_token(const char **p, size_t *len, const char *where,
 			       "token is %zu bytes long, more than the %d "
 			       "allowed",
 			       n, TOKEN_MAX_LEN);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t at = text_control_at(s, n);
 
-		if (c < 0x20 || c == 0x7f)
-			return err_set(err, ASKCRED_INVALID, where,
-				       "token contains a control character "
-				       "at offset %zu",
-				       i);
-	}
+	if (at < n)
+		return err_set(err, ASKCRED_INVALID, where,
+			       "token contains a control character "
+			       "at offset %zu",
+			       at);
 	*p = s;
 	*len = n;
 	return ASKCRED_OK;

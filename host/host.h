@@ -21,7 +21,7 @@ struct module {
 /* One open() of a module: lines with the same module and the same
  * arguments share it, so a credential fetched by a "fetch" line can be
  * revoked by the "revoke" line naming the same instance. */
-struct instance {
+struct module_open {
 	struct module *mod;
 	int argc;
 	char **argv;
@@ -30,14 +30,14 @@ struct instance {
 	struct askcred_stack *stack;
 	/* Handed to open(); lives as long as the instance. */
 	struct askcred_host host;
-	struct instance *next;
+	struct module_open *next;
 };
 
 /* One usable stack line. */
 struct stack_step {
 	unsigned line;
 	struct control control;
-	struct instance *inst;
+	struct module_open *inst;
 };
 
 struct askcred_stack {
@@ -49,7 +49,7 @@ struct askcred_stack {
 	void *log_ctx;
 	int log_level;
 	struct module *modules;
-	struct instance *instances;
+	struct module_open *instances;
 	struct stack_step *steps[ASKCRED_OP_COUNT];
 	size_t nsteps[ASKCRED_OP_COUNT];
 };

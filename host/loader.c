@@ -191,7 +191,7 @@ out:
 	return rc;
 }
 
-static int same_args(const struct instance *in, const struct module *mod,
+static int same_args(const struct module_open *in, const struct module *mod,
 		     int argc, char *const *argv)
 {
 	if (in->mod != mod || in->argc != argc)
@@ -202,7 +202,7 @@ static int same_args(const struct instance *in, const struct module *mod,
 	return 1;
 }
 
-static void instance_free(struct instance *in)
+static void instance_free(struct module_open *in)
 {
 	if (in == NULL)
 		return;
@@ -212,11 +212,11 @@ static void instance_free(struct instance *in)
 	free(in);
 }
 
-static struct instance *instance_new(struct askcred_stack *st,
-				     struct module *mod, int argc,
-				     char *const *argv, unsigned line)
+static struct module_open *instance_new(struct askcred_stack *st,
+					struct module *mod, int argc,
+					char *const *argv, unsigned line)
 {
-	struct instance *in = calloc(1, sizeof(*in));
+	struct module_open *in = calloc(1, sizeof(*in));
 
 	if (in == NULL)
 		return NULL;
@@ -244,10 +244,10 @@ fail:
 
 askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 			    int argc, char *const *argv, unsigned line,
-			    struct instance **out, struct askcred_error *err)
+			    struct module_open **out, struct askcred_error *err)
 {
 	struct askcred_error perr = ASKCRED_ERROR_INIT;
-	struct instance *in, **link;
+	struct module_open *in, **link;
 	askcred_status rc;
 
 	for (in = st->instances; in != NULL; in = in->next)
@@ -289,7 +289,7 @@ askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 void loader_unload(struct askcred_stack *st)
 {
 	while (st->instances != NULL) {
-		struct instance *in = st->instances;
+		struct module_open *in = st->instances;
 
 		st->instances = in->next;
 		in->mod->ops->close(in->handle);

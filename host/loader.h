@@ -23,7 +23,8 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
  * one when none matches. */
 askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 			    int argc, char *const *argv, unsigned line,
-			    struct instance **out, struct askcred_error *err);
+			    struct module_open **out,
+			    struct askcred_error *err);
 
 /* Close every instance once, then dlclose every module. */
 void loader_unload(struct askcred_stack *st);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "text.h"
 
 #define LOG_LINE_MAX 1024
 
@@ -26,9 +27,7 @@ int log_wanted(const struct askcred_stack *st, int level)
 /* Control characters (newlines included) become '?'. */
 static void flatten(char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	text_flatten(s);
 }
 
 static void emit(const struct askcred_stack *st, int level, char *line)
@@ -52,7 +51,7 @@ void host_log(const struct askcred_stack *st, int level, const char *fmt, ...)
 
 void instance_log(void *log_ctx, int level, const char *message)
 {
-	const struct instance *in = log_ctx;
+	const struct module_open *in = log_ctx;
 	char line[LOG_LINE_MAX];
 
 	if (in == NULL || message == NULL || !log_wanted(in->stack, level))

@@ -12,7 +12,7 @@ int log_wanted(const struct askcred_stack *st, int level);
 void host_log(const struct askcred_stack *st, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The log callback handed to providers; log_ctx is the struct instance.
+/* The log callback handed to providers; log_ctx is the struct module_open.
  * Prefixes the provider name and stack line. */
 void instance_log(void *log_ctx, int level, const char *message);
 

@@ -26,14 +26,15 @@ struct call {
 	const struct askcred_credential *cred;
 };
 
-static const char *provider_name(const struct instance *in)
+static const char *provider_name(const struct module_open *in)
 {
 	return in->mod->ops->name ? in->mod->ops->name : "provider";
 }
 
 /* Run one instance. *made is set only by fetch and refresh. A missing
  * operation is an instance with nothing to say. */
-static askcred_status call_instance(const struct call *c, struct instance *in,
+static askcred_status call_instance(const struct call *c,
+				    struct module_open *in,
 				    struct askcred_credential **made,
 				    struct askcred_error *perr)
 {
@@ -87,7 +88,7 @@ static askcred_status call_instance(const struct call *c, struct instance *in,
 
 /* The caller's error for a line's result: the provider's words, the
  * provider's "where" (e.g. "HTTP 503") or else the stack line. */
-static void report(const askcred_stack *st, const struct instance *in,
+static void report(const askcred_stack *st, const struct module_open *in,
 		   unsigned line, askcred_status rc,
 		   const struct askcred_error *perr, struct askcred_error *err)
 {
@@ -118,7 +119,7 @@ static askcred_status dispatch(askcred_stack *st, const struct call *c,
 			       struct askcred_error *err)
 {
 	struct askcred_credential *kept = NULL;
-	struct instance *kept_by = NULL;
+	struct module_open *kept_by = NULL;
 	struct verdict v;
 	askcred_status rc;
 
@@ -248,7 +249,7 @@ askcred_status askcred_revoke(askcred_stack *st,
 }
 
 static int on_op(const askcred_stack *st, enum askcred_op op,
-		 const struct instance *in)
+		 const struct module_open *in)
 {
 	for (size_t i = 0; i < st->nsteps[op]; i++)
 		if (st->steps[op][i].inst == in)
@@ -263,7 +264,7 @@ struct tally {
 };
 
 static void tally_add(struct tally *t, const askcred_stack *st,
-		      const struct instance *in, askcred_status rc,
+		      const struct module_open *in, askcred_status rc,
 		      struct askcred_error *perr, struct askcred_error *err)
 {
 	perr->where[sizeof(perr->where) - 1] = '\0';
@@ -286,7 +287,7 @@ struct ask {
 	const char *reason;
 	askcred_entry_cb cb;
 	void *cb_ctx;
-	askcred_status (*call)(const struct ask *a, struct instance *in,
+	askcred_status (*call)(const struct ask *a, struct module_open *in,
 			       struct askcred_error *perr);
 };
 
@@ -297,7 +298,8 @@ static struct tally ask_all(askcred_stack *st, const struct ask *a,
 {
 	struct tally t = {0, ASKCRED_OK};
 
-	for (struct instance *in = st->instances; in != NULL; in = in->next) {
+	for (struct module_open *in = st->instances; in != NULL;
+	     in = in->next) {
 		struct askcred_error perr = ASKCRED_ERROR_INIT;
 
 		if (a->fetch_refresh_only && !on_op(st, ASKCRED_OP_FETCH, in) &&
@@ -308,7 +310,8 @@ static struct tally ask_all(askcred_stack *st, const struct ask *a,
 	return t;
 }
 
-static askcred_status call_invalidate(const struct ask *a, struct instance *in,
+static askcred_status call_invalidate(const struct ask *a,
+				      struct module_open *in,
 				      struct askcred_error *perr)
 {
 	const struct askcred_provider *p = in->mod->ops;
@@ -318,7 +321,7 @@ static askcred_status call_invalidate(const struct ask *a, struct instance *in,
 	return p->invalidate(in->handle, a->cred, a->reason, perr);
 }
 
-static askcred_status call_status(const struct ask *a, struct instance *in,
+static askcred_status call_status(const struct ask *a, struct module_open *in,
 				  struct askcred_error *perr)
 {
 	const struct askcred_provider *p = in->mod->ops;
@@ -328,7 +331,7 @@ static askcred_status call_status(const struct ask *a, struct instance *in,
 	return p->status(in->handle, a->cb, a->cb_ctx, perr);
 }
 
-static askcred_status call_gc(const struct ask *a, struct instance *in,
+static askcred_status call_gc(const struct ask *a, struct module_open *in,
 			      struct askcred_error *perr)
 {
 	const struct askcred_provider *p = in->mod->ops;

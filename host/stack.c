@@ -203,9 +203,10 @@ void askcred_stack_close(askcred_stack *st)
 
 /* Is in one of this stack's instances? A credential from another stack
  * (or a forged host_private) must never reach a release() call. */
-static int owns_instance(const askcred_stack *st, const struct instance *in)
+static int owns_instance(const askcred_stack *st, const struct module_open *in)
 {
-	for (const struct instance *i = st->instances; i != NULL; i = i->next)
+	for (const struct module_open *i = st->instances; i != NULL;
+	     i = i->next)
 		if (i == in)
 			return 1;
 	return 0;
@@ -213,7 +214,7 @@ static int owns_instance(const askcred_stack *st, const struct instance *in)
 
 void askcred_release(askcred_stack *st, const struct askcred_credential *cred)
 {
-	struct instance *in;
+	struct module_open *in;
 
 	if (st == NULL || cred == NULL)
 		return;

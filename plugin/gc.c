@@ -11,7 +11,7 @@
 #include "pending.h"
 #include "plugin_config.h"
 #include "remote.h"
-#include "source.h"
+#include "source/source.h"
 
 /* Why a token should go, or NULL to keep it. */
 static const char *verdict(const struct net_token_info *t, const char *host,

@@ -2,7 +2,7 @@
  * arguments, a copy of the host's callbacks, the chosen source, the
  * in-memory cache and every credential object it hands out.
  *
- * The provider operations in provider.c are thin wrappers around these.
+ * The provider operations in entry.c are thin wrappers around these.
  * Everything but instance_open/instance_close is safe to call concurrently
  * on one instance; nothing here touches global mutable state. */
 #ifndef ASKCRED_PLUGIN_INSTANCE_H
@@ -19,7 +19,7 @@
 #include "memcache.h"
 #include "plugin_config.h"
 #include "remote.h"
-#include "source.h"
+#include "source/source.h"
 
 struct stack_policy_member;
 

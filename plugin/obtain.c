@@ -13,7 +13,7 @@
 #include "obtain.h"
 #include "plugin_config.h"
 #include "remote.h"
-#include "source.h"
+#include "source/source.h"
 #include "timefmt.h"
 
 static void cache_log(void *ctx, int level, const char *message)

@@ -21,7 +21,7 @@
 #include "pending.h"
 #include "plugin_config.h"
 #include "safefile.h"
-#include "source.h"
+#include "source/source.h"
 
 #define PENDING_FILE_MAX 4096
 #define PENDING_SUFFIX ".pending"

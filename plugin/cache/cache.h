@@ -23,7 +23,7 @@
 
 #include <askcred/provider.h>
 
-#include "../record.h" /* by path: includers need no -I */
+#include "../base/record.h" /* by path: includers need no -I */
 
 struct cache;
 

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "http_int.h"
+#include "text.h"
 
 /*
  * curl_global_init() once per process. We are a library inside someone
@@ -53,18 +54,6 @@ void client_log(const struct net_client *c, int level, const char *fmt, ...)
 static uint32_t or_default(uint32_t v, uint32_t def)
 {
 	return v != 0 ? v : def;
-}
-
-static char *dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	d = strdup(s);
-	if (d == NULL)
-		*failed = 1;
-	return d;
 }
 
 askcred_status http_client_new(const struct net_config *cfg,

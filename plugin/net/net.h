@@ -30,7 +30,7 @@
 #include <askcred/provider.h>
 
 /* By path, so the provider needs no -I for plugin/net/. */
-#include "../record.h"
+#include "../base/record.h"
 #include "secret.h"
 
 #define NET_OPS_MAJOR 1u

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "policy_audit.h"
 #include "safefile.h"
+#include "text.h"
 
 struct policy_audit {
 	void (*log)(void *log_ctx, int level, const char *message);
@@ -105,9 +106,7 @@ static void add_cut(json_object *o, const char *key, const char *v)
 	if (v == NULL)
 		return;
 	snprintf(cut, sizeof(cut), "%s", v);
-	for (char *c = cut; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	text_flatten(cut);
 	add_str(o, key, cut);
 }
 

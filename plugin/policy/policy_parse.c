@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "policy_list.h"
 #include "policy_table.h"
+#include "text.h"
 
 #define PATH_MAX_LEN 96
 
@@ -115,11 +116,10 @@ static askcred_status get_string(struct parser *ps, const char *path,
 			   "must be a non-empty string without NUL, of at "
 			   "most %zu characters",
 			   max);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return bad(ps, path,
-				   "contains a control "
-				   "character");
+	if (text_control_at(s, len) < len)
+		return bad(ps, path,
+			   "contains a control "
+			   "character");
 	*out = strdup(s);
 	return *out ? ASKCRED_OK
 		    : err_set(ps->err, ASKCRED_NO_MEMORY, path,

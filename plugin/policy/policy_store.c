@@ -17,6 +17,7 @@
 #include "policy_file.h"
 #include "policy_store.h"
 #include "safefile.h"
+#include "text.h"
 
 #define COPY_DOC "policy.json"
 #define COPY_SIG "policy.json.sig"
@@ -53,18 +54,6 @@ void policy_store_source_failed(struct policy_store *s,
 				const struct askcred_error *why)
 {
 	remember_failure(s, why);
-}
-
-static char *dup_or_null(const char *p, int *failed)
-{
-	char *d;
-
-	if (p == NULL)
-		return NULL;
-	d = strdup(p);
-	if (d == NULL)
-		*failed = 1;
-	return d;
 }
 
 /* The meta file: non-secret facts about the copy, as JSON. */

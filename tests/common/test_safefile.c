@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "rmtree.h"
 #include "safefile.h"
 #include "secret.h"
 #include "tap.h"
@@ -109,15 +109,6 @@ static void refused(const char *path, const struct file_rules *rules,
 	       ASKCRED_CONFIG_ERROR, "%s", name);
 	has_str(err.message, why, "%s: the message says why", name);
 	is_str(err.where, path, "%s: the error names the file", name);
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
 }
 
 /* ---- the checks ---- */
@@ -382,6 +373,6 @@ int main(void)
 	safe_check_dir_refusals();
 	safefile_refuses_a_file_over_max_size();
 
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(root);
 	return tap_done();
 }

@@ -2,7 +2,7 @@
  * Fuzz target: every answer the provider parses. Each input is given, as
  * the body of a 2xx answer, to the AskUI token calls' parsers (create,
  * list, lookup) and the broker's; as an exec command's output to the
- * answer parser (plugin/answer.h); and, as the body of an error answer,
+ * answer parser (plugin/base/answer.h); and, as the body of an error answer,
  * to the extraction of AskUI's "detail". One body through all of
  * them: they share json_parse_strict() and the field readers of jsonval.h,
  * and a body meant for one is exactly the hostile input for another.

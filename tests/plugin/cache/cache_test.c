@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "cache_test.h"
 #include "error.h"
+#include "rmtree.h"
 #include "tap.h"
 
 int write_file(const char *path, const char *text, int mode)
@@ -63,19 +63,10 @@ void env_init(struct test_env *e)
 	e->cfg.no_memory_cache = 1;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void env_done(struct test_env *e)
 {
 	if (e->root[0] != '\0')
-		nftw(e->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_rmtree(e->root);
 	e->root[0] = '\0';
 }
 

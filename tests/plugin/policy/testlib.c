@@ -1,8 +1,6 @@
 #include "config.h"
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +24,6 @@ char *test_tmpdir(void)
 		tap_bail("cannot make a temporary directory under %s",
 			 base ? base : "/tmp");
 	return dir;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-void test_rmtree(const char *dir)
-{
-	if (dir != NULL)
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 const char *test_path(char *buf, size_t size, const char *dir, const char *name)

@@ -8,10 +8,10 @@
 
 #include <openssl/evp.h>
 
+#include "rmtree.h" /* test_rmtree() */
+
 /* mkdtemp under $TMPDIR (or /tmp), mode 0700; bails out on failure. */
 char *test_tmpdir(void);
-/* Remove the directory and everything in it. */
-void test_rmtree(const char *dir);
 /* dir/name into buf (bails out when it does not fit). */
 const char *test_path(char *buf, size_t size, const char *dir,
 		      const char *name);

@@ -6,7 +6,7 @@
 #include "answer.h"
 #include "credcheck.h"
 #include "error.h"
-#include "net/jsonval.h"
+#include "jsonval.h"
 
 askcred_status answer_parse(const char *body, size_t len, const char *what,
 			    const char *source, int64_t now,

@@ -39,7 +39,7 @@
 
 #include <askcred/provider.h>
 
-#include "../record.h" /* by path: includers need no -I */
+#include "../../../base/record.h" /* by path: includers need no -I */
 
 /* The document format this host understands. */
 #define POLICY_SCHEMA_VERSION 1

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "jsonval.h"
 #include "timefmt.h"
+#include "text.h"
 
 askcred_status json_parse_strict(const char *buf, size_t len, const char *what,
 				 struct json_object **out,
@@ -152,15 +153,11 @@ askcred_status json_get_string(struct json_object *obj, const char *key,
 			       "malformed answer: field %s is %zu bytes long, "
 			       "expected 1 to %zu",
 			       field, n, max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			return err_set(err, ASKCRED_UNAVAILABLE, what,
-				       "malformed answer: field %s contains "
-				       "a control character",
-				       field);
-	}
+	if (text_control_at(s, n) < n)
+		return err_set(err, ASKCRED_UNAVAILABLE, what,
+			       "malformed answer: field %s contains "
+			       "a control character",
+			       field);
 	*out = s;
 	*len = n;
 	return ASKCRED_OK;

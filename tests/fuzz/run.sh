@@ -70,14 +70,18 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
 
-failed=0
 summary=$OUTDIR/summary.txt
-printf '%-11s %-6s %10s %8s %8s %7s %5s\n' target result execs cov seeds corpus open >"$summary"
-for t in $TARGETS; do
+
+# fuzz_one T: fuzz target T on its corpus; write its summary row to
+# OUTDIR/row_T (FAIL or ok). Targets share nothing but the read-only tree,
+# so JOBS of them run at once: the phase takes SECONDS x targets / JOBS.
+fuzz_one() {
+	t=$1
 	corpus=$OUTDIR/corpus/$t
 	art=$OUTDIR/artifacts/$t
 	log=$OUTDIR/fuzz_$t.log
-	rm -rf "$corpus" "$art"
+	row=$OUTDIR/row_$t
+	rm -rf "$corpus" "$art" "$row"
 	mkdir -p "$corpus" "$art"
 	cp "$SRCDIR/tests/fuzz/corpus/$t/"* "$corpus/"
 	seeds=$(ls "$corpus" | wc -l)
@@ -106,7 +110,6 @@ for t in $TARGETS; do
 	result=ok
 	if [ $rc -ne 0 ] || [ -n "$(ls "$art")" ]; then
 		result=FAIL
-		failed=1
 		grep -E 'ERROR|invariant|SUMMARY' "$log" | head -n 5 >&2
 		for a in "$art"/*; do
 			[ -e "$a" ] || continue
@@ -118,7 +121,31 @@ for t in $TARGETS; do
 	fi
 	printf '%-11s %-6s %10s %8s %8s %7s %5s\n' "$t" "$result" \
 		"${execs:-?}" "${cov:-?}" "$seeds" "$(ls "$corpus" | wc -l)" \
-		"$open" >>"$summary"
+		"$open" >"$row"
+}
+
+running=0
+for t in $TARGETS; do
+	fuzz_one "$t" &
+	running=$((running + 1))
+	if [ "$running" -ge "$JOBS" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+
+failed=0
+printf '%-11s %-6s %10s %8s %8s %7s %5s\n' target result execs cov seeds corpus open >"$summary"
+for t in $TARGETS; do
+	# A target whose row is missing died before it could say: a failure.
+	if [ ! -f "$OUTDIR/row_$t" ]; then
+		printf '%-11s %-6s\n' "$t" FAIL >>"$summary"
+		failed=1
+		continue
+	fi
+	grep -q '^[^ ]* *FAIL ' "$OUTDIR/row_$t" && failed=1
+	cat "$OUTDIR/row_$t" >>"$summary"
 done
 echo
 cat "$summary"

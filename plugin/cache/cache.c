@@ -128,16 +128,41 @@ askcred_status cache_read(struct cache *c, const char *workspace,
 	rc = store_paths(c, workspace, entry, &p, err);
 	if (rc != ASKCRED_OK)
 		return rc;
+	return cache_read_at(c, workspace, entry, &p, out, err);
+}
+
+askcred_status cache_read_at(struct cache *c, const char *workspace,
+			     const char *entry, const struct entry_paths *p,
+			     struct token_record *out,
+			     struct askcred_error *err)
+{
+	askcred_status rc;
+
 	if (!memory_get(&c->mem, workspace, entry, out)) {
-		rc = store_load(c, workspace, entry, &p, out, err);
+		rc = store_load(c, workspace, entry, p, out, err);
 		if (rc == ASKCRED_NOT_FOUND)
-			err_set(err, rc, p.file, "no cache entry");
+			err_set(err, rc, p->file, "no cache entry");
 		if (rc != ASKCRED_OK)
 			return rc;
 		memory_put(&c->mem, workspace, entry, out);
 	}
 	out->flags |= ASKCRED_CRED_FROM_CACHE;
 	return ASKCRED_OK;
+}
+
+/* Build an entry's paths and take its write lock: what every change to an
+ * entry starts with. */
+static askcred_status lock_entry(struct cache *c, const char *workspace,
+				 const char *entry, struct entry_paths *p,
+				 struct cache_lock *lock,
+				 struct askcred_error *err)
+{
+	askcred_status rc = store_paths(c, workspace, entry, p, err);
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	return lock_acquire(&c->locks, p->lock, WRITE_LOCK_WAIT_MS, NULL, NULL,
+			    lock, err);
 }
 
 askcred_status cache_write(struct cache *c, const char *workspace,
@@ -153,14 +178,10 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 
 	if (err == NULL)
 		err = &local;
-	rc = store_paths(c, workspace, entry, &p, err);
-	if (rc != ASKCRED_OK)
-		return rc;
 	if (strcmp(rec->workspace_id, workspace) != 0)
 		return err_set(err, ASKCRED_INVALID, "workspace",
 			       "record belongs to another workspace");
-	rc = lock_acquire(&c->locks, p.lock, WRITE_LOCK_WAIT_MS, NULL, NULL,
-			  &lock, err);
+	rc = lock_entry(c, workspace, entry, &p, &lock, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	/* A successful write ends any outage. */
@@ -185,11 +206,7 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 
 	if (err == NULL)
 		err = &local;
-	rc = store_paths(c, workspace, entry, &p, err);
-	if (rc != ASKCRED_OK)
-		return rc;
-	rc = lock_acquire(&c->locks, p.lock, WRITE_LOCK_WAIT_MS, NULL, NULL,
-			  &lock, err);
+	rc = lock_entry(c, workspace, entry, &p, &lock, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	memory_put(&c->mem, workspace, entry, NULL);

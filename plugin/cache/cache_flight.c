@@ -279,7 +279,8 @@ askcred_status cache_get_or_refresh(struct cache *c, const char *workspace,
 	/* A miss (absent, corrupt, foreign, replayed) is just a miss here;
 	 * the next write replaces the file. An unusable file is worth a
 	 * line in the log, though: it may be an attack or a broken disk. */
-	rc = cache_read(c, workspace, entry, &f.cur, &miss);
+	/* The paths are built: read at them rather than build them again. */
+	rc = cache_read_at(c, workspace, entry, &p, &f.cur, &miss);
 	if (rc != ASKCRED_OK)
 		record_clear(&f.cur);
 	if (rc != ASKCRED_OK && rc != ASKCRED_NOT_FOUND && c->log != NULL) {

@@ -44,6 +44,13 @@ askcred_status store_paths(const struct cache *c, const char *workspace,
 			   const char *entry, struct entry_paths *p,
 			   struct askcred_error *err);
 
+/* cache_read() with the paths already built: the memory tier, else the
+ * disk (then remembered in memory). */
+askcred_status cache_read_at(struct cache *c, const char *workspace,
+			     const char *entry, const struct entry_paths *p,
+			     struct token_record *out,
+			     struct askcred_error *err);
+
 /* Read and open the entry from disk, refusing a replayed generation. No
  * lock needed. Codes as cache_read(). */
 askcred_status store_load(struct cache *c, const char *workspace,

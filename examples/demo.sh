@@ -15,7 +15,9 @@
 # SHA-256 in hex, as askcred shows them). It exits non-zero, saying which
 # check failed, when a step does not behave. Everything lives in one
 # private temporary directory (HOME, XDG dirs, cache), removed at exit
-# with the emulator and any job still running.
+# with the emulator and any job still running. With ASKCRED_DEMO_SECRETS
+# set to a file name, it writes the tokens the emulator issued there at
+# exit, for its test's leak check.
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,20 @@ step=0
 STEPS=4
 JOB_PIDS=
 cleanup() {
+	[ ! -s "${D:-/nonexistent}/killed.pid" ] ||
+		JOB_PIDS="$JOB_PIDS $(cat "$D/killed.pid")"
 	for p in $JOB_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	# For tests/examples/test_demo.sh: every token the emulator issued,
+	# and the parent token, so that it can check none was printed.
+	if [ -n "${ASKCRED_DEMO_SECRETS:-}" ] && [ -n "${EMU_PORT_main:-}" ]; then
+		(
+			umask 077
+			emulator_ctl main GET issued | "$PYTHON3" -c '
+import json, sys
+for t in json.load(sys.stdin)["tokens"]:
+    print(t)' && cat "$EMU_DIR/parent.token"
+		) >"$ASKCRED_DEMO_SECRETS"
+	fi
 	emulator_stop_all
 }
 # title N TEXT: a step's one-line explanation.
@@ -210,7 +225,7 @@ say "status: the entry is from-cache, minted, source mint, under policy serial $
 pass
 
 # ---- 3 -------------------------------------------------------------------
-title 3 "'askcred exec --purpose nightly -- JOB' mints the job a fresh token and deletes it in AskUI when the job ends"
+title 3 "'askcred exec --purpose nightly -- JOB' gives the job a fresh token, deleted when it ends; 'gc' deletes a kill -9'd one's"
 # The job proves it holds a live token without printing it: its
 # fingerprint, and the status the emulator answers to it (200: live).
 # It keeps a private copy only so that the demo can ask again afterwards.

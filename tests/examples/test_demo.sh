@@ -49,7 +49,25 @@ hits=$(grep -l -F -f "$SECRETS.nz" "$OUT" "$ERR")
 is "$hits" "" "no whole token appears in the demo's output"
 rm -f "$SECRETS" "$SECRETS.nz"
 
-# A step that cannot run makes the demo fail, saying so.
+# A step that does not behave fails the demo, which names it: a build
+# whose askcred gc does nothing leaves the SIGKILLed job's token alive.
+mkdir -p "$TMP/broken/cli" "$TMP/broken/plugin"
+ln -s "$top_builddir/plugin/.libs" "$TMP/broken/plugin/.libs"
+cat >"$TMP/broken/cli/askcred" <<BROKEN
+#!/bin/sh
+for a; do [ "\$a" = gc ] && exit 0; done
+exec "$top_builddir/cli/askcred" "\$@"
+BROKEN
+chmod 755 "$TMP/broken/cli/askcred"
+bash "$DEMO" "$TMP/broken" >"$OUT" 2>"$ERR"
+st=$?
+[ $st -ne 0 ]
+ok $? "the demo exits non-zero when a step does not behave ($st)"
+grep -q "^demo FAILED at step 3/4: gc did not list an orphaned token" "$ERR"
+ok $? "and names the step and the check"
+[ "$(grep -c '^      ok$' "$OUT")" = 2 ]
+ok $? "the steps before it passed"
+
 bash "$DEMO" "$TMP/nonexistent" >"$OUT" 2>"$ERR"
 st=$?
 [ $st -ne 0 ]

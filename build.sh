@@ -34,7 +34,7 @@ phase() {
 
 # The slowest tests (over 10 s each, about 250 s of the plain check's
 # CPU), left out of distcheck's check.
-DISTCHECK_SKIP='^tests/faults/test_alloc|^stress/|^tests/plugin/test_mint\.sh|^tests/plugin/test_failure_cause|^tests/plugin/test_mint_answers|^tests/plugin/net/test_faults|^tests/cli/test_exec_job'
+DISTCHECK_SKIP='^tests/faults/test_alloc|^stress/|^tests/plugin/test_mint\.sh|^tests/plugin/test_failure_cause|^tests/plugin/test_mint_answers|^tests/plugin/net/test_faults|^tests/cli/test_exec_job|^tests/examples/test_demo'
 
 # The tests whose threads share one instance, stack or cache handle.
 TSAN_TESTS="tests/plugin/test_provider tests/plugin/test_instance \

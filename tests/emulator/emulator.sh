@@ -1,4 +1,4 @@
-# Sourced by shell tests (and the README demo): run AskUI Workspaces API
+# Sourced by shell tests (and examples/demo.sh): run AskUI Workspaces API
 # emulators on 127.0.0.1 and stop them, whatever happens, when the shell
 # exits.
 #

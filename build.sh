@@ -15,7 +15,7 @@ top=$PWD
 # bash-completion (the completion is tested with and without it).
 PACKAGES=(
 	gcc make autoconf automake libtool pkg-config
-	libcurl4-openssl-dev libjson-c-dev libssl-dev
+	libcurl4-openssl-dev libjson-c-dev libssl-dev libyaml-dev
 	openssl ca-certificates python3 scdoc man-db binutils procps
 	clang-format valgrind strace clang libclang-rt-14-dev bash-completion
 )

@@ -15,9 +15,9 @@
 /* Edit the config text (len bytes, NUL-terminated) read from file (for
  * messages, "file:line") so that queue.credentials.access_token is the
  * token. JSON (text starting with '{') goes through json-c; anything else
- * is block-style YAML, edited line by line, and refused with
- * ASKCRED_CONFIG_ERROR where that cannot be done safely. *out (a wiped
- * secret) is the caller's. Messages never hold the token. */
+ * is YAML, parsed by libyaml and edited as text at the bytes it names,
+ * and refused with ASKCRED_CONFIG_ERROR where that cannot be done safely. *out
+ * (a wiped secret) is the caller's. Messages never hold the token. */
 askcred_status runner_config_edit(const char *file, const char *text,
 				  size_t len, const char *token,
 				  size_t token_len, struct secret *out,

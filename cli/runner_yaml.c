@@ -1,463 +1,406 @@
 /* Filling queue.credentials.access_token into a YAML runner config.
  *
- * No YAML library is allowed in askcred, and a real parser would rewrite
- * the user's file anyway. So YAML is edited as text, one splice: the
- * access_token line is replaced, or the missing keys are inserted right under
- * their parent with the document's own indentation. That is only safe on plain
- * block-style mappings, so anything that could make the text mean something
- * else than it looks (tabs in indentation, flow style on the path, anchors,
- * aliases, merge keys, tags, several documents) is refused with file:line
- * instead of guessed at. */
+ * libyaml parses the document; its events give the exact bytes of every
+ * node. The edit is then one splice of the user's own text: the value of
+ * access_token is replaced, or the missing keys are inserted under their
+ * parent with the document's own indentation. Comments, quoting and the
+ * types of every other value stay as the user wrote them, which a rewrite
+ * of the whole document (YAML's types do not survive a round trip through
+ * JSON) would not keep. Anything that could make the path mean something
+ * else than its text (anchors and aliases anywhere, tags, merge keys or
+ * flow style on the path, several documents) is refused with file:line. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <yaml.h>
+
 #include "error.h"
 #include "runner_config.h"
 
-struct line {
-	size_t start;	/* offset of the line */
-	size_t content; /* offset of the first non-blank byte */
-	size_t end;	/* offset of the end, before any "\r\n" or "\n" */
-	size_t next;	/* offset of the next line */
-	size_t indent;	/* content - start */
-	int skip;	/* blank, comment, directive or "---": not a node */
+static const char *const path_keys[] = {"queue", "credentials", "access_token"};
+#define PATH_LEN 3
+
+/* The splice, planned while walking and built when the document's
+ * indentation step is known: replace text [from, to) by the missing keys
+ * from depth on (insert) or by the token alone (replace). */
+struct plan {
+	int done;
+	int insert;
+	size_t from, to;
+	int depth;	   /* insert: the first missing key */
+	size_t indent;	   /* insert: the column of that key */
+	int under_a_value; /* insert: indent is the parent's, plus the step */
 };
 
-struct doc {
+struct walk {
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int have_ev;
 	const char *file;
 	const char *text;
 	size_t len;
-	struct line *lines;
-	size_t n;
-	const char *eol;
-	size_t step; /* the document's indentation step, for inserted keys */
-	size_t end;  /* where to append at top level: before a final "..." */
+	size_t step; /* the document's indentation step; 0 until seen */
+	struct plan plan;
+	struct askcred_error *err;
 };
 
-/* A "key: value" line: the key's bytes and where the value starts. */
-struct key {
-	const char *name;
-	size_t name_len;
-	size_t value; /* offset of the value (or of the end of the line) */
-};
-
-static const char *const path_keys[] = {"queue", "credentials", "access_token"};
-
-/* Line numbers as editors show them. */
-#define line_no(d, i) ((unsigned)(i) + 1)
-
-static int is_blank(char c)
+static unsigned line_of(const yaml_mark_t *m)
 {
-	return c == ' ' || c == '\t';
+	return (unsigned)m->line + 1;
 }
 
-/* Parse "key: value" at content offset c of line l. 0 when the line is
- * not a mapping entry (a list item, a bare scalar, a complex key). */
-static int parse_key(const struct doc *d, const struct line *l, struct key *k)
+static askcred_status refuse(struct walk *w, const yaml_mark_t *m,
+			     const char *why)
 {
-	const char *t = d->text;
-	size_t p = l->content, e = l->end;
+	return err_set_line(w->err, ASKCRED_CONFIG_ERROR, w->file, line_of(m),
+			    "%s", why);
+}
 
-	if (t[p] == '"' || t[p] == '\'') {
-		char q = t[p];
-
-		k->name = t + p + 1;
-		for (p++; p < e && t[p] != q; p++)
-			if (q == '"' && t[p] == '\\' && p + 1 < e)
-				p++;
-		if (p >= e)
-			return 0;
-		k->name_len = (size_t)(t + p - k->name);
-		for (p++; p < e && is_blank(t[p]); p++)
-			;
-		if (p >= e || t[p] != ':')
-			return 0;
-	} else {
-		if (strchr("-?:,[]{}#&*!|>%@`", t[p]) != NULL &&
-		    !(t[p] == '-' && p + 1 < e && !is_blank(t[p + 1])))
-			return 0;
-		k->name = t + p;
-		for (; p < e; p++) {
-			if (t[p] == ':' && (p + 1 == e || is_blank(t[p + 1])))
-				break;
-			if (t[p] == '#' && is_blank(t[p - 1]))
-				return 0;
-		}
-		if (p >= e)
-			return 0;
-		k->name_len = (size_t)(t + p - k->name);
-		while (k->name_len > 0 && is_blank(k->name[k->name_len - 1]))
-			k->name_len--;
+/* The event's anchor, or NULL; aliases are events of their own. */
+static const yaml_char_t *anchor_of(const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		return e->data.scalar.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return e->data.mapping_start.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return e->data.sequence_start.anchor;
+	default:
+		return NULL;
 	}
-	for (p++; p < e && is_blank(t[p]); p++)
-		;
-	k->value = p;
+}
+
+static const yaml_char_t *tag_of(const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		return e->data.scalar.tag;
+	case YAML_MAPPING_START_EVENT:
+		return e->data.mapping_start.tag;
+	case YAML_SEQUENCE_START_EVENT:
+		return e->data.sequence_start.tag;
+	default:
+		return NULL;
+	}
+}
+
+/* The old value may be a token too: scalars are wiped before libyaml
+ * frees them. */
+static void drop_event(struct walk *w)
+{
+	if (!w->have_ev)
+		return;
+	if (w->ev.type == YAML_SCALAR_EVENT && w->ev.data.scalar.value != NULL)
+		OPENSSL_cleanse(w->ev.data.scalar.value,
+				w->ev.data.scalar.length);
+	yaml_event_delete(&w->ev);
+	w->have_ev = 0;
+}
+
+/* The next event. An alias, or an anchor one could alias, is refused
+ * wherever it is: through an alias the path, and so the token, could
+ * appear in a second place of the document. */
+static askcred_status next(struct walk *w)
+{
+	yaml_parser_t *p = &w->parser;
+
+	drop_event(w);
+	if (!yaml_parser_parse(p, &w->ev)) {
+		size_t at = p->problem_mark.index;
+
+		if (p->error == YAML_MEMORY_ERROR)
+			return err_set(w->err, ASKCRED_NO_MEMORY, w->file,
+				       "cannot hold the runner config in "
+				       "memory");
+		if (at < w->len && w->text[at] == '\t')
+			return refuse(w, &p->problem_mark,
+				      "a tab where YAML wants spaces: indent "
+				      "with spaces only");
+		return err_set_line(
+			w->err, ASKCRED_CONFIG_ERROR, w->file,
+			line_of(&p->problem_mark), "not valid YAML: %s%s%s",
+			p->problem ? p->problem : "parse error",
+			p->context ? " " : "", p->context ? p->context : "");
+	}
+	w->have_ev = 1;
+	if (w->ev.type == YAML_ALIAS_EVENT || anchor_of(&w->ev) != NULL)
+		return refuse(w, &w->ev.start_mark,
+			      "anchors and aliases (& and *) are not "
+			      "supported in a runner config");
+	return ASKCRED_OK;
+}
+
+/* Start of the line holding index at, if only blanks precede at on it. */
+static int line_start(const struct walk *w, size_t at, size_t column,
+		      size_t *out)
+{
+	if (column > at)
+		return 0;
+	for (size_t i = at - column; i < at; i++)
+		if (w->text[i] != ' ')
+			return 0;
+	*out = at - column;
 	return 1;
 }
 
-static int key_is(const struct key *k, const char *name)
+/* Just after the end of the line holding index at. */
+static size_t after_line(const struct walk *w, size_t at)
 {
-	return k->name_len == strlen(name) &&
-	       memcmp(k->name, name, k->name_len) == 0;
+	const char *nl = memchr(w->text + at, '\n', w->len - at);
+
+	return nl ? (size_t)(nl - w->text) + 1 : w->len;
 }
 
-/* The value is empty: nothing but maybe a comment follows the colon. */
-static int value_empty(const struct doc *d, const struct line *l, size_t v)
+/* A scalar whose whole value is s (a "\0" inside does not match). */
+static int scalar_is(const yaml_event_t *e, const char *s)
 {
-	return v >= l->end || d->text[v] == '#';
+	return e->type == YAML_SCALAR_EVENT &&
+	       e->data.scalar.length == strlen(s) &&
+	       memcmp(e->data.scalar.value, s, e->data.scalar.length) == 0;
 }
 
-/* Split into lines and refuse what the line edit cannot handle safely
- * anywhere in the document: tabs in indentation, several documents,
- * anchors, aliases and merge keys (an alias could make queue mean a
- * mapping written elsewhere). Text blocks (| and >) are skipped over, so
- * their contents are never taken for YAML. */
-static askcred_status scan(struct doc *d, struct askcred_error *err)
+/* The document's step, from the first block mapping nested under a key:
+ * how much deeper its keys sit than that key. */
+static void learn_step(struct walk *w, const yaml_event_t *start,
+		       size_t first_col, size_t parent_col)
 {
-	const char *t = d->text;
-	size_t p = 0, block_col = 0, prev_indent = 0;
-	int in_block = 0, seen = 0, ended = 0, have_prev = 0;
+	if (w->step == 0 && start->start_mark.line > 0 &&
+	    start->data.mapping_start.style == YAML_BLOCK_MAPPING_STYLE &&
+	    first_col > parent_col)
+		w->step = first_col - parent_col;
+}
 
-	if (d->len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
-		p = 3; /* a BOM: not part of line 1's indentation */
-	d->eol = "\n";
-	for (size_t i = 0; p < d->len || i == 0; i++) {
-		struct line *l = &d->lines[i];
-		const char *nl = memchr(t + p, '\n', d->len - p);
-		struct key k;
-		size_t c;
+static void plan_insert(struct walk *w, size_t at, int depth, size_t indent,
+			int under_a_value)
+{
+	w->plan = (struct plan){.done = 1,
+				.insert = 1,
+				.from = at,
+				.to = at,
+				.depth = depth,
+				.indent = indent,
+				.under_a_value = under_a_value};
+}
 
-		l->start = p;
-		l->next = nl != NULL ? (size_t)(nl - t) + 1 : d->len;
-		l->end = nl != NULL ? (size_t)(nl - t) : d->len;
-		if (l->end > l->start && t[l->end - 1] == '\r') {
-			l->end--;
-			if (i == 0)
-				d->eol = "\r\n";
-		}
-		for (c = p; c < l->end && is_blank(t[c]); c++)
-			if (t[c] == '\t' && !in_block)
-				return err_set_line(
-					err, ASKCRED_CONFIG_ERROR, d->file,
-					line_no(d, i),
-					"a tab in the indentation; YAML "
-					"indents with spaces only");
-		l->content = c;
-		l->indent = c - p;
-		d->n = i + 1;
-		p = l->next;
-		l->skip = c == l->end || t[c] == '#';
-		if (in_block && (l->skip || l->indent > block_col))
-			continue; /* inside a | or > text block */
-		in_block = 0;
-		if (!l->skip && t[c] == '%' && !seen) {
-			l->skip = 1; /* a directive, before the document */
-			continue;
-		}
-		if (!l->skip && l->end - c >= 3 &&
-		    (memcmp(t + c, "---", 3) == 0 ||
-		     memcmp(t + c, "...", 3) == 0) &&
-		    (l->end - c == 3 || is_blank(t[c + 3]))) {
-			if (seen && t[c] == '-')
-				return err_set_line(
-					err, ASKCRED_CONFIG_ERROR, d->file,
-					line_no(d, i),
-					"a second YAML document; give "
-					"askcred a file with one document");
-			if (t[c] == '.') {
-				ended = 1;
-				d->end = l->start;
-			}
-			l->skip = 1;
-			continue;
-		}
-		if (l->skip)
-			continue;
-		if (ended)
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "content after the end of the YAML "
-					    "document (...)");
-		seen = 1;
-		if (have_prev && l->indent > prev_indent && d->step == 0)
-			d->step = l->indent - prev_indent;
-		have_prev = 1;
-		prev_indent = l->indent;
-		/* The nodes of this line: after any "- ", and the value. */
-		while (c + 1 < l->end && t[c] == '-' && is_blank(t[c + 1]))
-			for (c += 2; c < l->end && is_blank(t[c]); c++)
-				;
-		if (t[c] == '&' || t[c] == '*')
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "YAML anchors and aliases are not "
-					    "supported; write the value out");
-		{
-			struct line sub = *l;
+static askcred_status walk_node(struct walk *w, int depth, size_t key_col);
 
-			sub.content = c;
-			if (!parse_key(d, &sub, &k))
-				continue;
-		}
-		if (key_is(&k, "<<"))
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "YAML merge keys (<<) are not "
-					    "supported; write the keys out");
-		if (k.value < l->end &&
-		    (t[k.value] == '&' || t[k.value] == '*'))
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "YAML anchors and aliases are not "
-					    "supported; write the value out");
-		if (k.value < l->end &&
-		    (t[k.value] == '|' || t[k.value] == '>')) {
-			in_block = 1;
-			block_col = (size_t)(k.name - t) - l->start;
-			if (k.name > t &&
-			    (k.name[-1] == '"' || k.name[-1] == '\''))
-				block_col--;
-		}
-	}
-	if (!ended)
-		d->end = d->len;
-	if (d->step == 0)
-		d->step = 2;
+/* A value off the path, or a key: walked for its events only. */
+static askcred_status walk_off(struct walk *w)
+{
+	return walk_node(w, -1, 0);
+}
+
+/* access_token's value: a scalar, replaced whole. A block scalar (| or >)
+ * ends after its last line break; the splice keeps that break. */
+static askcred_status plan_replace(struct walk *w)
+{
+	const yaml_event_t *e = &w->ev;
+	size_t from = e->start_mark.index, to = e->end_mark.index;
+
+	if (e->type != YAML_SCALAR_EVENT)
+		return refuse(w, &e->start_mark,
+			      "queue.credentials.access_token must be a "
+			      "single value, not a mapping or a list");
+	if (tag_of(e) != NULL)
+		return refuse(w, &e->start_mark,
+			      "a tag (!) on queue.credentials.access_token is "
+			      "not supported");
+	if (e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+	    e->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		while (to > from && strchr(" \t\r\n", w->text[to - 1]) != NULL)
+			to--;
+	w->plan = (struct plan){.done = 1, .from = from, .to = to};
 	return ASKCRED_OK;
 }
 
-/* The first line after i that is a node, or d->n. */
-static size_t next_node(const struct doc *d, size_t i)
+/* A mapping on the path at depth: find path_keys[depth] in it. */
+static askcred_status walk_path_mapping(struct walk *w, int depth,
+					size_t parent_col)
 {
-	for (i++; i < d->n && d->lines[i].skip; i++)
-		;
-	return i;
-}
-
-/* Where the mapping under line parent (d->n: the root) ends, and the
- * indentation of its keys (0 when it has none). Refuses a parent whose
- * value is not a block mapping. */
-static askcred_status children(const struct doc *d, size_t parent, size_t *end,
-			       size_t *indent, struct askcred_error *err)
-{
-	int root = parent == d->n;
-	size_t first = root ? next_node(d, (size_t)-1) : next_node(d, parent);
-	size_t pind = root ? 0 : d->lines[parent].indent;
-	const char *t = d->text;
-
-	*indent = 0;
-	*end = first;
-	if (first < d->n && (root || d->lines[first].indent > pind)) {
-		const struct line *l = &d->lines[first];
-
-		if (t[l->content] == '{' || t[l->content] == '[')
-			return err_set_line(
-				err, ASKCRED_CONFIG_ERROR, d->file,
-				line_no(d, first),
-				"YAML flow style ({...} or [...]) cannot be "
-				"edited safely; write the runner config in "
-				"block style or as JSON");
-		if (t[l->content] == '-')
-			return err_set_line(
-				err, ASKCRED_CONFIG_ERROR, d->file,
-				line_no(d, first),
-				"a list where the runner config needs a "
-				"mapping (queue: credentials: access_token:)");
-		*indent = l->indent;
-		for (*end = first; *end < d->n; *end = next_node(d, *end))
-			if (!root && d->lines[*end].indent <= pind)
-				break;
-	}
-	return ASKCRED_OK;
-}
-
-/* Find the key named in the mapping [from, end) whose keys sit at indent.
- * *at is d->n when it is absent. */
-static askcred_status find_key(const struct doc *d, size_t from, size_t end,
-			       size_t indent, const char *name, size_t *at,
-			       struct askcred_error *err)
-{
-	struct key k;
-
-	*at = d->n;
-	for (size_t i = from; i < end; i = next_node(d, i)) {
-		const struct line *l = &d->lines[i];
-
-		if (l->indent > indent)
-			continue; /* deeper: some other key's value */
-		if (l->indent < indent)
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "indentation does not line up "
-					    "with the keys above it");
-		if (!parse_key(d, l, &k))
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "cannot read this line as a "
-					    "'key: value' entry");
-		if (!key_is(&k, name))
-			continue;
-		if (*at != d->n)
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "key '%s' appears twice", name);
-		*at = i;
-	}
-	return ASKCRED_OK;
-}
-
-/* A key on the path must hold a block mapping: its value is empty. */
-static askcred_status check_parent(const struct doc *d, size_t i,
-				   const char *name, struct askcred_error *err)
-{
-	const struct line *l = &d->lines[i];
-	struct key k;
-	char c;
-
-	parse_key(d, l, &k);
-	if (value_empty(d, l, k.value))
-		return ASKCRED_OK;
-	c = d->text[k.value];
-	return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file, line_no(d, i),
-			    "'%s' %s", name,
-			    c == '{' || c == '['
-				    ? "is in YAML flow style ({...}), which "
-				      "cannot be edited safely; write it in "
-				      "block style or as JSON"
-			    : c == '!' ? "carries a YAML tag; remove it"
-				       : "must be a mapping, not a value");
-}
-
-/* The splice: replace text [from, to) by head, the quoted token, tail. */
-struct splice {
-	size_t from, to;
-	char head[256];
-	const char *tail;
-};
-
-static void add_spaces(char *buf, size_t size, size_t n)
-{
-	size_t used = strlen(buf);
-
-	while (n-- > 0 && used + 1 < size)
-		buf[used++] = ' ';
-	buf[used] = '\0';
-}
-
-static void add_str(char *buf, size_t size, const char *s)
-{
-	size_t used = strlen(buf);
-
-	snprintf(buf + used, size - used, "%s", s);
-}
-
-/* The missing keys from depth on, each under the last, at indent. */
-static void insert_keys(const struct doc *d, size_t at, int depth,
-			size_t indent, struct splice *s)
-{
-	s->from = s->to = at;
-	s->head[0] = '\0';
-	if (at == d->len && at > 0 && d->text[at - 1] != '\n')
-		add_str(s->head, sizeof(s->head), d->eol);
-	for (int k = depth; k < 3; k++) {
-		add_spaces(s->head, sizeof(s->head),
-			   indent + (size_t)(k - depth) * d->step);
-		add_str(s->head, sizeof(s->head), path_keys[k]);
-		add_str(s->head, sizeof(s->head), k < 2 ? ":" : ": ");
-		if (k < 2)
-			add_str(s->head, sizeof(s->head), d->eol);
-	}
-	s->tail = d->eol;
-}
-
-/* Replace access_token's value on line i, with any continuation lines of
- * a multi-line or | > value (lines indented deeper than the key). */
-static askcred_status replace_value(const struct doc *d, size_t i,
-				    struct splice *s, struct askcred_error *err)
-{
-	const struct line *l = &d->lines[i];
-	const char *t = d->text;
-	size_t last = i, n;
-	struct key k;
-
-	parse_key(d, l, &k);
-	if (k.value < l->end && (t[k.value] == '"' || t[k.value] == '\'')) {
-		size_t p = k.value + 1;
-
-		while (p < l->end && t[p] != t[k.value])
-			p += t[k.value] == '"' && t[p] == '\\' ? 2 : 1;
-		if (p >= l->end)
-			return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-					    line_no(d, i),
-					    "the quoted access_token runs "
-					    "over several lines; put it on "
-					    "one line");
-	}
-	for (size_t j = i + 1; j < d->n; j++)
-		if (!d->lines[j].skip) {
-			if (d->lines[j].indent <= l->indent)
-				break;
-			last = j;
-		}
-	n = k.value - l->start;
-	if (n + 2 > sizeof(s->head))
-		return err_set_line(err, ASKCRED_CONFIG_ERROR, d->file,
-				    line_no(d, i), "line too long to edit");
-	memcpy(s->head, t + l->start, n);
-	s->head[n] = '\0';
-	if (k.value == l->end || !is_blank(t[k.value - 1]))
-		add_str(s->head, sizeof(s->head), " ");
-	s->from = l->start;
-	s->to = d->lines[last].end;
-	s->tail = "";
-	return ASKCRED_OK;
-}
-
-static askcred_status plan_yaml(struct doc *d, struct splice *s,
-				struct askcred_error *err)
-{
-	size_t parent, end, indent, at;
+	yaml_event_t start_ev = w->ev;
+	yaml_mark_t start = w->ev.start_mark;
+	size_t first_at = 0, first_col = 0;
+	int keys = 0, found = 0;
 	askcred_status rc;
 
-	rc = scan(d, err);
-	parent = d->n; /* the root */
-	for (int depth = 0; rc == ASKCRED_OK && depth < 3; depth++) {
-		rc = children(d, parent, &end, &indent, err);
-		if (rc != ASKCRED_OK)
+	if (w->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE)
+		return refuse(w, &start,
+			      depth == 0 ? "a flow style ({...}) document is "
+					   "not supported here; use block "
+					   "style or JSON"
+					 : "flow style ({...}) on the path to "
+					   "access_token is not supported; use "
+					   "block style");
+	for (;;) {
+		yaml_mark_t key_mark;
+		size_t key_col;
+		int is_path_key;
+
+		if ((rc = next(w)) != ASKCRED_OK)
+			return rc;
+		if (w->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		if (end == (parent == d->n ? next_node(d, (size_t)-1)
-					   : next_node(d, parent))) {
-			/* No keys under the parent: add them all. */
-			if (parent == d->n)
-				insert_keys(d, d->end, depth, indent, s);
-			else
-				insert_keys(d, d->lines[parent].next, depth,
-					    d->lines[parent].indent + d->step,
-					    s);
-			return ASKCRED_OK;
+		key_mark = w->ev.start_mark;
+		key_col = key_mark.column;
+		if (keys++ == 0) {
+			first_col = key_col;
+			if (depth > 0)
+				learn_step(w, &start_ev, key_col, parent_col);
+			if (depth > 0 &&
+			    !line_start(w, key_mark.index, key_col, &first_at))
+				return refuse(w, &key_mark,
+					      "put the first key under this "
+					      "mapping on a line of its own");
 		}
-		rc = find_key(d,
-			      parent == d->n ? next_node(d, (size_t)-1)
-					     : next_node(d, parent),
-			      end, indent, path_keys[depth], &at, err);
+		is_path_key = scalar_is(&w->ev, path_keys[depth]);
+		if (scalar_is(&w->ev, "<<"))
+			return refuse(w, &key_mark,
+				      "merge keys (<<) are not supported on "
+				      "the path to access_token");
+		if (!is_path_key) {
+			if ((rc = walk_off(w)) != ASKCRED_OK ||
+			    (rc = next(w)) != ASKCRED_OK)
+				return rc;
+			if ((rc = walk_node(w, -1, key_col)) != ASKCRED_OK)
+				return rc;
+			continue;
+		}
+		if (found)
+			return err_set_line(w->err, ASKCRED_CONFIG_ERROR,
+					    w->file, line_of(&key_mark),
+					    "'%s' is there twice",
+					    path_keys[depth]);
+		found = 1;
+		if ((rc = next(w)) != ASKCRED_OK)
+			return rc;
+		rc = depth == PATH_LEN - 1 ? plan_replace(w)
+					   : walk_node(w, depth + 1, key_col);
 		if (rc != ASKCRED_OK)
-			break;
-		if (at == d->n) {
-			insert_keys(d,
-				    parent == d->n ? d->end
-						   : d->lines[parent].next,
-				    depth, indent, s);
-			return ASKCRED_OK;
-		}
-		if (depth == 2)
-			return replace_value(d, at, s, err);
-		rc = check_parent(d, at, path_keys[depth], err);
-		parent = at;
+			return rc;
 	}
-	return rc;
+	if (found)
+		return ASKCRED_OK;
+	/* The key is missing: the root gets it at its end, as a user would
+	 * append it; a nested mapping as its first key. */
+	if (depth == 0) {
+		size_t at = w->ev.start_mark.index;
+
+		plan_insert(w, at, 0, keys ? first_col : 0, 0);
+	} else {
+		plan_insert(w, first_at, depth, first_col, 0);
+	}
+	return ASKCRED_OK;
+}
+
+/* The node whose first event is current. depth: where it is on the path
+ * (0 the root, 1 queue's value, 2 credentials' value), -1 off it. key_col:
+ * the column of the key it is the value of. */
+static askcred_status walk_node(struct walk *w, int depth, size_t key_col)
+{
+	yaml_mark_t start = w->ev.start_mark;
+	yaml_event_t start_ev;
+	askcred_status rc;
+
+	if (depth >= 0 && tag_of(&w->ev) != NULL)
+		return err_set_line(
+			w->err, ASKCRED_CONFIG_ERROR, w->file, line_of(&start),
+			"a tag (!) on %s is not supported",
+			depth == 0 ? "the document" : path_keys[depth - 1]);
+	switch (w->ev.type) {
+	case YAML_SCALAR_EVENT:
+		if (depth < 0)
+			return ASKCRED_OK;
+		/* "queue:" with nothing after it: the keys go under it. */
+		if (w->ev.data.scalar.length == 0 &&
+		    w->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			plan_insert(w, after_line(w, start.index), depth,
+				    key_col, depth > 0);
+			return ASKCRED_OK;
+		}
+		if (depth == 0)
+			return refuse(w, &start,
+				      "the runner config must be a mapping "
+				      "of keys, not a single value");
+		return err_set_line(w->err, ASKCRED_CONFIG_ERROR, w->file,
+				    line_of(&start),
+				    "'%s' must be a mapping (of keys), not a "
+				    "value",
+				    path_keys[depth - 1]);
+	case YAML_SEQUENCE_START_EVENT:
+		if (depth == 0)
+			return refuse(w, &start,
+				      "the runner config is a list; it must "
+				      "be a mapping of keys");
+		if (depth > 0)
+			return err_set_line(w->err, ASKCRED_CONFIG_ERROR,
+					    w->file, line_of(&start),
+					    "'%s' must be a mapping, not a "
+					    "list",
+					    path_keys[depth - 1]);
+		for (;;) {
+			if ((rc = next(w)) != ASKCRED_OK)
+				return rc;
+			if (w->ev.type == YAML_SEQUENCE_END_EVENT)
+				return ASKCRED_OK;
+			if ((rc = walk_off(w)) != ASKCRED_OK)
+				return rc;
+		}
+	case YAML_MAPPING_START_EVENT:
+		if (depth >= 0)
+			return walk_path_mapping(w, depth, key_col);
+		start_ev = w->ev;
+		for (int first = 1;; first = 0) {
+			size_t col;
+
+			if ((rc = next(w)) != ASKCRED_OK)
+				return rc;
+			if (w->ev.type == YAML_MAPPING_END_EVENT)
+				return ASKCRED_OK;
+			col = w->ev.start_mark.column;
+			if (first)
+				learn_step(w, &start_ev, col, key_col);
+			if ((rc = walk_off(w)) != ASKCRED_OK ||
+			    (rc = next(w)) != ASKCRED_OK ||
+			    (rc = walk_node(w, -1, col)) != ASKCRED_OK)
+				return rc;
+		}
+	default:
+		return refuse(w, &start, "unexpected YAML event");
+	}
+}
+
+/* The stream: no document (the keys are appended), or exactly one. */
+static askcred_status walk_stream(struct walk *w)
+{
+	askcred_status rc;
+
+	if ((rc = next(w)) != ASKCRED_OK || (rc = next(w)) != ASKCRED_OK)
+		return rc;
+	if (w->ev.type == YAML_STREAM_END_EVENT) {
+		plan_insert(w, w->len, 0, 0, 0);
+		return ASKCRED_OK;
+	}
+	if ((rc = next(w)) != ASKCRED_OK ||
+	    (rc = walk_node(w, 0, 0)) != ASKCRED_OK ||
+	    (rc = next(w)) != ASKCRED_OK)
+		return rc;
+	/* A "..." ending the document: what is appended goes before it. */
+	if (w->ev.type == YAML_DOCUMENT_END_EVENT &&
+	    w->ev.end_mark.index > w->ev.start_mark.index && w->plan.insert &&
+	    w->plan.depth == 0 && w->plan.from > w->ev.start_mark.index)
+		w->plan.from = w->plan.to = w->ev.start_mark.index;
+	if ((rc = next(w)) != ASKCRED_OK)
+		return rc;
+	if (w->ev.type != YAML_STREAM_END_EVENT)
+		return refuse(w, &w->ev.start_mark,
+			      "a second YAML document; the runner config is "
+			      "one document");
+	return ASKCRED_OK;
 }
 
 /* Double-quoted YAML scalar: \" \\ and \xNN for control bytes; bytes of
@@ -490,47 +433,93 @@ static size_t yaml_quote(const char *s, size_t len, char *out)
 	return n;
 }
 
+static void add(char *buf, size_t size, const char *s, size_t spaces)
+{
+	size_t used = strlen(buf);
+
+	while (spaces-- > 0 && used + 1 < size)
+		buf[used++] = ' ';
+	snprintf(buf + used, size - used, "%s", s);
+}
+
+/* What goes before the quoted token (the missing keys, or a blank after a
+ * bare "access_token:") and after it (a line end for inserted keys). */
+static void splice_text(const struct walk *w, char *head, size_t size,
+			const char **tail)
+{
+	const struct plan *pl = &w->plan;
+	const char *nl = memchr(w->text, '\n', w->len);
+	const char *eol =
+		nl != NULL && nl > w->text && nl[-1] == '\r' ? "\r\n" : "\n";
+	size_t step = w->step ? w->step : 2;
+	size_t indent = pl->indent + (pl->under_a_value ? step : 0);
+
+	head[0] = '\0';
+	*tail = "";
+	if (!pl->insert) {
+		if (pl->from > 0 && w->text[pl->from - 1] == ':')
+			add(head, size, " ", 0);
+		return;
+	}
+	if (pl->from == w->len && pl->from > 0 && w->text[pl->from - 1] != '\n')
+		add(head, size, eol, 0);
+	for (int k = pl->depth; k < PATH_LEN; k++) {
+		add(head, size, path_keys[k],
+		    indent + (size_t)(k - pl->depth) * step);
+		add(head, size, k < PATH_LEN - 1 ? ":" : ": ", 0);
+		if (k < PATH_LEN - 1)
+			add(head, size, eol, 0);
+	}
+	*tail = eol;
+}
+
 askcred_status runner_yaml_edit(const char *file, const char *text, size_t len,
 				const char *token, size_t token_len,
 				struct secret *out, struct askcred_error *err)
 {
-	struct doc d = {.file = file, .text = text, .len = len};
-	struct splice s;
-	size_t lines = 1, qlen, total, head_len, tail_len;
+	struct walk w = {.file = file, .text = text, .len = len, .err = err};
+	size_t qlen, total, head_len, tail_len;
+	const char *tail;
+	char head[256], *buf, *p;
 	askcred_status rc;
-	char *buf = NULL, *p;
 
-	for (const char *q = text;
-	     (q = memchr(q, '\n', len - (size_t)(q - text))) != NULL; q++)
-		lines++;
-	d.lines = calloc(lines, sizeof(*d.lines));
-	if (d.lines == NULL)
+	if (!yaml_parser_initialize(&w.parser))
 		return err_set(err, ASKCRED_NO_MEMORY, file,
 			       "cannot hold the runner config in memory");
-	rc = plan_yaml(&d, &s, err);
+	yaml_parser_set_input_string(&w.parser, (const unsigned char *)text,
+				     len);
+	rc = walk_stream(&w);
+	drop_event(&w);
+	/* libyaml keeps a decoded copy of the text, the old token with it. */
+	if (w.parser.buffer.start != NULL)
+		OPENSSL_cleanse(
+			w.parser.buffer.start,
+			(size_t)(w.parser.buffer.end - w.parser.buffer.start));
+	yaml_parser_delete(&w.parser);
 	if (rc != ASKCRED_OK)
-		goto out;
+		return rc;
+	if (!w.plan.done)
+		return err_set(err, ASKCRED_INTERNAL, file,
+			       "no place found for the access_token");
+	splice_text(&w, head, sizeof(head), &tail);
 	qlen = yaml_quote(token, token_len, NULL);
-	head_len = strlen(s.head);
-	tail_len = strlen(s.tail);
-	total = len - (s.to - s.from) + head_len + qlen + 2 + tail_len;
+	head_len = strlen(head);
+	tail_len = strlen(tail);
+	total = len - (w.plan.to - w.plan.from) + head_len + qlen + 2 +
+		tail_len;
 	buf = malloc(total + 1);
-	if (buf == NULL) {
-		rc = err_set(err, ASKCRED_NO_MEMORY, file,
-			     "cannot hold the runner config in memory");
-		goto out;
-	}
+	if (buf == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, file,
+			       "cannot hold the runner config in memory");
 	p = buf;
-	memcpy(p, text, s.from), p += s.from;
-	memcpy(p, s.head, head_len), p += head_len;
+	memcpy(p, text, w.plan.from), p += w.plan.from;
+	memcpy(p, head, head_len), p += head_len;
 	*p++ = '"';
 	p += yaml_quote(token, token_len, p);
 	*p++ = '"';
-	memcpy(p, s.tail, tail_len), p += tail_len;
-	memcpy(p, text + s.to, len - s.to), p += len - s.to;
+	memcpy(p, tail, tail_len), p += tail_len;
+	memcpy(p, text + w.plan.to, len - w.plan.to), p += len - w.plan.to;
 	*p = '\0';
 	secret_adopt(out, buf, total);
-out:
-	free(d.lines);
-	return rc;
+	return ASKCRED_OK;
 }

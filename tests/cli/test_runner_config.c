@@ -1,7 +1,7 @@
 /* The runner config edit: every case is an input, the token, and either
  * the exact output or the error's line and words. The token must land in
  * queue.credentials.access_token with nothing else changed, and anything
- * the line edit cannot do safely must be refused at the right line. */
+ * the edit cannot do safely must be refused at the right line. */
 #include "config.h"
 
 #include <stdio.h>
@@ -48,11 +48,38 @@ static const struct edit_case cases[] = {
 	 "queue:\n  credentials:\n    access_token: |\n      old\n\n"
 	 "      more\n  api_url: u\n",
 	 "queue:\n  credentials:\n    access_token: " Q "\n  api_url: u\n"},
-	{"yaml_keeps_comments_and_reads_quoted_keys",
+	{"yaml_keeps_comments_also_after_the_token_and_reads_quoted_keys",
 	 "# top\nqueue: # q\n  \"credentials\":\n    # c\n"
 	 "    access_token: 'old' # t\n",
 	 "# top\nqueue: # q\n  \"credentials\":\n    # c\n"
-	 "    access_token: " Q "\n"},
+	 "    access_token: " Q " # t\n"},
+	{"yaml_keeps_every_other_value_as_written",
+	 "version: 1.10\nflag: yes\nwhen: 2001-12-14\nport: 0o17\n"
+	 "queue:\n  credentials:\n    access_token: ~\n  n: !!str 3\n",
+	 "version: 1.10\nflag: yes\nwhen: 2001-12-14\nport: 0o17\n"
+	 "queue:\n  credentials:\n    access_token: " Q "\n  n: !!str 3\n"},
+	{"yaml_fills_a_bare_access_token_key",
+	 "queue:\n  credentials:\n    access_token:\n  x: 1\n",
+	 "queue:\n  credentials:\n    access_token: " Q "\n  x: 1\n"},
+	{"yaml_fills_empty_credentials_under_a_comment",
+	 "queue:\n   credentials: # c\n   x: 1\n",
+	 "queue:\n   credentials: # c\n      access_token: " Q "\n   x: 1\n"},
+	{"yaml_replaces_a_multiline_quoted_token_whole",
+	 "queue:\n  credentials:\n    access_token: \"abc\n      def\"\n"
+	 "  x: 1\n",
+	 "queue:\n  credentials:\n    access_token: " Q "\n  x: 1\n"},
+	{"yaml_a_key_holding_nul_is_not_queue", "\"queue\\0\": 1\n",
+	 "\"queue\\0\": 1\nqueue:\n  credentials:\n    access_token: " Q "\n"},
+	{"yaml_refuses_an_alias_off_the_path",
+	 "a: &x 1\nb: *x\nqueue:\n  credentials:\n    access_token: t\n", NULL,
+	 "t.yaml:1", "anchors and aliases"},
+	{"yaml_refuses_a_list_as_queue", "queue:\n  - a\n", NULL, "t.yaml:2",
+	 "not a list"},
+	{"yaml_refuses_a_mapping_as_the_token",
+	 "queue:\n  credentials:\n    access_token:\n      a: 1\n", NULL,
+	 "t.yaml:4", "single value"},
+	{"yaml_refuses_to_insert_before_a_key_not_on_its_own_line",
+	 "queue:\n  ? x\n  : 1\n", NULL, "t.yaml:2", "line of its own"},
 	{"yaml_keeps_crlf_line_ends", "queue:\r\n  x: 1\r\n",
 	 "queue:\r\n  credentials:\r\n    access_token: " Q "\r\n  x: 1\r\n"},
 	{"yaml_accepts_one_leading_document_marker",
@@ -91,11 +118,8 @@ static const struct edit_case cases[] = {
 	 "must be a mapping"},
 	{"yaml_refuses_a_tagged_queue", "queue: !!map\n  credentials:\n", NULL,
 	 "t.yaml:1", "tag"},
-	{"yaml_refuses_a_multiline_quoted_token",
-	 "queue:\n  credentials:\n    access_token: \"abc\n      def\"\n", NULL,
-	 "t.yaml:3", "several lines"},
 	{"yaml_refuses_misaligned_keys", "queue:\n    a: 1\n  b: 2\n", NULL,
-	 "t.yaml:3", "line up"},
+	 "t.yaml:3", "not valid YAML"},
 	{"json_refuses_a_non_object_queue", "{\"queue\": 3}", NULL, "t.yaml",
 	 "'queue' must be an object"},
 	{"json_refuses_invalid_text", "{\"a\":\n 1,\n", NULL, "t.yaml:3",

@@ -24,7 +24,7 @@ OUTDIR=$2
 SECONDS_EACH=$3
 shift 3
 case $SECONDS_EACH in '' | *[!0-9]*) usage ;; esac
-TARGETS=${*:-cache_file policy api stack}
+TARGETS=${*:-cache_file policy api stack runner}
 CC=${FUZZ_CC:-clang}
 JOBS=${FUZZ_MAKE_JOBS:-2}
 

@@ -1,9 +1,11 @@
 /* Opening and closing a stack, and giving credentials back. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "host.h"
@@ -80,6 +82,7 @@ static askcred_status stack_new(char *path, const struct askcred_options *o,
 		return ASKCRED_NO_MEMORY;
 	}
 	st->file = path;
+	st->where_file = path;
 	st->name = strdup(base ? base + 1 : path);
 	st->labels = labels ? strdup(labels) : NULL;
 	st->host_name = "libaskcred " PACKAGE_VERSION;
@@ -92,48 +95,230 @@ static askcred_status stack_new(char *path, const struct askcred_options *o,
 	return ASKCRED_OK;
 }
 
-/* Give every parsed line its instance, in file order. */
-static askcred_status build_steps(askcred_stack *st,
-				  const struct parsed_stack *ps,
-				  const char *module_dir,
+/* Nesting of include and substack: deep enough for any layout an admin
+ * writes, shallow enough that a loop ends in a clear error. */
+#define INCLUDE_DEPTH_MAX 8
+
+/* One file read while opening: parsed once, walked once per operation. */
+struct loaded {
+	char *path;
+	struct parsed_stack ps;
+};
+
+/* The state of expanding a stack into steps. */
+struct expand {
+	askcred_stack *st;
+	const struct askcred_options *opts;
+	struct loaded *files;
+	size_t nfiles;
+	size_t cap[ASKCRED_OP_COUNT];
+	const char *chain[INCLUDE_DEPTH_MAX + 1]; /* files being expanded */
+	int depth;
+	struct askcred_error *err;
+};
+
+/* The parsed lines of path, read on first use: *out indexes x->files
+ * (which a later load may move; the lines and path it holds do not). */
+static askcred_status load(struct expand *x, char *path, size_t *out)
+{
+	struct loaded *grown;
+	char *text = NULL;
+	size_t len = 0;
+	askcred_status rc;
+
+	for (size_t i = 0; i < x->nfiles; i++) {
+		if (strcmp(x->files[i].path, path) == 0) {
+			free(path);
+			*out = i;
+			return ASKCRED_OK;
+		}
+	}
+	grown = realloc(x->files, (x->nfiles + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(path);
+		return err_set(x->err, ASKCRED_NO_MEMORY, NULL,
+			       "out of memory");
+	}
+	x->files = grown;
+	*out = x->nfiles;
+	x->files[x->nfiles].path = path;
+	x->files[x->nfiles].ps.lines = NULL;
+	x->files[x->nfiles].ps.count = 0;
+	x->nfiles++;
+	rc = safe_read_file(path, &stack_rules, &text, &len, x->err);
+	if (rc == ASKCRED_OK)
+		rc = stack_parse(path, text, len, &x->files[*out].ps, x->err);
+	if (text != NULL)
+		free_wiped(text, len + 1);
+	return rc;
+}
+
+static askcred_status add_step(struct expand *x, const struct parsed_line *pl,
+			       const char *file, unsigned level)
+{
+	askcred_stack *st = x->st;
+	struct stack_step *step;
+	struct module *mod;
+	askcred_status rc;
+	char *path = NULL;
+	size_t *n = &st->nsteps[pl->op];
+
+	st->where_file = file;
+	rc = module_resolve(pl->module,
+			    OPT(x->opts, module_dir, ASKCRED_MODULE_DIR), &path,
+			    file, pl->line, x->err);
+	if (rc != ASKCRED_OK)
+		return rc;
+	if (pl->may_be_missing && access(path, F_OK) != 0 && errno == ENOENT) {
+		host_log(st, ASKCRED_LOG_DEBUG,
+			 "%s:%u: module %s is not installed; the '-' line is "
+			 "skipped",
+			 file, pl->line, path);
+		free(path);
+		return ASKCRED_OK;
+	}
+	if (*n == x->cap[pl->op]) {
+		size_t cap = x->cap[pl->op] ? 2 * x->cap[pl->op] : 8;
+		struct stack_step *grown =
+			realloc(st->steps[pl->op], cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			free(path);
+			return err_set(x->err, ASKCRED_NO_MEMORY, file,
+				       "out of memory");
+		}
+		st->steps[pl->op] = grown;
+		x->cap[pl->op] = cap;
+	}
+	step = &st->steps[pl->op][*n];
+	memset(step, 0, sizeof(*step));
+	step->file = file;
+	step->line = pl->line;
+	step->control = pl->control;
+	step->level = level;
+	rc = module_load(st, path, &mod, pl->line, x->err);
+	if (rc == ASKCRED_OK)
+		rc = instance_get(st, mod, pl->argc, pl->argv, pl->line,
+				  &step->inst, x->err);
+	free(path);
+	if (rc == ASKCRED_OK)
+		(*n)++;
+	return rc;
+}
+
+static askcred_status expand_file(struct expand *x, size_t f,
+				  enum askcred_op op, unsigned level);
+
+/* An include or substack line: the other stack's lines for op, in its
+ * file order, where this line stands. */
+static askcred_status expand_include(struct expand *x, const char *file,
+				     const struct parsed_line *pl,
+				     unsigned level)
+{
+	size_t f;
+	char *path = NULL;
+	size_t first = x->st->nsteps[pl->op];
+	unsigned sub = level + (pl->kind == LINE_SUBSTACK);
+	askcred_status rc;
+
+	rc = locate(pl->module, OPT(x->opts, stack_dir, ASKCRED_STACK_DIR),
+		    &path, x->err);
+	if (rc != ASKCRED_OK) {
+		if (x->err != NULL)
+			snprintf(x->err->where, sizeof(x->err->where), "%s:%u",
+				 file, pl->line);
+		return rc;
+	}
+	for (int i = 0; i < x->depth; i++)
+		if (strcmp(x->chain[i], path) == 0) {
+			rc = err_set_line(x->err, ASKCRED_CONFIG_ERROR, file,
+					  pl->line,
+					  "include loop: %s includes %s, "
+					  "which is already being included; "
+					  "remove one of the include or "
+					  "substack lines",
+					  file, path);
+			free(path);
+			return rc;
+		}
+	if (x->depth >= INCLUDE_DEPTH_MAX) {
+		free(path);
+		return err_set_line(x->err, ASKCRED_CONFIG_ERROR, file,
+				    pl->line,
+				    "include and substack nest deeper than %d "
+				    "files; flatten the stacks",
+				    INCLUDE_DEPTH_MAX);
+	}
+	rc = load(x, path, &f);
+	if (rc != ASKCRED_OK) {
+		if (rc == ASKCRED_NOT_FOUND)
+			err_prefix(x->err, "%s:%u: %s %s", file, pl->line,
+				   pl->kind == LINE_SUBSTACK ? "substack"
+							     : "include",
+				   pl->module);
+		return rc;
+	}
+	rc = expand_file(x, f, pl->op, sub);
+	if (rc != ASKCRED_OK || pl->kind != LINE_SUBSTACK)
+		return rc;
+	/* done and die inside end here; nested substacks set theirs. */
+	for (size_t i = first; i < x->st->nsteps[pl->op]; i++)
+		if (x->st->steps[pl->op][i].end == 0)
+			x->st->steps[pl->op][i].end = x->st->nsteps[pl->op];
+	return ASKCRED_OK;
+}
+
+static askcred_status expand_file(struct expand *x, size_t f,
+				  enum askcred_op op, unsigned level)
+{
+	/* Copied out: expanding an include may move x->files. */
+	const struct parsed_line *lines = x->files[f].ps.lines;
+	const char *file = x->files[f].path;
+	size_t count = x->files[f].ps.count;
+	askcred_status rc = ASKCRED_OK;
+
+	x->chain[x->depth++] = file;
+	for (size_t i = 0; i < count && rc == ASKCRED_OK; i++) {
+		const struct parsed_line *pl = &lines[i];
+
+		if (pl->op != op)
+			continue;
+		if (pl->kind == LINE_MODULE)
+			rc = add_step(x, pl, file, level);
+		else
+			rc = expand_include(x, file, pl, level);
+	}
+	x->depth--;
+	return rc;
+}
+
+/* Give every line its instance, operation by operation, in file order
+ * with include and substack lines replaced by the lines they name. The
+ * files read stay with the stack: steps name them in messages. */
+static askcred_status build_steps(askcred_stack *st, char *path,
+				  const struct askcred_options *opts,
 				  struct askcred_error *err)
 {
-	askcred_status rc = ASKCRED_OK;
-	char *path = NULL;
+	struct expand x = {.st = st, .opts = opts, .err = err};
+	size_t top = 0;
+	askcred_status rc;
 
-	for (size_t i = 0; i < ps->count; i++)
-		st->nsteps[ps->lines[i].op]++;
-	for (int op = 0; op < ASKCRED_OP_COUNT; op++) {
-		if (st->nsteps[op] == 0)
-			continue;
-		st->steps[op] = calloc(st->nsteps[op], sizeof(**st->steps));
-		if (st->steps[op] == NULL)
-			return err_set(err, ASKCRED_NO_MEMORY, st->file,
-				       "out of memory");
-		st->nsteps[op] = 0;
+	rc = load(&x, path, &top);
+	for (int op = 0; op < ASKCRED_OP_COUNT && rc == ASKCRED_OK; op++)
+		rc = expand_file(&x, top, (enum askcred_op)op, 0);
+	st->where_file = st->file;
+	st->files = calloc(x.nfiles ? x.nfiles : 1, sizeof(*st->files));
+	for (size_t i = 0; i < x.nfiles; i++) {
+		parsed_stack_free(&x.files[i].ps);
+		if (st->files != NULL)
+			st->files[st->nfiles++] = x.files[i].path;
+		else
+			free(x.files[i].path);
 	}
-	for (size_t i = 0; i < ps->count; i++) {
-		const struct parsed_line *pl = &ps->lines[i];
-		struct stack_step *step;
-		struct module *mod;
-
-		step = &st->steps[pl->op][st->nsteps[pl->op]];
-		step->line = pl->line;
-		step->control = pl->control;
-		rc = module_resolve(pl->module, module_dir, &path, st->file,
-				    pl->line, err);
-		if (rc == ASKCRED_OK)
-			rc = module_load(st, path, &mod, pl->line, err);
-		if (rc == ASKCRED_OK)
-			rc = instance_get(st, mod, pl->argc, pl->argv, pl->line,
-					  &step->inst, err);
-		free(path);
-		path = NULL;
-		if (rc != ASKCRED_OK)
-			return rc;
-		st->nsteps[pl->op]++;
-	}
-	return ASKCRED_OK;
+	free(x.files);
+	if (rc == ASKCRED_OK && st->files == NULL)
+		rc = err_set(err, ASKCRED_NO_MEMORY, st->file, "out of memory");
+	return rc;
 }
 
 askcred_status askcred_stack_open(const char *name_or_path,
@@ -141,11 +326,9 @@ askcred_status askcred_stack_open(const char *name_or_path,
 				  askcred_stack **out,
 				  struct askcred_error *err)
 {
-	struct parsed_stack ps = {NULL, 0};
 	askcred_stack *st = NULL;
 	askcred_status rc;
-	char *path = NULL, *text = NULL;
-	size_t len = 0;
+	char *path = NULL, *copy;
 
 	err_clear(err);
 	if (out == NULL || name_or_path == NULL)
@@ -156,18 +339,16 @@ askcred_status askcred_stack_open(const char *name_or_path,
 		    &path, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = safe_read_file(path, &stack_rules, &text, &len, err);
-	if (rc != ASKCRED_OK)
-		goto out;
-	rc = stack_parse(path, text, len, &ps, err);
-	if (rc != ASKCRED_OK)
-		goto out;
+	copy = strdup(path);
 	rc = stack_new(path, opts, &st, err);
 	path = NULL; /* the stack's now, even on failure */
-	if (rc != ASKCRED_OK)
+	if (rc == ASKCRED_OK && copy == NULL)
+		rc = err_set(err, ASKCRED_NO_MEMORY, st->file, "out of memory");
+	if (rc != ASKCRED_OK) {
+		free(copy);
 		goto out;
-	rc = build_steps(st, &ps, OPT(opts, module_dir, ASKCRED_MODULE_DIR),
-			 err);
+	}
+	rc = build_steps(st, copy, opts, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	host_log(st, ASKCRED_LOG_DEBUG,
@@ -179,11 +360,6 @@ askcred_status askcred_stack_open(const char *name_or_path,
 	st = NULL;
 out:
 	askcred_stack_close(st);
-	parsed_stack_free(&ps);
-	/* A stack file is configuration, not a secret, but the buffer came
-	 * from the secret-safe reader and is given back the same way. */
-	if (text != NULL)
-		free_wiped(text, len + 1);
 	free(path);
 	return rc;
 }
@@ -195,6 +371,9 @@ void askcred_stack_close(askcred_stack *st)
 	loader_unload(st);
 	for (int op = 0; op < ASKCRED_OP_COUNT; op++)
 		free(st->steps[op]);
+	for (size_t i = 0; i < st->nfiles; i++)
+		free(st->files[i]);
+	free(st->files);
 	free(st->file);
 	free(st->name);
 	free(st->labels);

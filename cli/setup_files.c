@@ -97,7 +97,10 @@ int setup_mkdirs(const char *path, mode_t mode)
 			char c = *p;
 
 			*p = '\0';
-			if (mkdir(buf, mode) != 0 && errno != EEXIST) {
+			/* askcred runs with umask 077: a host directory
+			 * others must read gets its mode explicitly. */
+			if (mkdir(buf, mode) == 0 ? chmod(buf, mode) != 0
+						  : errno != EEXIST) {
 				fprintf(stderr,
 					"askcred: setup: cannot create the "
 					"directory %s: %s\n",

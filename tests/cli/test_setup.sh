@@ -113,6 +113,17 @@ ok $? "and says so"
 contains "$T/out" "unchanged: $CONF/parent.json"
 ok $? "files that were right are left alone"
 
+# ---- --config-dir writes elsewhere; --system cannot go with it -------------
+setup --config-dir "$T/etc/askcred"
+show
+is "$rc" 0 "--config-dir DIR: setup writes there"
+ok "$([ -f "$T/etc/askcred/parent.json" ] && [ -f "$T/etc/askcred/stacks/default" ] && echo 0 || echo 1)" \
+	"parent.json and stacks/default are in DIR"
+is "$(stat -c %a "$T/etc/askcred/stacks")" 700 \
+	"a directory setup creates for a user is private (0700)"
+setup --system --config-dir "$T/etc/askcred"
+is "$rc" 64 "--system with --config-dir is a usage error"
+
 # ---- a symlink where the credential goes is refused -----------------------
 rm "$CONF/parent.json"
 ln -s "$T/elsewhere" "$CONF/parent.json"

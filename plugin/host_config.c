@@ -116,8 +116,16 @@ askcred_status host_config_load_file(struct host_config *hc, const char *path,
 	if (hc->files[slot] != NULL)
 		return err_set(err, ASKCRED_INTERNAL, path,
 			       "more than two configuration files");
-	if (!must_exist && lstat(path, &sb) != 0 && errno == ENOENT)
-		return ASKCRED_OK;
+	if (lstat(path, &sb) != 0 && errno == ENOENT) {
+		if (!must_exist)
+			return ASKCRED_OK;
+		/* Named on purpose (ASKCRED_CONFIG): a typo must not
+		 * silently drop the host's policy. */
+		return err_set(err, ASKCRED_CONFIG_ERROR, path,
+			       "the askcred.conf named by ASKCRED_CONFIG does "
+			       "not exist; fix the path, or set it to "
+			       "\"none\" for no configuration file");
+	}
 	if ((file = strdup(path)) == NULL)
 		return err_set(err, ASKCRED_NO_MEMORY, path, "out of memory");
 	hc->files[slot] = file;

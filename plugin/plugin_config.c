@@ -434,8 +434,8 @@ static askcred_status apply_host(const struct host_config *hc,
 				k->name, prev->file, prev->line);
 		rc = k->parse(k, s->value, (char *)cfg + k->offset, err);
 		if (rc != ASKCRED_OK) {
-			/* The parser named the key; say which file. */
-			err_prefix(err, "%s:%u", s->file, s->line);
+			/* The parser named the key; where says which
+			 * file and line. */
 			if (err != NULL)
 				snprintf(err->where, sizeof(err->where),
 					 "%s:%u", s->file, s->line);

@@ -199,8 +199,8 @@ static void check_file_rules(void)
 	       "a missing default file is no error");
 	ok(hc.count == 0, "and sets nothing");
 	host_config_free(&hc);
-	ok(host_config_load_file(&hc, link, 1, &err) != ASKCRED_OK,
-	   "a missing file named by ASKCRED_CONFIG is an error");
+	is_int(host_config_load_file(&hc, link, 1, &err), ASKCRED_CONFIG_ERROR,
+	       "a missing file named by ASKCRED_CONFIG is an error");
 	host_config_free(&hc);
 	setenv("ASKCRED_CONFIG", "none", 1);
 	is_int(host_config_load(&hc, &err), ASKCRED_OK, "ASKCRED_CONFIG=none");

@@ -174,26 +174,34 @@ static int credentials_json(const char *ws, const char *tok,
 			    struct setup_file *f)
 {
 	json_object *o = json_object_new_object();
+	json_object *t = json_object_new_string(tok);
 	const char *s;
 	int rc = -1;
 
-	if (o == NULL ||
+	if (o == NULL || t == NULL ||
 	    json_object_object_add(o, "workspace_id",
-				   json_object_new_string(ws)) != 0 ||
-	    json_object_object_add(o, "token", json_object_new_string(tok)) !=
-		    0)
+				   json_object_new_string(ws)) != 0)
 		goto out;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (s == NULL || asprintf(&f->content, "%s\n", s) < 0) {
-		f->content = NULL;
+	if (json_object_object_add(o, "token", json_object_get(t)) != 0) {
+		json_object_put(t);
 		goto out;
 	}
-	f->len = strlen(f->content);
-	rc = 0;
-out:
-	/* json-c's string buffer held the token: wipe it before freeing. */
-	if (o != NULL && (s = json_object_to_json_string(o)) != NULL)
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (s != NULL && asprintf(&f->content, "%s\n", s) >= 0) {
+		f->len = strlen(f->content);
+		rc = 0;
+	} else {
+		f->content = NULL;
+	}
+	/* json-c's serialization buffer held the token: wipe it. */
+	if (s != NULL)
 		OPENSSL_cleanse((char *)s, strlen(s));
+out:
+	/* So did the string object: wipe it before json-c frees it. */
+	if (t != NULL)
+		OPENSSL_cleanse((char *)json_object_get_string(t),
+				(size_t)json_object_get_string_len(t));
+	json_object_put(t);
 	json_object_put(o);
 	return rc;
 }
@@ -236,7 +244,9 @@ static int check_with_askui(struct cli *cli, const struct setup_args *a,
 	int ex = EXIT_INTERNAL;
 
 	saved = saved ? strdup(saved) : NULL;
+	/* The paths go into a stack line: no blank or '#' in them. */
 	if (tmpdir != NULL && tmpdir[0] == '/' &&
+	    strpbrk(tmpdir, " \t#[") == NULL &&
 	    snprintf(tdir, sizeof(tdir), "%s/askcred-setup.XXXXXX", tmpdir) <
 		    (int)sizeof(tdir)) {
 		if (mkdtemp(tdir) == NULL)
@@ -272,10 +282,17 @@ static int check_with_askui(struct cli *cli, const struct setup_args *a,
 		ex = EXIT_OK;
 	} else {
 		snprintf(what, sizeof(what),
-			 "setup: the parent token was not accepted by AskUI "
+			 "setup: checking the parent token with AskUI "
 			 "(workspace %s)",
 			 a->workspace);
-		ex = report_failure(what, rc, &err);
+		ex = report_failure_hint(
+			what, rc, &err,
+			rc == ASKCRED_INVALID || rc == ASKCRED_EXPIRED ||
+					rc == ASKCRED_DENIED
+				? "AskUI does not know this token in this "
+				  "workspace: check both in AskUI Hub and "
+				  "run setup again; nothing was written"
+				: "nothing was written");
 	}
 out:
 	if (got != NULL)

@@ -33,7 +33,7 @@ printf 'not-the-parent-token\n' | "$ASKCRED" setup --workspace "$EMU_WS" \
 	>"$T/out" 2>"$T/err"
 rc=$?
 show
-ok "$([ "$rc" -ne 0 ] && echo 0 || echo 1)" "a token AskUI does not know: setup fails"
+is "$rc" 68 "a token AskUI does not know: setup fails as invalid (exit 68)"
 contains "$T/err" "HTTP 401" && contains "$T/err" "nothing was written"
 ok $? "the error names the HTTP status (401) and says nothing was written"
 ok "$([ ! -e "$CONF" ] && echo 0 || echo 1)" "nothing was written"

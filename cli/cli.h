@@ -59,6 +59,7 @@ int cmd_revoke(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
 int cmd_policy(struct cli *cli, int argc, char **argv);
+int cmd_setup(struct cli *cli, int argc, char **argv);
 
 /* request.c: command options, and fetching through the stack. */
 /* The options of every command that fetches a credential. */

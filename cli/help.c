@@ -93,6 +93,23 @@ static const struct {
 	 "left by an askcred that was killed; list what was done. Tokens\n"
 	 "askcred did not mint are never touched.\n\n"
 	 "  --json                print a JSON array\n"},
+	{"setup",
+	 "usage: askcred [GLOBAL OPTIONS] setup --workspace ID [OPTIONS] "
+	 "<TOKEN_FILE\n"
+	 "Read the parent token from the first line of stdin (never from an\n"
+	 "argument), check it with AskUI (a lookup in the workspace), then\n"
+	 "write parent.json (mode 0600), askcred.conf and stacks/default in\n"
+	 "$XDG_CONFIG_HOME/askcred (~/.config/askcred), or with --system in\n"
+	 "the host's directory. A file that already holds the same is\n"
+	 "left alone; one that differs is replaced only with --force.\n\n"
+	 "  --workspace ID        the workspace id (UUID)\n"
+	 "  --api-url URL         AskUI Workspaces API base (https://)\n"
+	 "  --ca-file PEM         trust only these CAs for it\n"
+	 "  --module NAME|PATH    provider module (default askcred_askui)\n"
+	 "  --system              write the host-wide files "
+	 "(" ASKCRED_SYSCONF_DIR ")\n"
+	 "  --config-dir DIR      write there instead\n"
+	 "  --force               replace files that differ\n"},
 };
 
 static const char global_help[] =
@@ -108,6 +125,7 @@ static const char global_help[] =
 	"  status     list cached and pending credentials\n"
 	"  gc         delete expired and orphaned tokens askcred minted\n"
 	"  policy     check a policy document, show or explain the policy\n"
+	"  setup      check a parent token and write the default stack\n"
 	"  help       show help for a command\n\n"
 	"Global options:\n"
 	"  --stack NAME          stack to use (default: $ASKCRED_STACK or\n"

@@ -15,6 +15,7 @@
 #endif
 
 #include "cli.h"
+#include "confpath.h"
 #include "text.h"
 
 enum {
@@ -52,7 +53,8 @@ static const struct {
 	{"exec", cmd_exec},	  {"validate", cmd_validate},
 	{"refresh", cmd_refresh}, {"revoke", cmd_revoke},
 	{"status", cmd_status},	  {"gc", cmd_gc},
-	{"policy", cmd_policy},	  {"help", cmd_help},
+	{"policy", cmd_policy},	  {"setup", cmd_setup},
+	{"help", cmd_help},
 };
 
 static const char *const level_names[] = {
@@ -161,13 +163,32 @@ static int check_stack_name(const char *name, const char *from)
 	return EXIT_OK;
 }
 
+/* A user's own stacks ($XDG_CONFIG_HOME/askcred/stacks, where askcred
+ * setup writes them) come before the host's: the directory when it holds
+ * the named stack, else NULL (the library's default directory). */
+static const char *user_stack_dir(const char *name)
+{
+	static char dir[4096];
+	char path[4096 + 256];
+	struct stat sb;
+
+	if (conf_user_dir(dir, sizeof(dir) - 8) != 0)
+		return NULL;
+	strcat(dir, "/stacks");
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    (int)sizeof(path) ||
+	    lstat(path, &sb) != 0)
+		return NULL;
+	return dir;
+}
+
 static int parse_globals(struct cli *cli, int argc, char **argv, char *path_buf,
 			 size_t path_size)
 {
 	const char *stack_file = NULL;
 	const char *env_stack = getenv("ASKCRED_STACK");
 	int stack_given = 0;
-	int c;
+	int c, ex;
 
 	cli->stack =
 		env_stack != NULL && *env_stack != '\0' ? env_stack : "default";
@@ -226,8 +247,11 @@ static int parse_globals(struct cli *cli, int argc, char **argv, char *path_buf,
 		cli->stack = path_buf;
 		return EXIT_OK;
 	}
-	return check_stack_name(cli->stack,
-				stack_given ? "--stack" : "ASKCRED_STACK");
+	ex = check_stack_name(cli->stack,
+			      stack_given ? "--stack" : "ASKCRED_STACK");
+	if (ex == EXIT_OK && cli->opts.stack_dir == NULL)
+		cli->opts.stack_dir = user_stack_dir(cli->stack);
+	return ex;
 }
 
 int main(int argc, char **argv)

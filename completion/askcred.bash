@@ -54,7 +54,7 @@ _askcred()
 	local cur prev words cword
 	_askcred_init || return
 
-	local commands="get env exec validate refresh revoke status gc policy help"
+	local commands="get env exec validate refresh revoke status gc policy setup help"
 	local globals="--stack --stack-file --stack-dir --module-dir --labels
 		--quiet --verbose --help --version"
 	local request="--purpose --min-validity --lifetime --no-cache
@@ -142,6 +142,10 @@ _askcred()
 		;;
 	status | gc)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		;;
+	setup)
+		COMPREPLY=($(compgen -W "--workspace --api-url --ca-file --module
+			--system --config-dir --force --help" -- "$cur"))
 		;;
 	policy)
 		if ((cword == cmd_at + 1)); then

@@ -26,7 +26,8 @@ struct module_open {
 	int argc;
 	char **argv;
 	void *handle;
-	unsigned line; /* first line that opened it, for logs */
+	const char *file; /* the stack file of that line (may be included) */
+	unsigned line;	  /* first line that opened it, for logs */
 	struct askcred_stack *stack;
 	/* Handed to open(); lives as long as the instance. */
 	struct askcred_host host;
@@ -35,13 +36,26 @@ struct module_open {
 
 /* One usable stack line. */
 struct stack_step {
+	const char *file; /* the file the line is in: st->file or included */
 	unsigned line;
 	struct control control;
 	struct module_open *inst;
+	/* Substacks (pam.conf(5)): how deep the line is, and the index of
+	 * the first step after its innermost substack, where done and die
+	 * resume. level 0: done and die end the whole dispatch. */
+	unsigned level;
+	size_t end;
 };
 
 struct askcred_stack {
 	char *file; /* the stack file, as opened; "where" in errors */
+	/* Every file the stack was built from (file and what it included),
+	 * owned here; steps and instances point into it. where_file is the
+	 * one being read while the stack is opened, for the loader's
+	 * messages. */
+	char **files;
+	size_t nfiles;
+	const char *where_file;
 	char *name; /* stack_name given to providers */
 	char *labels;
 	const char *host_name; /* static: "libaskcred <version>" */

@@ -139,7 +139,7 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
 			*out = m;
 			return ASKCRED_OK;
 		}
-	rc = check_module_file(path, st->file, line, err);
+	rc = check_module_file(path, st->where_file, line, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	dlerror();
@@ -147,14 +147,16 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
 	if (dl == NULL) {
 		const char *why = dlerror();
 
-		rc = err_set_line(err, ASKCRED_CONFIG_ERROR, st->file, line,
-				  "cannot load module: %s", why ? why : path);
+		rc = err_set_line(err, ASKCRED_CONFIG_ERROR, st->where_file,
+				  line, "cannot load module: %s",
+				  why ? why : path);
 		goto out;
 	}
 	/* POSIX: a function pointer travels through void * from dlsym. */
 	sym = dlsym(dl, ASKCRED_PROVIDER_ENTRY_SYMBOL);
 	if (sym == NULL) {
-		rc = err_set_line(err, ASKCRED_CONFIG_ERROR, st->file, line,
+		rc = err_set_line(err, ASKCRED_CONFIG_ERROR, st->where_file,
+				  line,
 				  "module %s has no %s(); it is not an "
 				  "askcred provider",
 				  path, ASKCRED_PROVIDER_ENTRY_SYMBOL);
@@ -165,11 +167,12 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
 	copy = strdup(path);
 	if (m == NULL || copy == NULL) {
 		free(m);
-		rc = err_set(err, ASKCRED_NO_MEMORY, st->file, "out of memory");
+		rc = err_set(err, ASKCRED_NO_MEMORY, st->where_file,
+			     "out of memory");
 		goto out;
 	}
 	m->ops = entry(ASKCRED_ABI_VERSION);
-	rc = check_table(m->ops, path, st->file, line, err);
+	rc = check_table(m->ops, path, st->where_file, line, err);
 	if (rc != ASKCRED_OK) {
 		free(m);
 		goto out;
@@ -178,8 +181,8 @@ askcred_status module_load(struct askcred_stack *st, const char *path,
 	m->dl = dl;
 	m->next = st->modules;
 	st->modules = m;
-	host_log(st, ASKCRED_LOG_DEBUG, "%s:%u: loaded %s (%s %s)", st->file,
-		 line, path, m->ops->name ? m->ops->name : "?",
+	host_log(st, ASKCRED_LOG_DEBUG, "%s:%u: loaded %s (%s %s)",
+		 st->where_file, line, path, m->ops->name ? m->ops->name : "?",
 		 m->ops->version ? m->ops->version : "?");
 	*out = m;
 	dl = NULL;
@@ -228,6 +231,7 @@ static struct module_open *instance_new(struct askcred_stack *st,
 			goto fail;
 	in->mod = mod;
 	in->line = line;
+	in->file = st->where_file;
 	in->stack = st;
 	in->host.struct_size = sizeof(in->host);
 	in->host.abi_version = ASKCRED_ABI_VERSION;
@@ -257,7 +261,7 @@ askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 		}
 	in = instance_new(st, mod, argc, argv, line);
 	if (in == NULL)
-		return err_set(err, ASKCRED_NO_MEMORY, st->file,
+		return err_set(err, ASKCRED_NO_MEMORY, st->where_file,
 			       "out of memory");
 	rc = mod->ops->open(&in->host, in->argc, (const char *const *)in->argv,
 			    &in->handle, &perr);
@@ -271,7 +275,7 @@ askcred_status instance_get(struct askcred_stack *st, struct module *mod,
 			rc = ASKCRED_CONFIG_ERROR;
 		snprintf(where, sizeof(where), "%s", perr.where);
 		err_set_line(
-			err, rc, st->file, line,
+			err, rc, st->where_file, line,
 			"module %s did not open with these arguments%s%s: %s",
 			mod->path, where[0] ? " at " : "", where,
 			perr.message[0] ? perr.message : status_name(rc));

@@ -57,7 +57,7 @@ void instance_log(void *log_ctx, int level, const char *message)
 	if (in == NULL || message == NULL || !log_wanted(in->stack, level))
 		return;
 	snprintf(line, sizeof(line), "%s (%s:%u): %s",
-		 in->mod->ops->name ? in->mod->ops->name : "provider",
-		 in->stack->file, in->line, message);
+		 in->mod->ops->name ? in->mod->ops->name : "provider", in->file,
+		 in->line, message);
 	emit(in->stack, level, line);
 }

@@ -88,7 +88,7 @@ static askcred_status call_instance(const struct call *c,
 
 /* The caller's error for a line's result: the provider's words, the
  * provider's "where" (e.g. "HTTP 503") or else the stack line. */
-static void report(const askcred_stack *st, const struct module_open *in,
+static void report(const char *file, const struct module_open *in,
 		   unsigned line, askcred_status rc,
 		   const struct askcred_error *perr, struct askcred_error *err)
 {
@@ -97,9 +97,9 @@ static void report(const askcred_stack *st, const struct module_open *in,
 	if (perr->where[0] != '\0')
 		snprintf(where, sizeof(where), "%s", perr->where);
 	else
-		snprintf(where, sizeof(where), "%s:%u", st->file, line);
-	err_set(err, rc, where, "%s (%s:%u): %s", provider_name(in), st->file,
-		line, perr->message[0] ? perr->message : status_name(rc));
+		snprintf(where, sizeof(where), "%s:%u", file, line);
+	err_set(err, rc, where, "%s (%s:%u): %s", provider_name(in), file, line,
+		perr->message[0] ? perr->message : status_name(rc));
 }
 
 static askcred_status no_lines(const askcred_stack *st, enum askcred_op op,
@@ -136,7 +136,7 @@ static askcred_status dispatch(askcred_stack *st, const struct call *c,
 		rc = call_instance(c, s->inst, &made, &perr);
 		a = verdict_step(&v, &s->control, rc, (int)i, &stop, &counted);
 		host_log(st, ASKCRED_LOG_DEBUG, "%s %s:%u %s: %s -> %s",
-			 op_name(c->op), st->file, s->line,
+			 op_name(c->op), s->file, s->line,
 			 provider_name(s->inst), status_name(rc),
 			 action_names[a]);
 		if (counted && v.status != ASKCRED_OK) {
@@ -144,7 +144,7 @@ static askcred_status dispatch(askcred_stack *st, const struct call *c,
 				err_set(&perr, v.status, NULL,
 					"succeeded, but the control of this "
 					"line counts a success as a failure");
-			report(st, s->inst, s->line, v.status, &perr, err);
+			report(s->file, s->inst, s->line, v.status, &perr, err);
 		}
 		if (made != NULL) {
 			if (kept == NULL && v.impression == IMP_SUCCESS &&
@@ -156,8 +156,11 @@ static askcred_status dispatch(askcred_stack *st, const struct call *c,
 							   made);
 			}
 		}
-		if (stop)
+		if (stop && s->level == 0)
 			break;
+		/* done or die inside a substack end the substack only. */
+		if (stop)
+			i = s->end - 1;
 	}
 	rc = verdict_result(&v);
 	if (rc != ASKCRED_OK) {
@@ -263,9 +266,9 @@ struct tally {
 	askcred_status failure; /* ASKCRED_OK: none yet */
 };
 
-static void tally_add(struct tally *t, const askcred_stack *st,
-		      const struct module_open *in, askcred_status rc,
-		      struct askcred_error *perr, struct askcred_error *err)
+static void tally_add(struct tally *t, const struct module_open *in,
+		      askcred_status rc, struct askcred_error *perr,
+		      struct askcred_error *err)
 {
 	perr->where[sizeof(perr->where) - 1] = '\0';
 	perr->message[sizeof(perr->message) - 1] = '\0';
@@ -276,7 +279,7 @@ static void tally_add(struct tally *t, const askcred_stack *st,
 		t->any_ok = 1;
 	else if (rc != ASKCRED_IGNORE && t->failure == ASKCRED_OK) {
 		t->failure = rc;
-		report(st, in, in->line, rc, perr, err);
+		report(in->file, in, in->line, rc, perr, err);
 	}
 }
 
@@ -305,7 +308,7 @@ static struct tally ask_all(askcred_stack *st, const struct ask *a,
 		if (a->fetch_refresh_only && !on_op(st, ASKCRED_OP_FETCH, in) &&
 		    !on_op(st, ASKCRED_OP_REFRESH, in))
 			continue;
-		tally_add(&t, st, in, a->call(a, in, &perr), &perr, err);
+		tally_add(&t, in, a->call(a, in, &perr), &perr, err);
 	}
 	return t;
 }

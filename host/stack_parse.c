@@ -154,6 +154,10 @@ static askcred_status parse_line(struct cursor *c, struct parsed_line *pl)
 	memset(pl, 0, sizeof(*pl));
 	pl->line = c->line;
 	word = next_word(c);
+	if (word[0] == '-') {
+		pl->may_be_missing = 1;
+		word++;
+	}
 	op = op_parse(word);
 	if (op < 0)
 		return err_set_line(c->err, ASKCRED_CONFIG_ERROR, c->file,
@@ -169,6 +173,23 @@ static askcred_status parse_line(struct cursor *c, struct parsed_line *pl)
 	if (word == NULL)
 		return fail(c, "missing control and module after the "
 			       "operation");
+	if (strcmp(word, "include") == 0 || strcmp(word, "substack") == 0) {
+		pl->kind = word[0] == 'i' ? LINE_INCLUDE : LINE_SUBSTACK;
+		if (pl->may_be_missing)
+			return fail(c, "a '-' line must name a module; "
+				       "include and substack take none");
+		word = next_word(c);
+		if (word == NULL)
+			return fail(c, "missing stack name after include or "
+				       "substack");
+		if (next_word(c) != NULL)
+			return fail(c, "include and substack take one stack "
+				       "name or path and no arguments");
+		if ((pl->module = strdup(word)) == NULL)
+			return err_set(c->err, ASKCRED_NO_MEMORY, c->file,
+				       "out of memory");
+		return ASKCRED_OK;
+	}
 	rc = control_parse(word, &pl->control, c->file, c->line, c->err);
 	if (rc != ASKCRED_OK)
 		return rc;

@@ -13,11 +13,19 @@
 #define STACK_LINE_MAX 4096 /* one logical line, continuations joined */
 #define STACK_ARGS_MAX 32
 
+/* What a line does: run a module, or bring in another stack's lines of
+ * the same operation (pam.conf(5)'s include and substack). */
+enum line_kind { LINE_MODULE = 0, LINE_INCLUDE, LINE_SUBSTACK };
+
 struct parsed_line {
 	unsigned line; /* first physical line of the logical line */
 	enum askcred_op op;
+	enum line_kind kind;
+	int may_be_missing; /* "-fetch": skipped when the module file is not
+			     * there (pam.conf(5)'s "-type") */
 	struct control control;
-	char *module; /* as written: a bare name or an absolute path */
+	char *module; /* as written: a bare name or an absolute path; for
+		       * include and substack, the stack's name or path */
 	int argc;
 	char **argv; /* argc words + NULL */
 };

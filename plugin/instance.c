@@ -9,6 +9,7 @@
 #include "credcheck.h"
 #include "error.h"
 #include "gc.h"
+#include "host_config.h"
 #include "instance.h"
 #include "log.h"
 #include "obtain.h"
@@ -157,6 +158,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 			     struct askcred_error *err)
 {
 	struct instance *inst = NULL;
+	struct host_config hc;
 	int have_pool = 0, have_lock = 0, have_remote = 0;
 	askcred_status rc;
 
@@ -167,7 +169,10 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = copy_host(inst, host, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	rc = config_parse(argc, argv, &inst->cfg, err);
+	rc = host_config_load(&hc, err);
+	if (rc == ASKCRED_OK)
+		rc = config_parse_with(&hc, argc, argv, &inst->cfg, err);
+	host_config_free(&hc);
 	if (rc != ASKCRED_OK)
 		goto out;
 	inst->log.log = inst->host.log;

@@ -9,6 +9,7 @@
 
 #include "credcheck.h"
 #include "error.h"
+#include "host_config.h"
 #include "plugin_config.h"
 #include "timefmt.h"
 
@@ -356,11 +357,109 @@ static askcred_status check_combination(const struct plugin_config *cfg,
 	return ASKCRED_OK;
 }
 
+/* Keys askcred.conf may set: what must not differ between the lines of a
+ * host. Everything else is a line's own business. */
+static const char *const host_keys[] = {
+	"workspace",
+	"cache",
+	"cache_dir",
+	"cache_key_file",
+	"cache_key_credential",
+	"cache_passphrase_file",
+	"api_url",
+	"ca_file",
+	"proxy",
+	"timeout",
+	"parent_credentials",
+};
+
+/* The policy's keys: once askcred.conf sets one, neither a later file nor
+ * a stack line may change it. A line that could would be a way round the
+ * policy (the bypass of lines disagreeing about it). */
+static const char *const locked_keys[] = {
+	"policy",	    "policy_url",     "policy_keys",
+	"policy_state_dir", "policy_refresh", "labels",
+	"audit_file",	    "audit_syslog",   "audit_required",
+};
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+#define IN_LIST(name, list) in_list(name, list, sizeof(list) / sizeof(list[0]))
+
+/* Where askcred.conf set each key last, or NULL. */
+struct host_origin {
+	const struct host_setting *by[N_KEYS];
+};
+
+static askcred_status apply_host(const struct host_config *hc,
+				 struct plugin_config *cfg,
+				 struct host_origin *o,
+				 struct askcred_error *err)
+{
+	for (size_t i = 0; hc != NULL && i < hc->count; i++) {
+		const struct host_setting *s = &hc->settings[i];
+		const struct key *k = find_key(s->key, strlen(s->key));
+		const struct host_setting *prev;
+		askcred_status rc;
+
+		if (k == NULL || (!IN_LIST(k->name, host_keys) &&
+				  !IN_LIST(k->name, locked_keys)))
+			return err_set_line(
+				err, ASKCRED_CONFIG_ERROR, s->file, s->line,
+				"'%s' cannot be set in askcred.conf (it takes "
+				"the policy, cache, parent credential and "
+				"server settings; see askcred.conf(5)); give "
+				"it on the stack line instead",
+				k ? k->name : "(unknown key)");
+		prev = o->by[k - keys];
+		if (prev != NULL && prev->file == s->file)
+			return err_set_line(err, ASKCRED_CONFIG_ERROR, s->file,
+					    s->line,
+					    "'%s' is set twice (first at line "
+					    "%u)",
+					    k->name, prev->line);
+		if (prev != NULL && IN_LIST(k->name, locked_keys) &&
+		    strcmp(prev->value, s->value) != 0)
+			return err_set_line(
+				err, ASKCRED_CONFIG_ERROR, s->file, s->line,
+				"'%s' differs from %s:%u; the policy settings "
+				"of the host configuration cannot be changed "
+				"by a later file",
+				k->name, prev->file, prev->line);
+		rc = k->parse(k, s->value, (char *)cfg + k->offset, err);
+		if (rc != ASKCRED_OK) {
+			/* The parser named the key; where says which
+			 * file and line. */
+			if (err != NULL)
+				snprintf(err->where, sizeof(err->where),
+					 "%s:%u", s->file, s->line);
+			return rc;
+		}
+		o->by[k - keys] = s;
+	}
+	return ASKCRED_OK;
+}
+
 askcred_status config_parse(int argc, const char *const *argv,
 			    struct plugin_config *cfg,
 			    struct askcred_error *err)
 {
+	return config_parse_with(NULL, argc, argv, cfg, err);
+}
+
+askcred_status config_parse_with(const struct host_config *hc, int argc,
+				 const char *const *argv,
+				 struct plugin_config *cfg,
+				 struct askcred_error *err)
+{
 	unsigned char seen[N_KEYS] = {0};
+	struct host_origin origin = {{NULL}};
 	askcred_status rc = ASKCRED_OK;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -372,6 +471,9 @@ askcred_status config_parse(int argc, const char *const *argv,
 		if (rc != ASKCRED_OK)
 			goto out;
 	}
+	rc = apply_host(hc, cfg, &origin, err);
+	if (rc != ASKCRED_OK)
+		goto out;
 	for (int i = 0; i < argc; i++) {
 		const char *word = argv[i], *eq;
 		const struct key *k;
@@ -400,6 +502,20 @@ askcred_status config_parse(int argc, const char *const *argv,
 			rc = err_set(err, ASKCRED_CONFIG_ERROR, k->name,
 				     "module argument '%s' is given twice",
 				     k->name);
+			goto out;
+		}
+		if (origin.by[k - keys] != NULL &&
+		    IN_LIST(k->name, locked_keys)) {
+			const struct host_setting *h = origin.by[k - keys];
+
+			if (strcmp(h->value, eq + 1) == 0)
+				continue; /* repeats the host: harmless */
+			rc = err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+				     "module argument '%s' differs from "
+				     "%s:%u; a stack line cannot change the "
+				     "host's policy settings (remove it from "
+				     "the line, or change askcred.conf)",
+				     k->name, h->file, h->line);
 			goto out;
 		}
 		rc = k->parse(k, eq + 1, (char *)cfg + k->offset, err);

@@ -89,6 +89,16 @@ askcred_status config_parse(int argc, const char *const *argv,
 			    struct plugin_config *cfg,
 			    struct askcred_error *err);
 
+/* The same on top of the host configuration (askcred.conf, hc may be
+ * NULL): defaults, then hc, then argv. A key hc sets that is a policy key
+ * may be repeated by argv with the same value but not changed. Errors from
+ * hc name its file:line. */
+struct host_config;
+askcred_status config_parse_with(const struct host_config *hc, int argc,
+				 const char *const *argv,
+				 struct plugin_config *cfg,
+				 struct askcred_error *err);
+
 /* Call fn once per known argument, in table order, with its name, the
  * shape of a good value, its default as text (or NULL) and a one-line
  * help. For documentation and tests. Thread-safe. */

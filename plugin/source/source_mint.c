@@ -41,7 +41,9 @@ static askcred_status load_parent(const struct source_ctx *sc,
 	if (path == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "parent_credentials",
 			       "source=mint needs parent_credentials=FILE, "
-			       "the credential that mints tokens");
+			       "the credential that mints tokens (on the "
+			       "line or in askcred.conf; 'askcred setup' "
+			       "writes both)");
 	rc = credentials_file_read(path, parent, err);
 	if (rc != ASKCRED_OK)
 		return rc;

@@ -49,7 +49,7 @@ offers() {
 }
 : >"$TMP/complete.err"
 
-is "$(offers askcred "")" "env exec gc get help policy refresh revoke status validate" \
+is "$(offers askcred "")" "env exec gc get help policy refresh revoke setup status validate" \
 	"$label: every command is offered"
 is "$(offers askcred --st)" "--stack --stack-dir --stack-file" "$label: global options by prefix"
 is "$(offers askcred --quiet g)" "gc get" "$label: commands after a global option"

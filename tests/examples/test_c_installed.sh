@@ -36,11 +36,11 @@ ok $? "its network module is installed beside it"
 prefix=$(dirname "$libdir")
 [ -x "$prefix/bin/askcred" ]
 ok $? "the askcred command is installed in \$bindir"
-for s in static-env static-file mint broker exec; do
+for s in default static-env static-file mint broker exec; do
 	[ -f "$(find "$DEST" -path "*/askcred/stacks/$s" | head -n 1)" ] ||
 		break
 done
-ok $? "the example stacks are installed in \$sysconfdir/askcred/stacks"
+ok $? "the default and example stacks are installed in \$sysconfdir/askcred/stacks"
 m=$(find "$DEST" -path '*/man/man1/askcred.1' | head -n 1)
 man=$(dirname "$(dirname "$m")")
 [ -n "$m" ] && [ -f "$man/man5/askcred.conf.5" ] &&

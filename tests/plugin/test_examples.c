@@ -1,6 +1,7 @@
 /* The shipped examples work with this module: every askcred_askui line of
- * every example stack opens an instance, and the demo credentials file is
- * accepted by the static source once it has a private mode. */
+ * every example stack opens an instance with examples/askcred.conf as the
+ * host configuration, and the demo credentials file is accepted by the
+ * static source once it has a private mode. */
 #include "config.h"
 
 #include <limits.h>
@@ -15,8 +16,8 @@
 
 #define MAXWORDS 16
 
-static const char *const stacks[] = {"static-env", "static-file", "mint",
-				     "broker", "exec"};
+static const char *const stacks[] = {"default", "static-env", "static-file",
+				     "mint",	"broker",     "exec"};
 
 static const char *srcdir(void)
 {
@@ -106,7 +107,14 @@ static void check_demo_credentials(void)
 
 int main(void)
 {
+	char rel[PATH_MAX], conf[PATH_MAX];
+
 	unsetenv("ASKUI_TOKEN");
+	/* Every line inherits the example askcred.conf, as on a host. */
+	snprintf(rel, sizeof(rel), "%s/examples/askcred.conf", srcdir());
+	if (realpath(rel, conf) == NULL)
+		tap_bail("cannot find %s", rel);
+	setenv("ASKCRED_CONFIG", conf, 1);
 	/* Sources worth caching open the disk cache: keep it private. */
 	setenv("XDG_CACHE_HOME", fixture_tmpdir(), 1);
 	for (size_t i = 0; i < sizeof(stacks) / sizeof(stacks[0]); i++)

@@ -97,6 +97,20 @@ static void fit_windows(const struct source_ctx *sc, int64_t lifetime,
 	     l, a, m);
 }
 
+/* How long a caller waits for another process's refresh: as long as
+ * that refresh may take by the configuration (one whole server call, or
+ * the command's run), and a margin for the cache write and the machine's
+ * load. A shorter wait failed callers while the refresher, within its
+ * own timeout=, was still on its way to a good token. */
+#define REFRESH_WAIT_MARGIN 10
+static uint32_t refresh_bound(const struct source_ctx *sc)
+{
+	uint32_t call = sc->source == &source_exec ? sc->cfg->command_timeout
+						   : sc->cfg->net.timeout;
+
+	return call + REFRESH_WAIT_MARGIN;
+}
+
 static void windows(const struct source_ctx *sc,
 		    const struct askcred_request *req, struct cache_windows *w)
 {
@@ -113,6 +127,7 @@ static void windows(const struct source_ctx *sc,
 		fit_windows(sc, mint_lifetime(sc, req), w);
 	w->min_validity = req->min_validity;
 	w->stale_budget = pick(lim.grace_budget, sc->cfg->stale_budget);
+	w->wait_max = refresh_bound(sc);
 }
 
 /* Ask the source, and let the policy judge what it gave before anybody

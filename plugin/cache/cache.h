@@ -61,7 +61,8 @@ struct cache_config {
 struct cache_windows {
 	uint32_t advisory;     /* [900] one caller refreshes, others keep */
 	uint32_t mandatory;    /* [600] every caller waits for the refresh */
-	uint32_t wait_max;     /* [10] longest wait for another refresher */
+	uint32_t wait_max;     /* [10] longest wait for another refresher
+				* (obtain: the source's timeout + 10) */
 	uint32_t min_validity; /* [0] the caller needs this much validity */
 	uint32_t stale_budget; /* [0: no grace] seconds of outage during
 				* which a still-valid token is served stale */

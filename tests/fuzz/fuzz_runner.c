@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	rc = runner_config_edit(FUZZ_FILE, text, size, token,
-				sizeof(token) - 1, &out, &err);
+	rc = runner_config_edit(FUZZ_FILE, text, size, token, sizeof(token) - 1,
+				&out, &err);
 	fuzz_note("edit", rc == ASKCRED_OK);
 	if (rc == ASKCRED_OK) {
 		/* Quoted, the token reads fz\"Tok\\en-7Q in either language. */
@@ -56,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(out.buf == NULL);
 		fuzz_check(strncmp(err.where, FUZZ_FILE, strlen(FUZZ_FILE)) ==
 			   0);
-		fuzz_check(!fuzz_contains(err.message, token,
-					  sizeof(token) - 1));
+		fuzz_check(
+			!fuzz_contains(err.message, token, sizeof(token) - 1));
 		fuzz_check(err.message[0] != '\0');
 	}
 	secret_clear(&out);

@@ -172,8 +172,10 @@ struct unsafe {
 };
 
 static const struct unsafe unsafes[] = {
-	{"world-writable stack file", 0666, "too open"},
-	{"group-writable stack file", 0620, "too open"},
+	{"world-writable stack file", 0666,
+	 "writable by group, writable by others; run chmod 0644"},
+	{"group-writable stack file", 0620,
+	 "it is writable by group; run chmod 0600"},
 };
 
 static void check_open_refused(struct fixture *f, const char *name,

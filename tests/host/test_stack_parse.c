@@ -39,7 +39,7 @@ static const struct bad bads[] = {
 	{"unterminated control bracket", "fetch [ok=ok mock\n", 0, 1,
 	 "unterminated '[' in the control"},
 	{"control bracket glued to module", "fetch [ok=ok]mock\n", 0, 1,
-	 "unterminated '[' in the control"},
+	 "no blank after ']' in the control; put a blank"},
 	{"unterminated argument bracket",
 	 "fetch required mock name=a\nrevoke required mock [name=a b\n", 0, 2,
 	 "unterminated '[' in a module argument"},

@@ -100,8 +100,9 @@ int report_failure_hint(const char *what, askcred_status status,
  * dst (size > 0) with every control character shown as '?'. */
 void sanitize_text(char *dst, size_t size, const char *src);
 
-/* duration.c: "90s", "30m", "2h", "1d" or plain seconds, at most
- * UINT32_MAX seconds. 0, or -1 when s is not a duration. */
+/* duration.c: "90s", "1h30m", "2d" or plain seconds (common/duration.h),
+ * at most UINT32_MAX seconds. 0; -1 when s is not a duration; -2 when it
+ * is too large. */
 int parse_duration(const char *s, uint32_t *out);
 /* The largest two units, "1d2h", "5m3s", "42s"; negative gives "0s". */
 void format_duration(int64_t seconds, char *buf, size_t size);

@@ -123,7 +123,7 @@ static const char global_help[] =
 	"  -v, --verbose         more log output (repeat for debug)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n\n"
-	"Durations: 90s, 30m, 2h, 1d or plain seconds.\n\n"
+	"Durations: 90s, 30m, 1h30m, 2d or plain seconds.\n\n"
 	"Exit status:\n"
 	"  0   success\n"
 	"  64  usage error\n"

@@ -167,13 +167,24 @@ static askcred_status parse_duration(const struct key *k, const char *v,
 	uint64_t secs;
 	char lo[DURATION_BUFSZ], hi[DURATION_BUFSZ];
 
-	if (duration_parse(v, UINT32_MAX, &secs) == 0 && secs >= k->min &&
-	    secs <= k->max) {
+	int rc = duration_parse(v, k->max, &secs);
+
+	if (rc == 0 && secs >= k->min) {
 		*(uint32_t *)field = (uint32_t)secs;
 		return ASKCRED_OK;
 	}
 	duration_format(k->min, lo);
 	duration_format(k->max, hi);
+	if (rc == -2)
+		return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+			       "module argument '%s' is too large: at most "
+			       "%s",
+			       k->name, hi);
+	if (rc == 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+			       "module argument '%s' is too small: at least "
+			       "%s",
+			       k->name, lo);
 	return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
 		       "bad value for module argument '%s': expected %s "
 		       "between %s and %s (like 90s, 30m, 1h)",

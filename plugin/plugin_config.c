@@ -407,6 +407,14 @@ static askcred_status check_combination(const struct plugin_config *cfg,
 	if (cfg->gate.policy != NULL && cfg->gate.policy_url != NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "policy_url",
 			       "give policy or policy_url, not both");
+	/* An argument the chosen source never reads is a mistake the user
+	 * would otherwise not hear about: refuse it, naming the source. */
+	if (cfg->parent_credentials != NULL && strcmp(cfg->source, "mint") != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "parent_credentials",
+			       "parent_credentials is read only by "
+			       "source=mint, not source=%s; remove it from "
+			       "this line or set source=mint",
+			       cfg->source);
 	if ((cfg->broker_cert == NULL) != (cfg->broker_key == NULL))
 		return err_set(err, ASKCRED_CONFIG_ERROR, "broker_key",
 			       "broker_cert and broker_key go together");

@@ -105,7 +105,17 @@ static int run(struct cli *cli, int argc, char **argv,
 			 cmd->act_failed);
 		ex = report_failure(what, rc, &err);
 	} else if (cli->verbosity != VERB_QUIET) {
-		confirm(cmd->done, cred);
+		/* A static token is what its file or environment says; asking
+		 * the source again changes nothing, so do not claim it did. */
+		int unchanged =
+			cmd->refresh && strncmp(cred->source, "static",
+						sizeof(cred->source)) == 0;
+
+		confirm(unchanged ? "nothing to refresh (static source; "
+				    "replace the token where it is "
+				    "configured):"
+				  : cmd->done,
+			cred);
 	}
 	askcred_release(cli->st, cred);
 	return ex;

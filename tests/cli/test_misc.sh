@@ -33,8 +33,10 @@ is "$rc:$(cat "$TMP/out")" "0:" "validate -q prints nothing and exits 0"
 
 run refresh
 is "$rc" 0 "refresh exits 0"
-contains "$TMP/out" "refreshed: token $fp "
-ok $? "refresh confirms with the fingerprint"
+contains "$TMP/out" "nothing to refresh (static source; replace the token where it is configured): token $fp "
+ok $? "refresh of a static token says there is nothing to refresh, with the fingerprint"
+! contains "$TMP/out" "refreshed"
+ok $? "refresh of a static token does not claim it refreshed anything"
 no_token_anywhere
 ok $? "refresh does not print the token"
 

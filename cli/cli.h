@@ -5,6 +5,7 @@
 #define ASKCRED_CLI_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -86,6 +87,15 @@ int request_fetch(struct cli *cli, const char *cmd,
 		  const struct askcred_credential **out);
 /* Print the help text of cmd (NULL: the global help) on stdout. */
 void print_help(const char *cmd);
+
+/* hoist.c: move global options written after the command ("get --stack
+ * ci") in front of it, permuting argv in place; words after the first
+ * operand or "--" are never touched. Returns how many words moved, or -1
+ * when out of memory. */
+int hoist_global_options(int argc, char **argv);
+/* help.c: print_help() on out; -1 (nothing printed) when cmd is not a
+ * command. */
+int print_help_on(FILE *out, const char *cmd);
 
 /* exitcode.c */
 int exit_code_for(askcred_status status);

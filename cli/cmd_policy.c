@@ -190,10 +190,15 @@ static int policy_explain_cmd(struct cli *cli, int argc, char **argv)
 
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	if (argc < 2) {
+		/* A usage error: the help goes with it, on stderr. */
+		print_help_on(stderr, "policy");
+		return usage_error("policy", "give a subcommand (check, show, "
+					     "explain)");
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_help("policy");
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return policy_check_cmd(argc - 1, argv + 1);

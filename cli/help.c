@@ -137,14 +137,23 @@ static const char global_help[] =
 	"Run 'askcred COMMAND --help' for a command's options; see "
 	"askcred(1).\n";
 
-void print_help(const char *cmd)
+int print_help_on(FILE *out, const char *cmd)
 {
 	for (size_t i = 0; cmd != NULL && i < sizeof(helps) / sizeof(helps[0]);
 	     i++) {
 		if (strcmp(cmd, helps[i].name) == 0) {
-			fputs(helps[i].text, stdout);
-			return;
+			fputs(helps[i].text, out);
+			return 0;
 		}
 	}
-	fputs(global_help, stdout);
+	if (cmd != NULL)
+		return -1;
+	fputs(global_help, out);
+	return 0;
+}
+
+void print_help(const char *cmd)
+{
+	if (print_help_on(stdout, cmd) != 0)
+		print_help_on(stdout, NULL);
 }

@@ -40,7 +40,14 @@ static const struct option global_options[] = {
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-	print_help(argc > 1 ? argv[1] : NULL);
+	if (argc > 2)
+		return usage_error("help", "give at most one COMMAND");
+	if (print_help_on(stdout, argc > 1 ? argv[1] : NULL) != 0)
+		return usage_error("help",
+				   "unknown command '%s' (get, env, exec, "
+				   "validate, refresh, revoke, status, gc, "
+				   "policy)",
+				   argv[1]);
 	return EXIT_OK;
 }
 
@@ -242,6 +249,10 @@ int main(int argc, char **argv)
 	cli.opts.log = log_line;
 	cli.opts.log_ctx = &cli;
 
+	if (hoist_global_options(argc, argv) < 0) {
+		fprintf(stderr, "askcred: out of memory\n");
+		return EXIT_INTERNAL;
+	}
 	ex = parse_globals(&cli, argc, argv, path_buf, sizeof(path_buf));
 	if (ex != EXIT_OK)
 		return ex < 0 ? EXIT_OK : ex;

@@ -39,6 +39,7 @@ struct policy_store {
 	char *etag;
 	char origin[160];
 	char last_error[ASKCRED_ERROR_WHERE_MAX + ASKCRED_ERROR_MESSAGE_MAX];
+	askcred_status last_status; /* of last_error; ASKCRED_OK: none */
 };
 
 static void remember_failure(struct policy_store *s,
@@ -48,6 +49,7 @@ static void remember_failure(struct policy_store *s,
 		return;
 	snprintf(s->last_error, sizeof(s->last_error), "%s%s%s", e->where,
 		 e->where[0] ? ": " : "", e->message);
+	s->last_status = e->code;
 }
 
 void policy_store_source_failed(struct policy_store *s,
@@ -210,6 +212,7 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	doc_copy = etag_copy = NULL;
 	sig_copy = NULL;
 	s->last_error[0] = '\0';
+	s->last_status = ASKCRED_OK;
 	if (!from_copy)
 		rc = save_copy(s, err);
 out:
@@ -397,6 +400,7 @@ askcred_status policy_store_not_modified(struct policy_store *s, int64_t now,
 			       "304 Not Modified but no policy is held");
 	s->fetched_at = now;
 	s->last_error[0] = '\0';
+	s->last_status = ASKCRED_OK;
 	return s->state_dir ? save_meta(s, err) : ASKCRED_OK;
 }
 
@@ -474,4 +478,9 @@ size_t policy_store_key_count(const struct policy_store *s)
 const char *policy_store_last_error(const struct policy_store *s)
 {
 	return s->last_error;
+}
+
+askcred_status policy_store_last_status(const struct policy_store *s)
+{
+	return s->last_status;
 }

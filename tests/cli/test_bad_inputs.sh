@@ -132,6 +132,8 @@ while IFS="$tab" read -r name stack envs args want fragment; do
 	fi
 done <"$TABLE"
 
+[ ! -e "$TMP/nohome" ]
+ok $? "no HOME was made where none existed"
 [ "$n" -ge 60 ]
 ok $? "the table holds at least 60 bad inputs ($n)"
 ! grep -qF -- "$PLANT" "$TMP/all"

@@ -58,6 +58,18 @@ void policy_store_source_failed(struct policy_store *s,
 	remember_failure(s, why);
 }
 
+#define COPY_PREFIX "last good copy of "
+
+/* The origin without any "last good copy of " in front: what is saved,
+ * so the words are added once when the copy is read back, never again
+ * on each save (older meta files may hold them several times). */
+static const char *bare_origin(const char *origin)
+{
+	while (strncmp(origin, COPY_PREFIX, strlen(COPY_PREFIX)) == 0)
+		origin += strlen(COPY_PREFIX);
+	return origin;
+}
+
 /* The meta file: non-secret facts about the copy, as JSON. */
 static askcred_status save_meta(struct policy_store *s,
 				struct askcred_error *err)
@@ -71,7 +83,8 @@ static askcred_status save_meta(struct policy_store *s,
 			       "out of memory");
 	json_object_object_add(o, "fetched_at",
 			       json_object_new_int64(s->fetched_at));
-	json_object_object_add(o, "origin", json_object_new_string(s->origin));
+	json_object_object_add(o, "origin",
+			       json_object_new_string(bare_origin(s->origin)));
 	if (s->etag != NULL)
 		json_object_object_add(o, "etag",
 				       json_object_new_string(s->etag));
@@ -243,8 +256,8 @@ static void load_meta(struct policy_store *s, struct askcred_error *err)
 		s->etag = strdup(json_object_get_string(v));
 	if (o != NULL && json_object_object_get_ex(o, "origin", &v) &&
 	    json_object_is_type(v, json_type_string))
-		snprintf(s->origin, sizeof(s->origin), "last good copy of %s",
-			 json_object_get_string(v));
+		snprintf(s->origin, sizeof(s->origin), COPY_PREFIX "%s",
+			 bare_origin(json_object_get_string(v)));
 	json_object_put(o);
 	free(buf);
 }

@@ -138,9 +138,13 @@ int cli_open_stack(struct cli *cli)
 		cli->st = NULL;
 		snprintf(what, sizeof(what), "cannot open stack %s",
 			 cli->stack);
+		/* Only a missing stack file is fixed by naming another
+		 * stack; a module's missing file (a parent credential) is
+		 * named by the message itself. */
 		return report_failure_hint(
 			what, rc, &err,
-			rc == ASKCRED_NOT_FOUND
+			rc == ASKCRED_NOT_FOUND && strstr(err.message,
+							  "stack file") != NULL
 				? "name an existing stack with --stack, "
 				  "--stack-file or --stack-dir"
 				: NULL);

@@ -11,6 +11,7 @@
 #   stack    -            the good static stack
 #            static ARGS  static fetch/validate/refresh lines with ARGS
 #            lines ARGS   fetch/validate/refresh lines with only ARGS
+#            mint ARGS    mint lines against the emulator, with ARGS
 #            raw TEXT     the stack file is TEXT ("\n" between lines)
 #            file NAME    $TMP/NAME, a fixture made below
 #            none         no --stack-file at all
@@ -19,8 +20,12 @@
 #   args     the command's words (- for none)
 #   status   the exit status wanted
 #   fragment text stderr must contain (grep -F)
-# In every column @PLUGIN@, @TMP@, @WS@ and @PLANT@ are replaced.
+#   absent   optional: text stderr must not contain (a misleading hint)
+# In every column @PLUGIN@, @TMP@, @WS@, @PLANT@ and @EMU@ (the
+# emulator's folder) are replaced.
 . "${top_srcdir:?}/tests/cli/lib.sh"
+
+. "$top_srcdir/tests/emulator/emulator.sh"
 
 TABLE="$top_srcdir/tests/cli/bad_inputs.tsv"
 PLANT=PlAnTeD-SeCrEt-k7q2w9e4r1t6
@@ -28,6 +33,15 @@ PLANT=PlAnTeD-SeCrEt-k7q2w9e4r1t6
 
 ASKUI_WORKSPACE_ID=$WS ASKUI_TOKEN=$PLANT
 export ASKUI_WORKSPACE_ID ASKUI_TOKEN
+
+# The AskUI emulator, for the rows of the mint source (a certificate
+# from another CA, a parent that cannot mint).
+emulator_setup || bail "emulator setup"
+trap 'emulator_stop_all; rm -rf "$TMP"' EXIT
+emulator_start main good || bail "emulator start"
+URL="https://127.0.0.1:$EMU_PORT_main/api/v1"
+emulator_parent_file "$TMP/parent.json"
+PARENT_TOKEN=$(cat "$EMU_DIR/parent.token")
 
 # ---- fixtures ----
 creds() { # creds NAME MODE JSON
@@ -75,13 +89,13 @@ chmod 600 "$TMP"/policy_*.json
 
 subst() {
 	printf '%s' "$1" | sed -e "s|@PLUGIN@|$PLUGIN|g" -e "s|@TMP@|$TMP|g" \
-		-e "s|@WS@|$WS|g" -e "s|@PLANT@|$PLANT|g"
+		-e "s|@WS@|$WS|g" -e "s|@PLANT@|$PLANT|g" -e "s|@EMU@|$EMU_DIR|g"
 }
 
 : >"$TMP/all"
 n=0
 tab=$(printf '\t')
-while IFS="$tab" read -r name stack envs args want fragment; do
+while IFS="$tab" read -r name stack envs args want fragment absent; do
 	case $name in '' | '#'*) continue ;; esac
 	[ -n "$fragment" ] || bail "row $name: no fragment"
 	n=$((n + 1))
@@ -102,6 +116,18 @@ while IFS="$tab" read -r name stack envs args want fragment; do
 			printf '%s required %s %s\n' "$op" "$PLUGIN" "$words"
 		done >"$file") ;;
 	"raw "*) (umask 077 && printf '%b\n' "${stack#raw }" >"$file") ;;
+	"mint "*)
+		words="source=mint api_url=$URL cache_dir=$TMP/mintcache"
+		words="$words timeout=20s"
+		case $stack in *ca_file=*) ;; *) words="$words ca_file=$EMU_CA" ;; esac
+		case $stack in
+		*parent_credentials=*) ;;
+		*) words="$words parent_credentials=$TMP/parent.json" ;;
+		esac
+		(umask 077 && for op in fetch validate refresh; do
+			printf '%s required %s %s %s\n' "$op" "$PLUGIN" \
+				"$words" "${stack#mint }"
+		done >"$file") ;;
 	"file "*) file="$TMP/${stack#file }" ;;
 	*) bail "row $n ($name): bad stack column '$stack'" ;;
 	esac
@@ -121,7 +147,8 @@ while IFS="$tab" read -r name stack envs args want fragment; do
 		>"$TMP/out" 2>"$TMP/err" </dev/null
 	rc=$?
 	cat "$TMP/out" "$TMP/err" >>"$TMP/all"
-	if [ "$rc" = "$want" ] && grep -qF -- "$fragment" "$TMP/err"; then
+	if [ "$rc" = "$want" ] && grep -qF -- "$fragment" "$TMP/err" &&
+		{ [ -z "$absent" ] || ! grep -qF -- "$absent" "$TMP/err"; }; then
 		ok 0 "$name: exit $want, says '$fragment'"
 		# BAD_INPUTS_SHOW=1: every message, to review the wording.
 		[ -z "${BAD_INPUTS_SHOW:-}" ] || sed 's/^/#   /' "$TMP/err"
@@ -138,5 +165,7 @@ ok $? "no HOME was made where none existed"
 ok $? "the table holds at least 60 bad inputs ($n)"
 ! grep -qF -- "$PLANT" "$TMP/all"
 ok $? "the planted token is in no output of any row"
+! grep -qF -- "$PARENT_TOKEN" "$TMP/all"
+ok $? "the emulator's parent token is in no output of any row"
 
 done_testing

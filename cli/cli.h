@@ -106,6 +106,12 @@ int report_failure(const char *what, askcred_status status,
 /* The same with a hint that fits the caller better than the table's. */
 int report_failure_hint(const char *what, askcred_status status,
 			const struct askcred_error *err, const char *hint);
+/* --json anywhere on the command line: every failure is also printed as
+ * {"error": {"exit", "status", "doing", "message", "where", "hint"}} on
+ * stdout (json_error_out() does nothing until it is switched on). */
+void set_json_errors(int on);
+void json_error_out(int exit_code, const char *status, const char *doing,
+		    const char *message, const char *where, const char *hint);
 /* Text from a provider or server may hold terminal escapes: copy src into
  * dst (size > 0) with every control character shown as '?'. */
 void sanitize_text(char *dst, size_t size, const char *src);

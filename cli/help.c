@@ -25,10 +25,13 @@ static const struct {
 	 "                        env (default): KEY=value lines for systemd\n"
 	 "                        EnvironmentFile= or docker --env-file;\n"
 	 "                        shell: export lines for eval in sh;\n"
-	 "                        json: one object\n" REQUEST_HELP},
+	 "                        json: one object\n"
+	 "  --json                the same as --format json\n" REQUEST_HELP},
 	{"env", "usage: askcred [GLOBAL OPTIONS] env [OPTIONS]\n"
 		"Same as 'get --format shell', for eval \"$(askcred "
-		"env)\".\n\n" REQUEST_HELP},
+		"env)\".\n\n"
+		"  --json                print one JSON object "
+		"instead\n" REQUEST_HELP},
 	{"exec",
 	 "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
 	 "Run COMMAND with a token of its own: ASKUI_WORKSPACE_ID and\n"
@@ -51,16 +54,19 @@ static const struct {
 	 "lines; exit 0 when it is valid.\n\n"
 	 "  --purpose LABEL       the credential of this job label\n"
 	 "  --min-validity DUR    it must stay valid this long\n"
-	 "  --no-cache            do not read the cache\n"},
+	 "  --no-cache            do not read the cache\n"
+	 "  --json                print one JSON object\n"},
 	{"refresh",
 	 "usage: askcred [GLOBAL OPTIONS] refresh [OPTIONS]\n"
 	 "Obtain a new credential now and print its fingerprint and expiry.\n\n"
 	 "  --purpose LABEL       job label for audit and per-job tokens\n"
-	 "  --lifetime DUR        wanted lifetime of a newly minted token\n"},
+	 "  --lifetime DUR        wanted lifetime of a newly minted token\n"
+	 "  --json                print one JSON object\n"},
 	{"revoke",
 	 "usage: askcred [GLOBAL OPTIONS] revoke [OPTIONS]\n"
 	 "Revoke the current credential at its issuer and forget it.\n\n"
-	 "  --purpose LABEL       the credential of this job label\n"},
+	 "  --purpose LABEL       the credential of this job label\n"
+	 "  --json                print one JSON object\n"},
 	{"status",
 	 "usage: askcred [GLOBAL OPTIONS] status [--json]\n"
 	 "List what the stack's modules hold: name, workspace, token id,\n"

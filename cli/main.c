@@ -253,6 +253,10 @@ int main(int argc, char **argv)
 	cli.opts.log = log_line;
 	cli.opts.log_ctx = &cli;
 
+	/* --json anywhere before exec's "--": errors in JSON too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			set_json_errors(1);
 	if (hoist_global_options(argc, argv) < 0) {
 		fprintf(stderr, "askcred: out of memory\n");
 		return EXIT_INTERNAL;

@@ -47,6 +47,26 @@ ok $? "revoke does not print the token"
 [ "$rc" -eq 0 ] || [ "$(grep -c '^askcred: ' "$TMP/err")" -eq 1 ]
 ok $? "a failed revoke says so in one error line (log lines aside)"
 
+# --json: one JSON object on stdout, for success and for failure.
+for op in validate refresh; do
+	run "$op" --json
+	is "$rc" 0 "$op --json exits 0"
+	"$PYTHON3" -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o["fingerprint"]==sys.argv[2] and o["source"]=="static" and o["result"] in ("valid","nothing_to_refresh") else 1)' \
+		"$TMP/out" "$fp"
+	ok $? "$op --json prints one JSON object with the fingerprint"
+	no_token_anywhere
+	ok $? "$op --json does not print the token"
+done
+run validate --json --min-validity 30x
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 and "not a duration" in e["message"] else 1)' "$TMP/out"
+ok $? "a usage error under --json is a JSON error object on stdout (exit 64)"
+(ASKUI_TOKEN='' && export ASKUI_TOKEN && run validate --json)
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==65 and e["where"]=="ASKUI_TOKEN" and "token is empty" in e["message"] else 1)' "$TMP/out"
+ok $? "a failure under --json is a JSON error naming exit, where and message"
+run policy show --json
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 else 1)' "$TMP/out"
+ok $? "a command without JSON output still answers --json with a JSON error"
+
 run validate --lifetime 1h
 is "$rc" 64 "validate refuses options it does not take"
 run refresh --min-validity 1h

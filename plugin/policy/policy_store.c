@@ -39,7 +39,9 @@ struct policy_store {
 	char *etag;
 	char origin[160];
 	char last_error[ASKCRED_ERROR_WHERE_MAX + ASKCRED_ERROR_MESSAGE_MAX];
-	askcred_status last_status; /* of last_error; ASKCRED_OK: none */
+	/* Status of last_error when the local policy file failed to load;
+	 * ASKCRED_OK otherwise. */
+	askcred_status last_status;
 };
 
 static void remember_failure(struct policy_store *s,
@@ -49,7 +51,7 @@ static void remember_failure(struct policy_store *s,
 		return;
 	snprintf(s->last_error, sizeof(s->last_error), "%s%s%s", e->where,
 		 e->where[0] ? ": " : "", e->message);
-	s->last_status = e->code;
+	s->last_status = ASKCRED_OK; /* set by policy_store_load_file() */
 }
 
 void policy_store_source_failed(struct policy_store *s,
@@ -383,8 +385,12 @@ askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 	if (rc == ASKCRED_OK)
 		rc = accept_doc(s, doc, doclen, (unsigned char *)sig, siglen,
 				NULL, now, origin, 0, err);
-	if (rc != ASKCRED_OK)
+	if (rc != ASKCRED_OK) {
 		remember_failure(s, err);
+		/* Only a local file's failure is the operator's to fix as
+		 * such; a download's stays a plain denial. */
+		s->last_status = rc;
+	}
 	free(doc);
 	free(sig);
 	return rc;

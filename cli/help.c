@@ -75,10 +75,10 @@ static const struct {
 	 "  --json                print a JSON array\n"},
 	{"policy",
 	 "usage: askcred [GLOBAL OPTIONS] policy check FILE [--key PEM]...\n"
-	 "                 [--sig SIG] [--labels L1,L2]\n"
-	 "       askcred [GLOBAL OPTIONS] policy show\n"
+	 "                 [--sig SIG] [--labels L1,L2] [--json]\n"
+	 "       askcred [GLOBAL OPTIONS] policy show [--json]\n"
 	 "       askcred [GLOBAL OPTIONS] policy explain [--purpose L]\n"
-	 "                 [--min-validity DUR]\n"
+	 "                 [--min-validity DUR] [--json]\n"
 	 "check: lint and verify a policy document as a host loads it: the\n"
 	 "schema, every rule, its max_age, and with --key its detached\n"
 	 "Ed25519 signature (SIG, default FILE.sig). Prints the serial, when\n"
@@ -91,7 +91,8 @@ static const struct {
 	 "  --key PEM             Ed25519 public key; repeat for several\n"
 	 "  --sig SIG             the signature file (needs --key)\n"
 	 "  --labels L1,L2        show the rules for hosts with these "
-	 "labels\n"},
+	 "labels\n"
+	 "  --json                print JSON (check, show, explain)\n"},
 	{"gc",
 	 "usage: askcred [GLOBAL OPTIONS] gc [--json]\n"
 	 "Delete tokens askcred minted that expired or whose job died, and\n"

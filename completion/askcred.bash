@@ -148,14 +148,14 @@ _askcred()
 			COMPREPLY=($(compgen -W "check show explain --help" -- "$cur"))
 		elif [[ ${words[cmd_at + 1]} == check ]]; then
 			if [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--key --sig --labels --help" -- "$cur"))
+				COMPREPLY=($(compgen -W "--key --sig --labels --json --help" -- "$cur"))
 			else
 				_askcred_files
 			fi
 		elif [[ ${words[cmd_at + 1]} == show ]]; then
-			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		elif [[ ${words[cmd_at + 1]} == explain ]]; then
-			COMPREPLY=($(compgen -W "--purpose --min-validity --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--purpose --min-validity --json --help" -- "$cur"))
 		fi
 		;;
 	help)

@@ -63,9 +63,9 @@ ok $? "a usage error under --json is a JSON error object on stdout (exit 64)"
 (ASKUI_TOKEN='' && export ASKUI_TOKEN && run validate --json)
 "$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==65 and e["where"]=="ASKUI_TOKEN" and "token is empty" in e["message"] else 1)' "$TMP/out"
 ok $? "a failure under --json is a JSON error naming exit, where and message"
-run policy show --json
+run policy frob --json
 "$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 else 1)' "$TMP/out"
-ok $? "a command without JSON output still answers --json with a JSON error"
+ok $? "a usage error anywhere answers --json with a JSON error"
 
 run validate --lifetime 1h
 is "$rc" 64 "validate refuses options it does not take"

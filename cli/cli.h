@@ -5,6 +5,7 @@
 #define ASKCRED_CLI_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -88,6 +89,15 @@ int request_fetch(struct cli *cli, const char *cmd,
 /* Print the help text of cmd (NULL: the global help) on stdout. */
 void print_help(const char *cmd);
 
+/* hoist.c: move global options written after the command ("get --stack
+ * ci") in front of it, permuting argv in place; words after the first
+ * operand or "--" are never touched. Returns how many words moved, or -1
+ * when out of memory. */
+int hoist_global_options(int argc, char **argv);
+/* help.c: print_help() on out; -1 (nothing printed) when cmd is not a
+ * command. */
+int print_help_on(FILE *out, const char *cmd);
+
 /* exitcode.c */
 int exit_code_for(askcred_status status);
 /* One line on stderr: "askcred: <what>: <message> (<where>); <hint>".
@@ -97,12 +107,19 @@ int report_failure(const char *what, askcred_status status,
 /* The same with a hint that fits the caller better than the table's. */
 int report_failure_hint(const char *what, askcred_status status,
 			const struct askcred_error *err, const char *hint);
+/* --json anywhere on the command line: every failure is also printed as
+ * {"error": {"exit", "status", "doing", "message", "where", "hint"}} on
+ * stdout (json_error_out() does nothing until it is switched on). */
+void set_json_errors(int on);
+void json_error_out(int exit_code, const char *status, const char *doing,
+		    const char *message, const char *where, const char *hint);
 /* Text from a provider or server may hold terminal escapes: copy src into
  * dst (size > 0) with every control character shown as '?'. */
 void sanitize_text(char *dst, size_t size, const char *src);
 
-/* duration.c: "90s", "30m", "2h", "1d" or plain seconds, at most
- * UINT32_MAX seconds. 0, or -1 when s is not a duration. */
+/* duration.c: "90s", "1h30m", "2d" or plain seconds (common/duration.h),
+ * at most UINT32_MAX seconds. 0; -1 when s is not a duration; -2 when it
+ * is too large. */
 int parse_duration(const char *s, uint32_t *out);
 /* The largest two units, "1d2h", "5m3s", "42s"; negative gives "0s". */
 void format_duration(int64_t seconds, char *buf, size_t size);

@@ -56,17 +56,25 @@ static int run(struct cli *cli, int argc, char **argv, const char *cmd,
 		return usage_error(cmd,
 				   "unknown format '%s' (env, shell or json)",
 				   a.format);
+	if (a.json && a.format != NULL && format != FORMAT_JSON)
+		return usage_error(cmd,
+				   "--json and --format %s exclude each "
+				   "other",
+				   a.format);
+	if (a.json)
+		format = FORMAT_JSON;
 	return print_credential(cli, cmd, format, &a.req);
 }
 
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
-	return run(cli, argc, argv, "get", "format," REQUEST_OPTIONS,
+	return run(cli, argc, argv, "get", "format,json," REQUEST_OPTIONS,
 		   FORMAT_ENV);
 }
 
 /* "get --format shell", for eval "$(askcred env)". */
 int cmd_env(struct cli *cli, int argc, char **argv)
 {
-	return run(cli, argc, argv, "env", REQUEST_OPTIONS, FORMAT_SHELL);
+	return run(cli, argc, argv, "env", "json," REQUEST_OPTIONS,
+		   FORMAT_SHELL);
 }

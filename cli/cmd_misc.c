@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 #include "output.h"
 #include "secret.h"
@@ -19,31 +21,35 @@ struct misc_cmd {
 	askcred_status (*act)(askcred_stack *stack,
 			      const struct askcred_credential *cred,
 			      struct askcred_error *err);
-	const char *act_failed; /* "<cmd>: <act_failed>: <message>" */
-	const char *done;	/* "<done> token <fingerprint> ..." */
+	const char *act_failed;	 /* "<cmd>: <act_failed>: <message>" */
+	const char *done;	 /* "<done> token <fingerprint> ..." */
+	const char *json_result; /* --json: "result" */
 };
 
 static const struct misc_cmd validate_cmd = {
 	.name = "validate",
-	.options = "purpose,min-validity,no-cache",
+	.options = "purpose,min-validity,no-cache,json",
 	.act = askcred_validate,
 	.act_failed = "the credential did not validate",
 	.done = "valid:",
+	.json_result = "valid",
 };
 static const struct misc_cmd refresh_cmd = {
 	.name = "refresh",
-	.options = "purpose,lifetime",
+	.options = "purpose,lifetime,json",
 	.refresh = 1,
 	.done = "refreshed:",
+	.json_result = "refreshed",
 };
 static const struct misc_cmd revoke_cmd = {
 	.name = "revoke",
-	.options = "purpose",
+	.options = "purpose,json",
 	/* The token held now, even one the policy refuses today. */
 	.req_flags = ASKCRED_REQ_REVOKE,
 	.act = askcred_revoke,
 	.act_failed = "cannot revoke the credential",
 	.done = "revoked:",
+	.json_result = "revoked",
 };
 
 /* Copy a fixed-size field of the credential, which a provider filled and
@@ -83,6 +89,40 @@ static void confirm(const char *done, const struct askcred_credential *cred)
 	printf("expires %s (in %s)\n", when, left);
 }
 
+/* --json: the same facts as confirm(), as one JSON object. result is
+ * the confirmation's first word without its colon ("valid", ...). */
+static int confirm_json(const char *result,
+			const struct askcred_credential *cred)
+{
+	char fp[FINGERPRINT_LEN];
+	char ws[ASKCRED_UUID_LEN + 1], id[ASKCRED_UUID_LEN + 1];
+	char source[ASKCRED_SOURCE_MAX];
+	json_object *o = json_object_new_object();
+	int bad;
+
+	fingerprint(cred->token, cred->token_len, fp);
+	field_text(ws, sizeof(ws), cred->workspace_id,
+		   sizeof(cred->workspace_id));
+	field_text(id, sizeof(id), cred->token_id, sizeof(cred->token_id));
+	field_text(source, sizeof(source), cred->source, sizeof(cred->source));
+	bad = o == NULL ||
+	      json_add(o, "result", json_object_new_string(result)) ||
+	      json_add_string(o, "fingerprint", fp, strlen(fp)) ||
+	      json_add_string(o, "workspace_id", ws, strlen(ws)) ||
+	      json_add_string(o, "token_id", id, strlen(id)) ||
+	      json_add_string(o, "source", source, strlen(source)) ||
+	      json_add_time(o, "expires_at", cred->expires_at);
+	if (!bad)
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PLAIN |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (bad)
+		fprintf(stderr, "askcred: out of memory\n");
+	return bad ? EXIT_INTERNAL : EXIT_OK;
+}
+
 static int run(struct cli *cli, int argc, char **argv,
 	       const struct misc_cmd *cmd)
 {
@@ -104,8 +144,26 @@ static int run(struct cli *cli, int argc, char **argv,
 		snprintf(what, sizeof(what), "%s: %s", cmd->name,
 			 cmd->act_failed);
 		ex = report_failure(what, rc, &err);
+	} else if (a.json) {
+		int unchanged =
+			cmd->refresh && strncmp(cred->source, "static",
+						sizeof(cred->source)) == 0;
+
+		ex = confirm_json(unchanged ? "nothing_to_refresh"
+					    : cmd->json_result,
+				  cred);
 	} else if (cli->verbosity != VERB_QUIET) {
-		confirm(cmd->done, cred);
+		/* A static token is what its file or environment says; asking
+		 * the source again changes nothing, so do not claim it did. */
+		int unchanged =
+			cmd->refresh && strncmp(cred->source, "static",
+						sizeof(cred->source)) == 0;
+
+		confirm(unchanged ? "nothing to refresh (static source; "
+				    "replace the token where it is "
+				    "configured):"
+				  : cmd->done,
+			cred);
 	}
 	askcred_release(cli->st, cred);
 	return ex;

@@ -5,17 +5,47 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
+#include "output.h"
 #include "policy/policy_store.h"
 
 #define KEYS_MAX 16
 
-enum { OPT_SIG = 0x100, OPT_KEY, OPT_LABELS, OPT_HELP = 'h' };
+enum { OPT_SIG = 0x100, OPT_KEY, OPT_LABELS, OPT_JSON, OPT_HELP = 'h' };
+
+/* One JSON object of n string members (key, value pairs), on stdout. */
+static int print_json_object(int n, ...)
+{
+	json_object *o = json_object_new_object();
+	int bad = o == NULL;
+	va_list ap;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		const char *key = va_arg(ap, const char *);
+		const char *value = va_arg(ap, const char *);
+
+		bad = bad || json_add_string(o, key, value, strlen(value));
+	}
+	va_end(ap);
+	if (!bad)
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PLAIN |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (bad)
+		fprintf(stderr, "askcred: out of memory\n");
+	return bad ? EXIT_INTERNAL : EXIT_OK;
+}
 
 static int policy_check_cmd(int argc, char **argv)
 {
@@ -23,6 +53,7 @@ static int policy_check_cmd(int argc, char **argv)
 		{"sig", required_argument, NULL, OPT_SIG},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"labels", required_argument, NULL, OPT_LABELS},
+		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -35,7 +66,7 @@ static int policy_check_cmd(int argc, char **argv)
 	int64_t now = (int64_t)time(NULL);
 	askcred_status rc;
 	char *text = NULL;
-	int c, ex;
+	int c, ex, json = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -52,6 +83,9 @@ static int policy_check_cmd(int argc, char **argv)
 			break;
 		case OPT_LABELS:
 			labels = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case OPT_HELP:
 			print_help("policy");
@@ -91,8 +125,12 @@ static int policy_check_cmd(int argc, char **argv)
 		goto out;
 	}
 	policy_describe(s, labels, now, text, 16384);
-	printf("%s: ok\n%s", cfg.file, text);
 	ex = EXIT_OK;
+	if (json)
+		ex = print_json_object(3, "file", cfg.file, "result", "ok",
+				       "description", text);
+	else
+		printf("%s: ok\n%s", cfg.file, text);
 out:
 	policy_store_free(s);
 	free(text);
@@ -101,6 +139,8 @@ out:
 
 struct shown {
 	int json;
+	json_object *array; /* json: the entries so far */
+	int failed;	    /* json: out of memory */
 	int n;
 };
 
@@ -119,7 +159,21 @@ static void on_policy(void *ctx, const struct askcred_entry_info *entry)
 	sanitize_text(source, sizeof(source), e.source ? e.source : "-");
 	/* The note is the provider's summary: serial, origin, signature,
 	 * or why no policy is valid. */
-	if (note[0] != '\0')
+	if (sh->json) {
+		json_object *o = json_object_new_object();
+
+		if (o == NULL ||
+		    json_add_string(o, "source", source, strlen(source)) ||
+		    json_add(o, "policy_serial",
+			     e.policy_serial != 0
+				     ? json_object_new_uint64(e.policy_serial)
+				     : NULL) ||
+		    json_add_string(o, "note", note, strlen(note)) ||
+		    json_object_array_add(sh->array, o) != 0) {
+			json_object_put(o);
+			sh->failed = 1;
+		}
+	} else if (note[0] != '\0')
 		printf("%s: %s\n", source, note);
 	else if (e.policy_serial != 0)
 		printf("%s: policy serial %llu\n", source,
@@ -132,22 +186,38 @@ static void on_policy(void *ctx, const struct askcred_entry_info *entry)
 static int policy_show_cmd(struct cli *cli, int argc, char **argv)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct shown sh = {0, 0};
+	struct shown sh = {0, NULL, 0, 0};
 	struct cmd_args a;
 	askcred_status rc;
-	int ex = parse_command("policy", argc, argv, "", 0, &a);
+	int ex = parse_command("policy", argc, argv, "json", 0, &a);
 
 	if (ex >= 0)
 		return ex;
 	ex = cli_open_stack(cli);
 	if (ex != EXIT_OK)
 		return ex;
+	sh.json = a.json;
+	if (sh.json && (sh.array = json_object_new_array()) == NULL)
+		sh.failed = 1;
 	rc = askcred_status_list(cli->st, on_policy, &sh, &err);
-	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE)
+	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE) {
+		json_object_put(sh.array);
 		return report_failure("policy show: cannot ask the stack", rc,
 				      &err);
-	if (sh.n == 0)
+	}
+	if (sh.failed) {
+		json_object_put(sh.array);
+		fprintf(stderr, "askcred: policy show: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	if (sh.json)
+		printf("%s\n", json_object_to_json_string_ext(
+				       sh.array,
+				       JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (sh.n == 0)
 		printf("no policy configured in this stack\n");
+	json_object_put(sh.array);
 	return EXIT_OK;
 }
 
@@ -161,8 +231,8 @@ static int policy_explain_cmd(struct cli *cli, int argc, char **argv)
 	struct cmd_args a;
 	char ws[ASKCRED_UUID_LEN + 1], id[ASKCRED_UUID_LEN + 1], src[32];
 	askcred_status rc;
-	int ex = parse_command("policy", argc, argv, "purpose,min-validity", 0,
-			       &a);
+	int ex = parse_command("policy", argc, argv,
+			       "purpose,min-validity,json", 0, &a);
 
 	if (ex >= 0)
 		return ex;
@@ -173,7 +243,16 @@ static int policy_explain_cmd(struct cli *cli, int argc, char **argv)
 	sanitize_text(id, sizeof(id), cred->token_id[0] ? cred->token_id : "-");
 	sanitize_text(src, sizeof(src), cred->source);
 	rc = askcred_validate(cli->st, cred, &err);
-	if (rc == ASKCRED_OK) {
+	if (rc == ASKCRED_OK && a.json) {
+		char serial[24];
+
+		snprintf(serial, sizeof(serial), "%llu",
+			 (unsigned long long)cred->policy_serial);
+		ex = print_json_object(5, "result", "allowed", "token_id",
+				       cred->token_id[0] ? id : "",
+				       "workspace_id", ws, "source", src,
+				       "policy_serial", serial);
+	} else if (rc == ASKCRED_OK) {
 		printf("allowed: token %s of workspace %s from %s", id, ws,
 		       src);
 		if (cred->policy_serial != 0)
@@ -190,10 +269,15 @@ static int policy_explain_cmd(struct cli *cli, int argc, char **argv)
 
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	if (argc < 2) {
+		/* A usage error: the help goes with it, on stderr. */
+		print_help_on(stderr, "policy");
+		return usage_error("policy", "give a subcommand (check, show, "
+					     "explain)");
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_help("policy");
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return policy_check_cmd(argc - 1, argv + 1);

@@ -1,14 +1,16 @@
-/* Durations on the command line: "90s", "30m", "2h", "1d" or plain
- * seconds. One unit per value keeps the grammar obvious; the result must
- * fit the 32-bit fields of struct askcred_request. */
+/* Durations on the command line, read by the one parser the module and
+ * the policy use (common/duration.c): "90s", "1h30m", "2d" or plain
+ * seconds. The result must fit the 32-bit fields of struct
+ * askcred_request. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "duration.h"
 
+/* For format_duration: largest unit last. */
 static const struct {
 	char suffix;
 	uint32_t seconds;
@@ -23,30 +25,12 @@ static const struct {
 
 int parse_duration(const char *s, uint32_t *out)
 {
-	uint64_t n = 0;
-	uint32_t mult = 1;
-	const char *p = s;
+	uint64_t v;
+	int rc = duration_parse(s, UINT32_MAX, &v);
 
-	if (s == NULL || !isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		n = n * 10 + (uint64_t)(*p - '0');
-		if (n > UINT32_MAX)
-			return -1;
-	}
-	if (*p != '\0') {
-		size_t i;
-
-		for (i = 0; i < N_UNITS && units[i].suffix != *p; i++)
-			;
-		if (i == N_UNITS || p[1] != '\0')
-			return -1;
-		mult = units[i].seconds;
-	}
-	if (n * mult > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)(n * mult);
-	return 0;
+	if (rc == 0)
+		*out = (uint32_t)v;
+	return rc;
 }
 
 void format_duration(int64_t seconds, char *buf, size_t size)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 #include "error.h"
 
@@ -76,6 +78,48 @@ void sanitize_text(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
+/* --json was given: failures are also one JSON object on stdout, so a
+ * script reading stdout gets an answer either way. */
+static int json_errors;
+
+void set_json_errors(int on)
+{
+	json_errors = on;
+}
+
+void json_error_out(int exit_code, const char *status, const char *doing,
+		    const char *message, const char *where, const char *hint)
+{
+	json_object *o, *e;
+
+	if (!json_errors)
+		return;
+	o = json_object_new_object();
+	e = json_object_new_object();
+	if (o == NULL || e == NULL ||
+	    json_object_object_add(o, "error", e) != 0) {
+		json_object_put(e);
+		json_object_put(o);
+		return;
+	}
+	json_object_object_add(e, "exit", json_object_new_int(exit_code));
+	json_object_object_add(e, "status", json_object_new_string(status));
+	if (doing != NULL && *doing != '\0')
+		json_object_object_add(e, "doing",
+				       json_object_new_string(doing));
+	json_object_object_add(e, "message",
+			       json_object_new_string(message ? message : ""));
+	if (where != NULL && *where != '\0')
+		json_object_object_add(e, "where",
+				       json_object_new_string(where));
+	if (hint != NULL && *hint != '\0')
+		json_object_object_add(e, "hint", json_object_new_string(hint));
+	printf("%s\n", json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PLAIN |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
 int report_failure(const char *what, askcred_status status,
 		   const struct askcred_error *err)
 {
@@ -106,5 +150,8 @@ int report_failure_hint(const char *what, askcred_status status,
 		where[0] != '\0' ? " (" : "", where,
 		where[0] != '\0' ? ")" : "", hint != NULL ? "; " : "",
 		hint != NULL ? hint : "");
+	json_error_out(exit_code_for(status), status_name(status), doing,
+		       message[0] != '\0' ? message : status_name(status),
+		       where, hint);
 	return exit_code_for(status);
 }

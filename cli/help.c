@@ -25,10 +25,13 @@ static const struct {
 	 "                        env (default): KEY=value lines for systemd\n"
 	 "                        EnvironmentFile= or docker --env-file;\n"
 	 "                        shell: export lines for eval in sh;\n"
-	 "                        json: one object\n" REQUEST_HELP},
+	 "                        json: one object\n"
+	 "  --json                the same as --format json\n" REQUEST_HELP},
 	{"env", "usage: askcred [GLOBAL OPTIONS] env [OPTIONS]\n"
 		"Same as 'get --format shell', for eval \"$(askcred "
-		"env)\".\n\n" REQUEST_HELP},
+		"env)\".\n\n"
+		"  --json                print one JSON object "
+		"instead\n" REQUEST_HELP},
 	{"exec",
 	 "usage: askcred [GLOBAL OPTIONS] exec [OPTIONS] -- COMMAND [ARGS...]\n"
 	 "Run COMMAND with a token of its own: ASKUI_WORKSPACE_ID and\n"
@@ -51,16 +54,19 @@ static const struct {
 	 "lines; exit 0 when it is valid.\n\n"
 	 "  --purpose LABEL       the credential of this job label\n"
 	 "  --min-validity DUR    it must stay valid this long\n"
-	 "  --no-cache            do not read the cache\n"},
+	 "  --no-cache            do not read the cache\n"
+	 "  --json                print one JSON object\n"},
 	{"refresh",
 	 "usage: askcred [GLOBAL OPTIONS] refresh [OPTIONS]\n"
 	 "Obtain a new credential now and print its fingerprint and expiry.\n\n"
 	 "  --purpose LABEL       job label for audit and per-job tokens\n"
-	 "  --lifetime DUR        wanted lifetime of a newly minted token\n"},
+	 "  --lifetime DUR        wanted lifetime of a newly minted token\n"
+	 "  --json                print one JSON object\n"},
 	{"revoke",
 	 "usage: askcred [GLOBAL OPTIONS] revoke [OPTIONS]\n"
 	 "Revoke the current credential at its issuer and forget it.\n\n"
-	 "  --purpose LABEL       the credential of this job label\n"},
+	 "  --purpose LABEL       the credential of this job label\n"
+	 "  --json                print one JSON object\n"},
 	{"status",
 	 "usage: askcred [GLOBAL OPTIONS] status [--json]\n"
 	 "List what the stack's modules hold: name, workspace, token id,\n"
@@ -69,10 +75,10 @@ static const struct {
 	 "  --json                print a JSON array\n"},
 	{"policy",
 	 "usage: askcred [GLOBAL OPTIONS] policy check FILE [--key PEM]...\n"
-	 "                 [--sig SIG] [--labels L1,L2]\n"
-	 "       askcred [GLOBAL OPTIONS] policy show\n"
+	 "                 [--sig SIG] [--labels L1,L2] [--json]\n"
+	 "       askcred [GLOBAL OPTIONS] policy show [--json]\n"
 	 "       askcred [GLOBAL OPTIONS] policy explain [--purpose L]\n"
-	 "                 [--min-validity DUR]\n"
+	 "                 [--min-validity DUR] [--json]\n"
 	 "check: lint and verify a policy document as a host loads it: the\n"
 	 "schema, every rule, its max_age, and with --key its detached\n"
 	 "Ed25519 signature (SIG, default FILE.sig). Prints the serial, when\n"
@@ -85,7 +91,8 @@ static const struct {
 	 "  --key PEM             Ed25519 public key; repeat for several\n"
 	 "  --sig SIG             the signature file (needs --key)\n"
 	 "  --labels L1,L2        show the rules for hosts with these "
-	 "labels\n"},
+	 "labels\n"
+	 "  --json                print JSON (check, show, explain)\n"},
 	{"gc",
 	 "usage: askcred [GLOBAL OPTIONS] gc [--json]\n"
 	 "Delete tokens askcred minted that expired or whose job died, and\n"
@@ -141,7 +148,7 @@ static const char global_help[] =
 	"  -v, --verbose         more log output (repeat for debug)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n\n"
-	"Durations: 90s, 30m, 2h, 1d or plain seconds.\n\n"
+	"Durations: 90s, 30m, 1h30m, 2d or plain seconds.\n\n"
 	"Exit status:\n"
 	"  0   success\n"
 	"  64  usage error\n"
@@ -155,14 +162,23 @@ static const char global_help[] =
 	"Run 'askcred COMMAND --help' for a command's options; see "
 	"askcred(1).\n";
 
-void print_help(const char *cmd)
+int print_help_on(FILE *out, const char *cmd)
 {
 	for (size_t i = 0; cmd != NULL && i < sizeof(helps) / sizeof(helps[0]);
 	     i++) {
 		if (strcmp(cmd, helps[i].name) == 0) {
-			fputs(helps[i].text, stdout);
-			return;
+			fputs(helps[i].text, out);
+			return 0;
 		}
 	}
-	fputs(global_help, stdout);
+	if (cmd != NULL)
+		return -1;
+	fputs(global_help, out);
+	return 0;
+}
+
+void print_help(const char *cmd)
+{
+	if (print_help_on(stdout, cmd) != 0)
+		print_help_on(stdout, NULL);
 }

@@ -41,7 +41,14 @@ static const struct option global_options[] = {
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-	print_help(argc > 1 ? argv[1] : NULL);
+	if (argc > 2)
+		return usage_error("help", "give at most one COMMAND");
+	if (print_help_on(stdout, argc > 1 ? argv[1] : NULL) != 0)
+		return usage_error("help",
+				   "unknown command '%s' (get, env, exec, "
+				   "validate, refresh, revoke, status, gc, "
+				   "policy)",
+				   argv[1]);
 	return EXIT_OK;
 }
 
@@ -133,9 +140,13 @@ int cli_open_stack(struct cli *cli)
 		cli->st = NULL;
 		snprintf(what, sizeof(what), "cannot open stack %s",
 			 cli->stack);
+		/* Only a missing stack file is fixed by naming another
+		 * stack; a module's missing file (a parent credential) is
+		 * named by the message itself. */
 		return report_failure_hint(
 			what, rc, &err,
-			rc == ASKCRED_NOT_FOUND
+			rc == ASKCRED_NOT_FOUND && strstr(err.message,
+							  "stack file") != NULL
 				? "name an existing stack with --stack, "
 				  "--stack-file or --stack-dir"
 				: NULL);
@@ -266,6 +277,14 @@ int main(int argc, char **argv)
 	cli.opts.log = log_line;
 	cli.opts.log_ctx = &cli;
 
+	/* --json anywhere before exec's "--": errors in JSON too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			set_json_errors(1);
+	if (hoist_global_options(argc, argv) < 0) {
+		fprintf(stderr, "askcred: out of memory\n");
+		return EXIT_INTERNAL;
+	}
 	ex = parse_globals(&cli, argc, argv, path_buf, sizeof(path_buf));
 	if (ex != EXIT_OK)
 		return ex < 0 ? EXIT_OK : ex;

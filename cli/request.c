@@ -69,11 +69,16 @@ static int listed(const char *list, const char *name)
 static int duration_option(const char *cmd, const char *name, const char *arg,
 			   uint32_t *out)
 {
-	if (parse_duration(arg, out) == 0)
+	int rc = parse_duration(arg, out);
+
+	if (rc == 0)
 		return -1;
+	if (rc == -2)
+		return usage_error(cmd, "--%s: '%s' is too large (at most %ud)",
+				   name, arg, (unsigned)(UINT32_MAX / 86400));
 	return usage_error(cmd,
-			   "--%s: '%s' is not a duration (like 90s, 30m, 2h, "
-			   "1d)",
+			   "--%s: '%s' is not a duration (like 90s, 30m, "
+			   "1h30m, 2d)",
 			   name, arg);
 }
 

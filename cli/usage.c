@@ -15,12 +15,16 @@ int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	char message[512];
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
 	fputs("askcred: ", stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	fputs(message, stderr);
+	json_error_out(EXIT_USAGE, "usage error", cmd, message, NULL, NULL);
 	fprintf(stderr, "; try 'askcred %s%s--help'\n", cmd ? cmd : "",
 		cmd ? " " : "");
 	return EXIT_USAGE;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,31 @@
 static int owner_ok(uid_t uid, int allow_root)
 {
 	return uid == geteuid() || (allow_root && uid == 0);
+}
+
+/* Say which of the forbidden bits are set, in words ("writable by group,
+ * readable by others"), so the user sees what is wrong, not only a number. */
+static void describe_open_bits(mode_t bits, char *out, size_t size)
+{
+	static const struct {
+		mode_t bit;
+		const char *text;
+	} names[] = {
+		{S_IRGRP, "readable by group"},
+		{S_IWGRP, "writable by group"},
+		{S_IXGRP, "executable by group"},
+		{S_IROTH, "readable by others"},
+		{S_IWOTH, "writable by others"},
+		{S_IXOTH, "executable by others"},
+	};
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((bits & names[i].bit) != 0 && used < size)
+			used += (size_t)snprintf(out + used, size - used,
+						 "%s%s", used ? ", " : "",
+						 names[i].text);
 }
 
 askcred_status safe_check_fd(int fd, const char *path,
@@ -44,13 +70,18 @@ askcred_status safe_check_fd(int fd, const char *path,
 			       "%s has %lu hard links; refusing a file that "
 			       "may be changed through another name",
 			       rules->what, (unsigned long)st.st_nlink);
-	if ((st.st_mode & rules->forbidden) != 0)
+	if ((st.st_mode & rules->forbidden) != 0) {
+		char why[128];
+
+		describe_open_bits(st.st_mode & rules->forbidden, why,
+				   sizeof(why));
 		return err_set(
 			err, ASKCRED_CONFIG_ERROR, path,
-			"permissions %04o for %s are too open; it must "
-			"not be accessible by others (chmod %04o)",
-			(unsigned)(st.st_mode & 07777), rules->what,
+			"permissions %04o for %s are too open: it is %s; "
+			"run chmod %04o on it",
+			(unsigned)(st.st_mode & 07777), rules->what, why,
 			(unsigned)(st.st_mode & 07777 & ~rules->forbidden));
+	}
 	if (rules->max_size != 0 && (size_t)st.st_size > rules->max_size)
 		return err_set(err, ASKCRED_CONFIG_ERROR, path,
 			       "%s is %lld bytes, more than the %zu allowed",

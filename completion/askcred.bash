@@ -115,10 +115,10 @@ _askcred()
 
 	case $cmd in
 	get)
-		COMPREPLY=($(compgen -W "--format $request" -- "$cur"))
+		COMPREPLY=($(compgen -W "--format --json $request" -- "$cur"))
 		;;
 	env)
-		COMPREPLY=($(compgen -W "$request" -- "$cur"))
+		COMPREPLY=($(compgen -W "--json $request" -- "$cur"))
 		;;
 	exec)
 		# After "--", complete the command to run and its arguments.
@@ -132,13 +132,13 @@ _askcred()
 			--runner-config --help --" -- "$cur"))
 		;;
 	validate)
-		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --json --help" -- "$cur"))
 		;;
 	refresh)
-		COMPREPLY=($(compgen -W "--purpose --lifetime --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--purpose --lifetime --json --help" -- "$cur"))
 		;;
 	revoke)
-		COMPREPLY=($(compgen -W "--purpose --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--purpose --json --help" -- "$cur"))
 		;;
 	status | gc)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
@@ -152,14 +152,14 @@ _askcred()
 			COMPREPLY=($(compgen -W "check show explain --help" -- "$cur"))
 		elif [[ ${words[cmd_at + 1]} == check ]]; then
 			if [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--key --sig --labels --help" -- "$cur"))
+				COMPREPLY=($(compgen -W "--key --sig --labels --json --help" -- "$cur"))
 			else
 				_askcred_files
 			fi
 		elif [[ ${words[cmd_at + 1]} == show ]]; then
-			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		elif [[ ${words[cmd_at + 1]} == explain ]]; then
-			COMPREPLY=($(compgen -W "--purpose --min-validity --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--purpose --min-validity --json --help" -- "$cur"))
 		fi
 		;;
 	help)

@@ -62,7 +62,8 @@ static char *next_word(struct cursor *c)
 }
 
 /* The control word: a keyword, or "[...]" kept whole (brackets included)
- * since it may contain blanks. *bad is set for an unterminated '['. */
+ * since it may contain blanks. *bad is 1 for an unterminated '[', 2 when
+ * no blank follows the ']'. */
 static char *next_control(struct cursor *c, int *bad)
 {
 	char *start, *close;
@@ -80,7 +81,7 @@ static char *next_control(struct cursor *c, int *bad)
 	}
 	c->p = close + 1;
 	if (*c->p != '\0' && !is_blank(*c->p)) {
-		*bad = 1;
+		*bad = 2; /* "[...]module": the blank after ']' is missing */
 		return NULL;
 	}
 	if (*c->p != '\0')
@@ -167,9 +168,13 @@ static askcred_status parse_line(struct cursor *c, struct parsed_line *pl)
 				    word);
 	pl->op = (enum askcred_op)op;
 	word = next_control(c, &bad);
+	if (bad == 2)
+		return fail(c, "no blank after ']' in the control; put a "
+			       "blank between the control's ']' and the "
+			       "module");
 	if (bad)
-		return fail(c, "unterminated '[' in the control; write "
-			       "[value=action ...] with no blank after ']'");
+		return fail(c, "unterminated '[' in the control; close it "
+			       "with ']' and a blank before the module");
 	if (word == NULL)
 		return fail(c, "missing control and module after the "
 			       "operation");

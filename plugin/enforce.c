@@ -197,6 +197,25 @@ static askcred_status audit(struct enforce *e, enum policy_op op,
 	return rc;
 }
 
+/* Still fail closed; but when no policy is valid because the local file
+ * is missing or broken, that is the operator's to fix (exit 66 or 65),
+ * not a refusal of this credential. A failed download, a bad signature
+ * or a rule stay denials. */
+static askcred_status refusal_status(struct enforce *e,
+				     const struct policy_decision *d)
+{
+	askcred_status last;
+
+	if (d->reason != POLICY_R_NONE_VALID || e->store == NULL)
+		return ASKCRED_DENIED;
+	pthread_mutex_lock(&e->lock);
+	last = policy_store_last_status(e->store);
+	pthread_mutex_unlock(&e->lock);
+	return last == ASKCRED_CONFIG_ERROR || last == ASKCRED_NOT_FOUND
+		       ? last
+		       : ASKCRED_DENIED;
+}
+
 askcred_status enforce_judge(struct enforce *e, enum policy_op op,
 			     struct token_view *rec, const char *workspace,
 			     const char *purpose, unsigned flags,
@@ -229,8 +248,8 @@ askcred_status enforce_judge(struct enforce *e, enum policy_op op,
 		arc = audit(e, op, rec, workspace, purpose, serial, &d, now,
 			    &aerr);
 	if (!d.allowed)
-		return err_set(err, ASKCRED_DENIED, d.reason_code, "policy: %s",
-			       d.sentence);
+		return err_set(err, refusal_status(e, &d), d.reason_code,
+			       "policy: %s", d.sentence);
 	if (arc != ASKCRED_OK && e->env.cfg->audit_required)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "audit_required",
 			       "audit_required=on and the audit line was not "

@@ -209,6 +209,14 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = obtain_open_cache(&inst->ctx, err);
 	if (rc != ASKCRED_OK)
 		goto out;
+	/* The disk cache is keyed by workspace: without one, every fetch
+	 * goes to the source. Say so instead of silently never caching. */
+	if (inst->ctx.source->disk_cache && inst->cfg.cache &&
+	    inst->cfg.workspace[0] == '\0')
+		plog(&inst->log, ASKCRED_LOG_WARNING,
+		     "source=%s without workspace=: tokens are not kept in "
+		     "the disk cache; add workspace=UUID to this line",
+		     inst->ctx.source->name);
 	rc = open_policy(inst, err);
 	if (rc != ASKCRED_OK)
 		goto out;

@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,13 +168,24 @@ static askcred_status parse_duration(const struct key *k, const char *v,
 	uint64_t secs;
 	char lo[DURATION_BUFSZ], hi[DURATION_BUFSZ];
 
-	if (duration_parse(v, UINT32_MAX, &secs) == 0 && secs >= k->min &&
-	    secs <= k->max) {
+	int rc = duration_parse(v, k->max, &secs);
+
+	if (rc == 0 && secs >= k->min) {
 		*(uint32_t *)field = (uint32_t)secs;
 		return ASKCRED_OK;
 	}
 	duration_format(k->min, lo);
 	duration_format(k->max, hi);
+	if (rc == -2)
+		return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+			       "module argument '%s' is too large: at most "
+			       "%s",
+			       k->name, hi);
+	if (rc == 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+			       "module argument '%s' is too small: at least "
+			       "%s",
+			       k->name, lo);
 	return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
 		       "bad value for module argument '%s': expected %s "
 		       "between %s and %s (like 90s, 30m, 1h)",
@@ -308,11 +320,41 @@ static const struct key *find_key(const char *word, size_t len)
 	return NULL;
 }
 
+/* Edit distance between two short words (Levenshtein), for "did you
+ * mean". Names are at most 32 characters here. */
+static size_t edit_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), row[33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
 static askcred_status unknown_key(const char *word, size_t len,
 				  struct askcred_error *err)
 {
-	char name[48], known[256];
-	size_t used = 0;
+	char name[48];
+	const struct key *closest = NULL;
+	size_t best = SIZE_MAX;
 
 	/* Quote only the key, never the value, and only when it looks like
 	 * an argument name: a bare word may be a token pasted into the stack
@@ -322,13 +364,28 @@ static askcred_status unknown_key(const char *word, size_t len,
 	    strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789_") >= len)
 		snprintf(name, sizeof(name), "%.*s", (int)len, word);
 	else
-		snprintf(name, sizeof(name), "(not shown)");
-	known[0] = '\0';
-	for (size_t i = 0; i < N_KEYS && used < sizeof(known); i++)
-		used += (size_t)snprintf(known + used, sizeof(known) - used,
-					 "%s%s", i ? ", " : "", keys[i].name);
+		return err_set(err, ASKCRED_CONFIG_ERROR, "(not shown)",
+			       "unknown module argument (not shown: it may "
+			       "be a secret); write NAME=VALUE with a NAME "
+			       "from askcred.conf(5)");
+	for (size_t i = 0; i < N_KEYS; i++) {
+		size_t d = edit_distance(word, len, keys[i].name);
+
+		if (d < best) {
+			best = d;
+			closest = &keys[i];
+		}
+	}
+	/* A suggestion that needs most of the word changed is a guess. */
+	if (closest != NULL && best <= (len < 6 ? 2 : len / 2))
+		return err_set(err, ASKCRED_CONFIG_ERROR, name,
+			       "unknown module argument '%s'; did you mean "
+			       "'%s'?",
+			       name, closest->name);
 	return err_set(err, ASKCRED_CONFIG_ERROR, name,
-		       "unknown module argument '%s' (known: %s)", name, known);
+		       "unknown module argument '%s'; see askcred.conf(5) "
+		       "for the arguments",
+		       name);
 }
 
 /* Settings that are fine alone but not together. */
@@ -351,6 +408,14 @@ static askcred_status check_combination(const struct plugin_config *cfg,
 	if (cfg->gate.policy != NULL && cfg->gate.policy_url != NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "policy_url",
 			       "give policy or policy_url, not both");
+	/* An argument the chosen source never reads is a mistake the user
+	 * would otherwise not hear about: refuse it, naming the source. */
+	if (cfg->parent_credentials != NULL && strcmp(cfg->source, "mint") != 0)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "parent_credentials",
+			       "parent_credentials is read only by "
+			       "source=mint, not source=%s; remove it from "
+			       "this line or set source=mint",
+			       cfg->source);
 	if ((cfg->broker_cert == NULL) != (cfg->broker_key == NULL))
 		return err_set(err, ASKCRED_CONFIG_ERROR, "broker_key",
 			       "broker_cert and broker_key go together");

@@ -130,43 +130,6 @@ static const struct {
 
 #define N_UNITS (sizeof(units) / sizeof(units[0]))
 
-int duration_parse(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t total = 0;
-	size_t next_unit = 0; /* units must come in decreasing order */
-	const char *p = s;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	while (*p != '\0') {
-		uint64_t n = 0, mult = 0;
-
-		if (*p < '0' || *p > '9')
-			return -1;
-		while (*p >= '0' && *p <= '9') {
-			if (n > (UINT64_MAX - 9) / 10)
-				return -1;
-			n = n * 10 + (uint64_t)(*p++ - '0');
-		}
-		if (*p == '\0' && p == s + strspn(s, "0123456789")) {
-			mult = 1; /* bare number: seconds */
-		} else {
-			for (; next_unit < N_UNITS; next_unit++)
-				if (units[next_unit].unit == *p)
-					break;
-			if (next_unit == N_UNITS)
-				return -1;
-			mult = units[next_unit++].secs;
-			p++;
-		}
-		if (n > (max - total) / mult)
-			return -1;
-		total += n * mult;
-	}
-	*out = total;
-	return 0;
-}
-
 void duration_format(uint64_t secs, char out[DURATION_BUFSZ])
 {
 	size_t used = 0;

@@ -18,10 +18,9 @@ int rfc3339_parse(const char *s, int64_t *out);
 /* Format t as UTC. Returns 0, or -1 when t is outside years 0000-9999. */
 int rfc3339_format(int64_t t, char out[RFC3339_BUFSZ]);
 
-/* Parse a duration: one or more "<digits><unit>" groups with units d, h, m,
- * s in that order ("1h30m"), or bare digits meaning seconds. Returns 0 and
- * sets *out (seconds), or -1 when malformed or over max. */
-int duration_parse(const char *s, uint64_t max, uint64_t *out);
+/* duration_parse() lives in common/duration.h: one grammar for the
+ * module, the policy and the command. */
+#include "duration.h"
 
 /* Format seconds the same way ("4m", "1h30m", "0s"), for messages. */
 #define DURATION_BUFSZ 32

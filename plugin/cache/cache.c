@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,8 +30,22 @@ askcred_status cache_default_dir(char *out, struct askcred_error *err)
 
 	if (xdg != NULL && xdg[0] == '/')
 		return fs_path(out, err, "%s/askcred", xdg);
-	if (home != NULL && home[0] == '/')
+	if (home != NULL && home[0] == '/') {
+		struct stat st;
+
+		/* A HOME that does not exist (root with HOME=/nonexistent,
+		 * a service account) must not get one made for it, with a
+		 * master key inside: refuse and say what to set. */
+		if (stat(home, &st) != 0 || !S_ISDIR(st.st_mode))
+			return err_set(err, ASKCRED_CONFIG_ERROR, "HOME",
+				       "HOME (%s) is not an existing "
+				       "directory, so there is no ~/.cache "
+				       "for the cache; set cache_dir= on the "
+				       "stack line, XDG_CACHE_HOME, or a HOME "
+				       "that exists",
+				       home);
 		return fs_path(out, err, "%s/.cache/askcred", home);
+	}
 	return err_set(err, ASKCRED_CONFIG_ERROR, "cache dir",
 		       "neither XDG_CACHE_HOME nor HOME is an absolute path; "
 		       "configure the cache directory");

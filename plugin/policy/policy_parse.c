@@ -464,14 +464,23 @@ static askcred_status tokenize(const char *doc, size_t len, const char *name,
 		off = len;
 	}
 	position(doc, off, &line, &col);
+	/* Say it in our words first: the user fixes a JSON document at a
+	 * line; json-c's own description only helps to find what. */
 	rc = err_set_line(
-		err, ASKCRED_CONFIG_ERROR, name, line, "column %u: %s", col,
+		err, ASKCRED_CONFIG_ERROR, name, line,
+		"not valid JSON at line %u, column %u: %s%s; fix the "
+		"document",
+		line, col,
 		jerr == json_tokener_error_depth
 			? "nesting deeper than the policy format "
 			  "allows (8 levels)"
 		: jerr == json_tokener_continue ? "document ends too early"
 		: *out != NULL ? "unexpected data after the document"
-			       : json_tokener_error_desc(jerr));
+			       : "the parser stopped here: ",
+		jerr == json_tokener_error_depth ||
+				jerr == json_tokener_continue || *out != NULL
+			? ""
+			: json_tokener_error_desc(jerr));
 	json_object_put(*out);
 	*out = NULL;
 out:

@@ -39,6 +39,9 @@ struct policy_store {
 	char *etag;
 	char origin[160];
 	char last_error[ASKCRED_ERROR_WHERE_MAX + ASKCRED_ERROR_MESSAGE_MAX];
+	/* Status of last_error when the local policy file failed to load;
+	 * ASKCRED_OK otherwise. */
+	askcred_status last_status;
 };
 
 static void remember_failure(struct policy_store *s,
@@ -48,12 +51,25 @@ static void remember_failure(struct policy_store *s,
 		return;
 	snprintf(s->last_error, sizeof(s->last_error), "%s%s%s", e->where,
 		 e->where[0] ? ": " : "", e->message);
+	s->last_status = ASKCRED_OK; /* set by policy_store_load_file() */
 }
 
 void policy_store_source_failed(struct policy_store *s,
 				const struct askcred_error *why)
 {
 	remember_failure(s, why);
+}
+
+#define COPY_PREFIX "last good copy of "
+
+/* The origin without any "last good copy of " in front: what is saved,
+ * so the words are added once when the copy is read back, never again
+ * on each save (older meta files may hold them several times). */
+static const char *bare_origin(const char *origin)
+{
+	while (strncmp(origin, COPY_PREFIX, strlen(COPY_PREFIX)) == 0)
+		origin += strlen(COPY_PREFIX);
+	return origin;
 }
 
 /* The meta file: non-secret facts about the copy, as JSON. */
@@ -69,7 +85,8 @@ static askcred_status save_meta(struct policy_store *s,
 			       "out of memory");
 	json_object_object_add(o, "fetched_at",
 			       json_object_new_int64(s->fetched_at));
-	json_object_object_add(o, "origin", json_object_new_string(s->origin));
+	json_object_object_add(o, "origin",
+			       json_object_new_string(bare_origin(s->origin)));
 	if (s->etag != NULL)
 		json_object_object_add(o, "etag",
 				       json_object_new_string(s->etag));
@@ -210,6 +227,7 @@ static askcred_status accept_doc(struct policy_store *s, const char *doc,
 	doc_copy = etag_copy = NULL;
 	sig_copy = NULL;
 	s->last_error[0] = '\0';
+	s->last_status = ASKCRED_OK;
 	if (!from_copy)
 		rc = save_copy(s, err);
 out:
@@ -240,8 +258,8 @@ static void load_meta(struct policy_store *s, struct askcred_error *err)
 		s->etag = strdup(json_object_get_string(v));
 	if (o != NULL && json_object_object_get_ex(o, "origin", &v) &&
 	    json_object_is_type(v, json_type_string))
-		snprintf(s->origin, sizeof(s->origin), "last good copy of %s",
-			 json_object_get_string(v));
+		snprintf(s->origin, sizeof(s->origin), COPY_PREFIX "%s",
+			 bare_origin(json_object_get_string(v)));
 	json_object_put(o);
 	free(buf);
 }
@@ -367,8 +385,12 @@ askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 	if (rc == ASKCRED_OK)
 		rc = accept_doc(s, doc, doclen, (unsigned char *)sig, siglen,
 				NULL, now, origin, 0, err);
-	if (rc != ASKCRED_OK)
+	if (rc != ASKCRED_OK) {
 		remember_failure(s, err);
+		/* Only a local file's failure is the operator's to fix as
+		 * such; a download's stays a plain denial. */
+		s->last_status = rc;
+	}
 	free(doc);
 	free(sig);
 	return rc;
@@ -397,6 +419,7 @@ askcred_status policy_store_not_modified(struct policy_store *s, int64_t now,
 			       "304 Not Modified but no policy is held");
 	s->fetched_at = now;
 	s->last_error[0] = '\0';
+	s->last_status = ASKCRED_OK;
 	return s->state_dir ? save_meta(s, err) : ASKCRED_OK;
 }
 
@@ -474,4 +497,9 @@ size_t policy_store_key_count(const struct policy_store *s)
 const char *policy_store_last_error(const struct policy_store *s)
 {
 	return s->last_error;
+}
+
+askcred_status policy_store_last_status(const struct policy_store *s)
+{
+	return s->last_status;
 }

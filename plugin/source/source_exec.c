@@ -452,6 +452,25 @@ static askcred_status fetch_status(const struct run *r,
 	return rc;
 }
 
+/* The command ran and exited 0 but printed no valid answer: it breaks
+ * the exec contract, and trying again later gets the same answer. A
+ * configuration error (exit 65) that points at the field and the
+ * contract, not "unavailable, try again later". */
+static askcred_status contract_error(struct askcred_error *err)
+{
+	char message[sizeof(err->message)];
+
+	if (err == NULL)
+		return ASKCRED_CONFIG_ERROR;
+	snprintf(message, sizeof(message),
+		 "%s; fix the command to print the answer of "
+		 "docs/exec-protocol.md",
+		 err->message);
+	memcpy(err->message, message, sizeof(err->message));
+	err->code = ASKCRED_CONFIG_ERROR;
+	return ASKCRED_CONFIG_ERROR;
+}
+
 static askcred_status exec_fetch(const struct source_ctx *sc,
 				 const struct askcred_request *req,
 				 struct token_record *out,
@@ -473,6 +492,8 @@ static askcred_status exec_fetch(const struct source_ctx *sc,
 		rc = answer_parse(r.out, r.out_len, "output of the command",
 				  source_exec.name, (int64_t)time(NULL), out,
 				  err);
+		if (rc == ASKCRED_UNAVAILABLE)
+			rc = contract_error(err);
 		if (rc != ASKCRED_OK)
 			err_prefix(err, "%s", r.path);
 	}

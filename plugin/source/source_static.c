@@ -158,12 +158,30 @@ struct origin {
 	const char *token_where, *token_field;
 };
 
+/* A bad static credential is the configuration's fault: no refresh can
+ * mend it, so it is a configuration error (exit 65) that says what to
+ * change, not "invalid, run askcred refresh". */
+static askcred_status config_fault(askcred_status rc, const char *fix,
+				   struct askcred_error *err)
+{
+	char message[sizeof(err->message)];
+
+	if (rc != ASKCRED_INVALID && rc != ASKCRED_EXPIRED)
+		return rc;
+	if (err != NULL) {
+		snprintf(message, sizeof(message), "%s; %s", err->message, fix);
+		memcpy(err->message, message, sizeof(err->message));
+		err->code = ASKCRED_CONFIG_ERROR;
+	}
+	return ASKCRED_CONFIG_ERROR;
+}
+
 static askcred_status refuse(askcred_status rc, const char *field,
-			     struct askcred_error *err)
+			     const char *fix, struct askcred_error *err)
 {
 	if (field != NULL)
 		err_prefix(err, "field '%s'", field);
-	return rc;
+	return config_fault(rc, fix, err);
 }
 
 /* Checks shared by the file and the environment. */
@@ -176,10 +194,22 @@ static askcred_status fill_record(const char *workspace, const char *token,
 
 	rc = check_workspace_id(workspace, o->ws_where, err);
 	if (rc != ASKCRED_OK)
-		return refuse(rc, o->ws_field, err);
+		return refuse(rc, o->ws_field,
+			      o->ws_field != NULL
+				      ? "set field 'workspace_id' to the "
+					"workspace's UUID (AskUI Hub)"
+				      : "set it to the workspace's UUID "
+					"(AskUI Hub)",
+			      err);
 	rc = check_token(&token, &token_len, o->token_where, err);
 	if (rc != ASKCRED_OK)
-		return refuse(rc, o->token_field, err);
+		return refuse(rc, o->token_field,
+			      o->token_field != NULL
+				      ? "put an access token from AskUI Hub "
+					"in field 'token'"
+				      : "set it to an access token from "
+					"AskUI Hub",
+			      err);
 	if (secret_set(&rec->token, token, token_len) != 0)
 		return err_set(err, ASKCRED_NO_MEMORY, o->token_where,
 			       "out of memory");
@@ -260,10 +290,11 @@ static askcred_status read_env(const struct askcred_request *req,
 			       "%s is not set in the environment", ENV_TOKEN);
 	if (workspace == NULL || *workspace == '\0') {
 		if (req->workspace_id == NULL)
-			return err_set(err, ASKCRED_INVALID, ENV_WORKSPACE,
+			return err_set(err, ASKCRED_CONFIG_ERROR, ENV_WORKSPACE,
 				       "%s is not set and no workspace is "
-				       "configured",
-				       ENV_WORKSPACE);
+				       "configured; set %s, or workspace= "
+				       "on the stack line",
+				       ENV_WORKSPACE, ENV_WORKSPACE);
 		workspace = req->workspace_id;
 		o.ws_where = "workspace";
 	}
@@ -284,7 +315,17 @@ static askcred_status static_fetch(const struct source_ctx *sc,
 		     : read_env(req, rec, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	return source_accept(req, rec, where, err);
+	rc = source_accept(req, rec, where, err);
+	/* Still valid, only not long enough: the token in the file must be
+	 * replaced, or less validity asked for. */
+	if (rc == ASKCRED_EXPIRED && rec->expires_at > (int64_t)time(NULL))
+		return config_fault(rc,
+				    "a static token cannot be renewed: "
+				    "replace it where it is configured, or "
+				    "ask for less (min_validity=, "
+				    "--min-validity)",
+				    err);
+	return rc;
 }
 
 static askcred_status static_revoke(const struct source_ctx *sc,

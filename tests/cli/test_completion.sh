@@ -62,9 +62,9 @@ is "$(offers askcred exec -- py)" "pyone pytwo" \
 is "$(offers askcred get --format "")" "env json shell" "$label: get --format values"
 is "$(offers askcred gc --)" "--help --json" "$label: gc options"
 is "$(offers askcred policy "")" "--help check explain show" "$label: policy subcommands"
-is "$(offers askcred policy explain --)" "--help --min-validity --purpose" \
+is "$(offers askcred policy explain --)" "--help --json --min-validity --purpose" \
 	"$label: policy explain options"
-is "$(offers askcred policy check --)" "--help --key --labels --sig" \
+is "$(offers askcred policy check --)" "--help --json --key --labels --sig" \
 	"$label: policy check options"
 is "$(offers askcred policy check --key t)" "two.conf" "$label: --key takes a file"
 is "$(offers askcred --stack-file s.conf status --)" "--help --json" \

@@ -133,4 +133,36 @@ is "$?" 64 "no command exits 64"
 "$ASKCRED" frobnicate >"$TMP/out" 2>"$TMP/err"
 is "$?" 64 "unknown command exits 64"
 
+"$ASKCRED" help nosuch >"$TMP/out" 2>"$TMP/err"
+is "$?:$(wc -c <"$TMP/out" | tr -d ' ')" "64:0" \
+	"help for an unknown command exits 64 and prints no overview"
+contains "$TMP/err" "help: unknown command 'nosuch' (get, env"
+ok $? "help names the unknown command and the known ones"
+"$ASKCRED" help get >"$TMP/out" 2>"$TMP/err"
+is "$?" 0 "help for a known command exits 0"
+
+"$ASKCRED" policy >"$TMP/out" 2>"$TMP/err"
+is "$?:$(wc -c <"$TMP/out" | tr -d ' ')" "64:0" \
+	"policy alone exits 64 with nothing on stdout"
+contains "$TMP/err" "policy: give a subcommand (check, show, explain)" &&
+	contains "$TMP/err" "policy check FILE"
+ok $? "policy alone says what is missing, with its usage, on stderr"
+
+# Global options after the command, as a user writes them.
+"$ASKCRED" get --stack-file "$STACK" >"$TMP/out" 2>"$TMP/err"
+is "$?" 0 "get --stack-file after the command is accepted"
+contains "$TMP/out" "ASKUI_WORKSPACE_ID=$WS"
+ok $? "... and uses that stack"
+"$ASKCRED" get --stack nosuchstack --stack-dir "$TMP" >"$TMP/out" 2>"$TMP/err"
+is "$?" 66 "get --stack NAME after the command looks up that stack"
+contains "$TMP/err" "cannot open stack nosuchstack"
+ok $? "... and names it"
+"$ASKCRED" -q get --stack-file="$STACK" --format json >"$TMP/out" 2>"$TMP/err"
+is "$?" 0 "--stack-file=PATH after the command, among command options"
+cp "$STACK" "$TMP/--stack"
+(cd "$TMP" && "$ASKCRED" --stack-file "$STACK" exec -- sh -c 'printf %s "$1"' sh --stack) \
+	>"$TMP/out" 2>"$TMP/err"
+is "$?:$(cat "$TMP/out")" "0:--stack" \
+	"words after exec's -- are never taken as global options"
+
 done_testing

@@ -33,8 +33,10 @@ is "$rc:$(cat "$TMP/out")" "0:" "validate -q prints nothing and exits 0"
 
 run refresh
 is "$rc" 0 "refresh exits 0"
-contains "$TMP/out" "refreshed: token $fp "
-ok $? "refresh confirms with the fingerprint"
+contains "$TMP/out" "nothing to refresh (static source; replace the token where it is configured): token $fp "
+ok $? "refresh of a static token says there is nothing to refresh, with the fingerprint"
+! contains "$TMP/out" "refreshed"
+ok $? "refresh of a static token does not claim it refreshed anything"
 no_token_anywhere
 ok $? "refresh does not print the token"
 
@@ -44,6 +46,26 @@ no_token_anywhere
 ok $? "revoke does not print the token"
 [ "$rc" -eq 0 ] || [ "$(grep -c '^askcred: ' "$TMP/err")" -eq 1 ]
 ok $? "a failed revoke says so in one error line (log lines aside)"
+
+# --json: one JSON object on stdout, for success and for failure.
+for op in validate refresh; do
+	run "$op" --json
+	is "$rc" 0 "$op --json exits 0"
+	"$PYTHON3" -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o["fingerprint"]==sys.argv[2] and o["source"]=="static" and o["result"] in ("valid","nothing_to_refresh") else 1)' \
+		"$TMP/out" "$fp"
+	ok $? "$op --json prints one JSON object with the fingerprint"
+	no_token_anywhere
+	ok $? "$op --json does not print the token"
+done
+run validate --json --min-validity 30x
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 and "not a duration" in e["message"] else 1)' "$TMP/out"
+ok $? "a usage error under --json is a JSON error object on stdout (exit 64)"
+(ASKUI_TOKEN='' && export ASKUI_TOKEN && run validate --json)
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==65 and e["where"]=="ASKUI_TOKEN" and "token is empty" in e["message"] else 1)' "$TMP/out"
+ok $? "a failure under --json is a JSON error naming exit, where and message"
+run policy frob --json
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 else 1)' "$TMP/out"
+ok $? "a usage error anywhere answers --json with a JSON error"
 
 run validate --lifetime 1h
 is "$rc" 64 "validate refuses options it does not take"

@@ -35,7 +35,7 @@ static const struct {
 
 static const struct {
 	const char *in;
-	int ok;
+	int ok; /* 1 accepted; 0 not a duration; -1 too large */
 	uint32_t want;
 	const char *why;
 } durations[] = {
@@ -46,9 +46,10 @@ static const struct {
 	{"2h", 1, 7200, "hours"},
 	{"1d", 1, 86400, "days"},
 	{"4294967295", 1, 4294967295u, "largest 32-bit value"},
-	{"4294967296", 0, 0, "one past 32 bits"},
-	{"49711d", 0, 0, "days overflowing 32 bits"},
-	{"99999999999999999999", 0, 0, "huge number"},
+	{"4294967296", -1, 0, "one past 32 bits"},
+	{"49711d", -1, 0, "days overflowing 32 bits"},
+	{"99999d", -1, 0, "days far too many"},
+	{"99999999999999999999", -1, 0, "huge number"},
 	{"", 0, 0, "empty"},
 	{"s", 0, 0, "unit without number"},
 	{"-5", 0, 0, "negative"},
@@ -56,7 +57,9 @@ static const struct {
 	{"5 ", 0, 0, "trailing blank"},
 	{"5x", 0, 0, "unknown unit"},
 	{"5ms", 0, 0, "two-letter unit"},
-	{"1h30m", 0, 0, "compound duration"},
+	{"1h30m", 1, 5400, "compound duration, as in module arguments"},
+	{"1d2h3m4s", 1, 93784, "every unit"},
+	{"30m1h", 0, 0, "units out of order"},
 	{"5H", 0, 0, "upper-case unit"},
 };
 
@@ -134,16 +137,19 @@ static void test_durations(void)
 		uint32_t got = 12345;
 		int rc = parse_duration(durations[i].in, &got);
 
-		if (durations[i].ok)
+		if (durations[i].ok > 0)
 			ok(rc == 0 && got == durations[i].want,
 			   "parse_duration accepts %s: %s = %u (got %u)",
 			   durations[i].why, durations[i].in, durations[i].want,
 			   got);
 		else
-			ok(rc == -1 && got == 12345,
-			   "parse_duration rejects %s, leaving the output "
-			   "alone",
-			   durations[i].why);
+			ok(rc == (durations[i].ok < 0 ? -2 : -1) &&
+				   got == 12345,
+			   "parse_duration rejects %s (%s), leaving the "
+			   "output alone",
+			   durations[i].why,
+			   durations[i].ok < 0 ? "too large"
+					       : "not a duration");
 	}
 	for (size_t i = 0; i < N(shown); i++) {
 		char buf[32];

@@ -44,6 +44,18 @@ is "$rc" 66 "a missing file: 66"
 contains "$TMP/err" "check the path"
 ok $? "and the hint says what to do"
 
+# --json: the same facts as one JSON object; a failure as a JSON error.
+run policy check --json "$TMP/policy.json"
+is "$rc" 0 "policy check --json passes the example"
+"$PYTHON3" -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o["result"]=="ok" and "policy serial 1" in o["description"] else 1)' "$TMP/out"
+ok $? "policy check --json prints one object with the result and the description"
+run policy check --json "$TMP/nonexistent.json"
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==66 and e["hint"]=="check the path" else 1)' "$TMP/out"
+ok $? "policy check --json of a missing file is a JSON error (exit 66)"
+run policy show --json
+"$PYTHON3" -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))==[] else 1)' "$TMP/out"
+ok $? "policy show --json on a stack without a policy prints []"
+
 run policy check "$TMP/policy.json" --sig "$example/policy.json.sig"
 is "$rc" 64 "--sig without --key is a usage error"
 run policy check

@@ -198,13 +198,16 @@ static void safefile_as_nobody_refuses_root_owned_unless_allowed(void)
 static void safefile_refuses_group_or_world_writable(void)
 {
 	put(at("gw"), "GW", 0620);
-	refused(at("gw"), &config_rules, "permissions 0620",
-		"safefile_refuses_group_writable");
+	refused(at("gw"), &config_rules,
+		"permissions 0620 for config file are too open: it is "
+		"writable by group; run chmod 0600",
+		"safefile_refuses_group_writable_and_calls_it_group");
 	put(at("ww"), "WW", 0602);
 	refused(at("ww"), &config_rules, "permissions 0602",
 		"safefile_refuses_world_writable");
 	put(at("gr"), "GR", 0640);
-	refused(at("gr"), &secret_rules, "(chmod 0600)",
+	refused(at("gr"), &secret_rules,
+		"it is readable by group; run chmod 0600 on it",
 		"safefile_refuses_a_group_readable_secret_and_says_the_fix");
 }
 

@@ -65,4 +65,13 @@ drift -23 "askcred.conf(5) documents every module argument" \
 drift -13 "askcred.conf(5) documents no argument the provider refuses" \
 	"askcred.conf(5) documents '%s', which plugin/plugin_config.c does not accept"
 
+# FILES names every stack that make install puts in the stack directory
+# (EXAMPLE_STACKS in examples/Makefile.inc).
+files=$(sed -n '/^# FILES/,/^# [^F]/p' "$top_srcdir/docs/askcred.conf.5.scd")
+for st in $(sed -n '/^EXAMPLE_STACKS/,/^$/p' "$top_srcdir/examples/Makefile.inc" |
+	grep -o 'examples/stacks/[a-z-]*'); do
+	printf '%s\n' "$files" | grep -qF "*${st#examples/stacks/}*"
+	ok $? "askcred.conf(5) FILES names the installed stack ${st#examples/stacks/}"
+done
+
 done_testing

@@ -39,7 +39,7 @@ static const struct bad bads[] = {
 	{"unterminated control bracket", "fetch [ok=ok mock\n", 0, 1,
 	 "unterminated '[' in the control"},
 	{"control bracket glued to module", "fetch [ok=ok]mock\n", 0, 1,
-	 "unterminated '[' in the control"},
+	 "no blank after ']' in the control; put a blank"},
 	{"unterminated argument bracket",
 	 "fetch required mock name=a\nrevoke required mock [name=a b\n", 0, 2,
 	 "unterminated '[' in a module argument"},
@@ -172,8 +172,10 @@ struct unsafe {
 };
 
 static const struct unsafe unsafes[] = {
-	{"world-writable stack file", 0666, "too open"},
-	{"group-writable stack file", 0620, "too open"},
+	{"world-writable stack file", 0666,
+	 "writable by group, writable by others; run chmod 0644"},
+	{"group-writable stack file", 0620,
+	 "it is writable by group; run chmod 0600"},
 };
 
 static void check_open_refused(struct fixture *f, const char *name,

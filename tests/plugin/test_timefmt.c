@@ -71,8 +71,15 @@ static const char *const invalid_durations[] = {
 	" 30m",
 	"30m ",
 	"1m30",
+	"99999999999999999999999x",
+};
+
+/* Well-formed but over the maximum: told apart from malformed (-2), so
+ * a message can say "too large" instead of "not a duration". */
+static const char *const too_large_durations[] = {
 	"99999999999999999999999s",
 	"5000000000",
+	"99999d",
 };
 
 static const struct {
@@ -143,8 +150,18 @@ int main(void)
 			   got == 7,
 		   "duration_refuses '%s'", invalid_durations[i]);
 	}
-	ok(duration_parse("2h", 3600, &(uint64_t){0}) == -1,
-	   "duration_refuses a value over the maximum");
+	for (size_t i = 0;
+	     i < sizeof(too_large_durations) / sizeof(too_large_durations[0]);
+	     i++) {
+		uint64_t got = 7;
+
+		ok(duration_parse(too_large_durations[i], UINT32_MAX, &got) ==
+				   -2 &&
+			   got == 7,
+		   "duration_says_too_large for '%s'", too_large_durations[i]);
+	}
+	ok(duration_parse("2h", 3600, &(uint64_t){0}) == -2,
+	   "duration_refuses a value over the maximum as too large");
 	for (size_t i = 0; i < sizeof(formatted) / sizeof(formatted[0]); i++) {
 		duration_format(formatted[i].secs, dbuf);
 		is_str(dbuf, formatted[i].want, "duration_format %llu",

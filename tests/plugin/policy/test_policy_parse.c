@@ -135,7 +135,7 @@ static const struct {
 
 	{"a syntax error names line and column",
 	 "{\n" HEAD ",\n  \"rules\": }\n", ASKCRED_CONFIG_ERROR, "doc:3",
-	 "column 12"},
+	 "not valid JSON at line 3, column 12"},
 	{"trailing data after the document is refused", "{" HEAD "} {}",
 	 ASKCRED_CONFIG_ERROR, "doc:1", NULL},
 	{"a truncated document is refused", "{" HEAD ", \"rules\": {",

@@ -171,6 +171,18 @@ static void check_last_good_copy(void)
 	       "a 304 Not Modified is recorded");
 	is_int(in_force(s, T0 + 2 * HOUR, &err), 1,
 	       "a 304 renews the copy's age");
+	/* The 304 saved the copy's facts again; a restart must not read
+	 * back "last good copy of last good copy of url". */
+	policy_store_free(s);
+	s = open_store(keys, 1, state);
+	is_str(policy_store_origin(s), "last good copy of url",
+	       "the origin does not compound over a 304 and a restart");
+	is_int(policy_store_not_modified(s, T0 + HOUR, &err), ASKCRED_OK,
+	       "a second 304 is recorded");
+	policy_store_free(s);
+	s = open_store(keys, 1, state);
+	is_str(policy_store_origin(s), "last good copy of url",
+	       "nor over a second one");
 
 	is_int(policy_store_update_from_bytes(s, d2.text, d2.len, d2.sig, 64,
 					      NULL, T0 + 2 * HOUR, &err),

@@ -94,6 +94,10 @@ const char *policy_store_origin(const struct policy_store *s);
 size_t policy_store_key_count(const struct policy_store *s);
 /* The last failure of the source, or "". */
 const char *policy_store_last_error(const struct policy_store *s);
+/* The status of that failure when it was the local policy file's
+ * (ASKCRED_NOT_FOUND: missing, ASKCRED_CONFIG_ERROR: malformed, ...);
+ * ASKCRED_OK when there is none or it came from the URL. */
+askcred_status policy_store_last_status(const struct policy_store *s);
 
 /* ---- for the command (policy_show.c) ---- */
 

@@ -320,6 +320,15 @@ static const struct key *find_key(const char *word, size_t len)
 	return NULL;
 }
 
+/* Did the stack line itself give the key (not askcred.conf, not a
+ * default)? seen counts the line's arguments per key. */
+static int line_gave(const unsigned char *seen, const char *name)
+{
+	const struct key *k = find_key(name, strlen(name));
+
+	return k != NULL && seen[k - keys] != 0;
+}
+
 /* Edit distance between two short words (Levenshtein), for "did you
  * mean". Names are at most 32 characters here. */
 static size_t edit_distance(const char *a, size_t la, const char *b)
@@ -390,6 +399,7 @@ static askcred_status unknown_key(const char *word, size_t len,
 
 /* Settings that are fine alone but not together. */
 static askcred_status check_combination(const struct plugin_config *cfg,
+					int line_set_parent,
 					struct askcred_error *err)
 {
 	int key_sources = (cfg->cache_key_file != NULL) +
@@ -409,8 +419,11 @@ static askcred_status check_combination(const struct plugin_config *cfg,
 		return err_set(err, ASKCRED_CONFIG_ERROR, "policy_url",
 			       "give policy or policy_url, not both");
 	/* An argument the chosen source never reads is a mistake the user
-	 * would otherwise not hear about: refuse it, naming the source. */
-	if (cfg->parent_credentials != NULL && strcmp(cfg->source, "mint") != 0)
+	 * would otherwise not hear about: refuse it, naming the source. Not
+	 * when askcred.conf gave it: a host-wide setting serves the lines
+	 * that read it, whatever the other lines' sources. */
+	if (line_set_parent && cfg->parent_credentials != NULL &&
+	    strcmp(cfg->source, "mint") != 0)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "parent_credentials",
 			       "parent_credentials is read only by "
 			       "source=mint, not source=%s; remove it from "
@@ -587,7 +600,7 @@ askcred_status config_parse_with(const struct host_config *hc, int argc,
 		if (rc != ASKCRED_OK)
 			goto out;
 	}
-	rc = check_combination(cfg, err);
+	rc = check_combination(cfg, line_gave(seen, "parent_credentials"), err);
 out:
 	if (rc != ASKCRED_OK)
 		config_free(cfg);

@@ -45,8 +45,8 @@ struct runner_file {
 
 /* Read src, edit it with the token, write the copy to a new file of mode
  * 0600 in $XDG_RUNTIME_DIR (when it is ours and mode 0700) or else in a
- * fresh mkdtemp directory under /tmp. The edited text is wiped from
- * memory before returning. rf is filled even on failure, so
+ * fresh mkdtemp directory under $TMPDIR (or /tmp). The edited text is wiped
+ * from memory before returning. rf is filled even on failure, so
  * runner_file_remove() can always be called. */
 askcred_status runner_file_write(struct runner_file *rf, const char *src,
 				 const char *token, size_t token_len,
@@ -57,7 +57,7 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 int runner_file_remove(struct runner_file *rf);
 
 /* askcred gc: remove the copies an askcred killed before it could clean
- * up left behind (in $XDG_RUNTIME_DIR and /tmp/askcred-XXXXXX): files of
+ * up left behind (in $XDG_RUNTIME_DIR and $TMPDIR/askcred-XXXXXX): files of
  * ours named like runner_file_write() names them whose lock nobody holds
  * (the askcred that wrote them is gone, in whatever pid namespace it
  * ran). cb hears of each one removed. Returns how many. */

@@ -48,6 +48,22 @@ static const char *runtime_dir(void)
 	return dir;
 }
 
+/* Where the private askcred-XXXXXX directories go: $TMPDIR when it is an
+ * absolute path to a directory (as mktemp(1) does), else /tmp. The
+ * directory itself is made 0700 by mkdtemp, whatever its parent. */
+#define TMP_NAME_MAX 32 /* "/askcred-XXXXXX/" and the copy's name fit */
+static const char *tmp_base(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct stat st;
+
+	if (dir == NULL || dir[0] != '/' ||
+	    strlen(dir) + TMP_NAME_MAX + NAME_MAX >= PATH_MAX ||
+	    stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return "/tmp";
+	return dir;
+}
+
 static askcred_status write_all(int fd, const char *path, const char *p,
 				size_t len, struct askcred_error *err)
 {
@@ -169,9 +185,10 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 	if (rc != ASKCRED_OK)
 		goto out;
 	if (dir == NULL) {
-		snprintf(rf->dir, sizeof(rf->dir), "/tmp/askcred-XXXXXX");
+		snprintf(rf->dir, sizeof(rf->dir), "%s/askcred-XXXXXX",
+			 tmp_base());
 		if (mkdtemp(rf->dir) == NULL) {
-			rc = err_set(err, ASKCRED_INTERNAL, "/tmp",
+			rc = err_set(err, ASKCRED_INTERNAL, tmp_base(),
 				     "cannot make a private directory: %s",
 				     strerror(errno));
 			rf->dir[0] = '\0';
@@ -288,7 +305,7 @@ static int sweep_dir(int dfd, const char *dir, runner_swept_cb cb, void *ctx)
 
 int runner_file_sweep(runner_swept_cb cb, void *ctx)
 {
-	const char *run = runtime_dir();
+	const char *run = runtime_dir(), *base;
 	DIR *tmp;
 	struct dirent *e;
 	int n = 0, k, fd;
@@ -298,8 +315,9 @@ int runner_file_sweep(runner_swept_cb cb, void *ctx)
 		if (fd >= 0)
 			n += sweep_dir(fd, run, cb, ctx);
 	}
-	/* The fallback directories: /tmp/askcred-XXXXXX, ours, 0700. */
-	tmp = opendir("/tmp");
+	/* The fallback directories: $TMPDIR/askcred-XXXXXX, ours, 0700. */
+	base = tmp_base();
+	tmp = opendir(base);
 	while (tmp != NULL && (e = readdir(tmp)) != NULL) {
 		char dir[PATH_MAX];
 		struct stat st;
@@ -318,7 +336,7 @@ int runner_file_sweep(runner_swept_cb cb, void *ctx)
 			close(fd);
 			continue;
 		}
-		snprintf(dir, sizeof(dir), "/tmp/%s", e->d_name);
+		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
 		k = sweep_dir(fd, dir, cb, ctx);
 		if (k > 0) {
 			n += k;

@@ -19,10 +19,12 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/askcred-cli.XXXXXX") || bail "mktemp -d"
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' HUP INT TERM
 # Keep the plugin's cache and anything else per-user inside $TMP.
-mkdir -m 700 "$TMP/home" "$TMP/run" "$TMP/cache" "$TMP/config"
+# TMPDIR too: exec's runner config copies without XDG_RUNTIME_DIR go
+# there, and a gc run by a test running beside this one sweeps /tmp's.
+mkdir -m 700 "$TMP/home" "$TMP/run" "$TMP/cache" "$TMP/config" "$TMP/tmp"
 HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_CACHE_HOME="$TMP/cache"
-XDG_CONFIG_HOME="$TMP/config"
-export HOME XDG_RUNTIME_DIR XDG_CACHE_HOME XDG_CONFIG_HOME
+XDG_CONFIG_HOME="$TMP/config" TMPDIR="$TMP/tmp"
+export HOME XDG_RUNTIME_DIR XDG_CACHE_HOME XDG_CONFIG_HOME TMPDIR
 unset ASKCRED_STACK ASKCRED_CONFIG ASKUI_WORKSPACE_ID ASKUI_TOKEN
 
 # write_stack FILE [MODULE ARGS...]: fetch and validate lines for the

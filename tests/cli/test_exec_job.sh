@@ -177,13 +177,19 @@ ok $r "the JSON copy keeps the .json ending"
 [ ! -e "$(cat "$T/path")" ]
 ok $? "and is removed afterwards"
 
-# No usable $XDG_RUNTIME_DIR: a fresh private directory under /tmp.
+# No usable $XDG_RUNTIME_DIR: a fresh private directory under $TMPDIR
+# (lib.sh gives each test its own), or /tmp without one.
+TMPDIR= XDG_RUNTIME_DIR=/nonexistent run exec --runner-config "$T/runner.yaml" -- \
+	sh -c "$RJOB" sh {} "$T"
+is "$rc" 0 "a runner config job without \$TMPDIR runs"
+case $(cat "$T/path") in /tmp/askcred-*/*.yaml) r=0 ;; *) r=1 ;; esac
+ok $r "without \$XDG_RUNTIME_DIR and \$TMPDIR the copy goes to a new /tmp/askcred-* directory"
 XDG_RUNTIME_DIR=/nonexistent run exec --runner-config "$T/runner.yaml" -- \
 	sh -c "$RJOB; kill -KILL \$\$" sh {} "$T"
 is "$rc" 137 "runner config job killed: 137"
 p=$(cat "$T/path")
-case $p in /tmp/askcred-*/*.yaml) r=0 ;; *) r=1 ;; esac
-ok $r "without \$XDG_RUNTIME_DIR the copy goes to a new /tmp/askcred-* directory"
+case $p in "$TMPDIR"/askcred-*/*.yaml) r=0 ;; *) r=1 ;; esac
+ok $r "with \$TMPDIR set the copy goes to a new \$TMPDIR/askcred-* directory"
 is "$(cat "$T/dirmode")" 700 "that directory is mode 0700"
 [ ! -e "$p" ] && [ ! -e "$(dirname "$p")" ]
 ok $? "the copy and its directory are removed, though the job was killed"

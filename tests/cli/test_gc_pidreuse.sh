@@ -106,7 +106,7 @@ sed 's/^/# /' "$T/gc.err"
 # A gc in another pid namespace (a container sharing /tmp or the runtime
 # dir) cannot see the pid of an askcred outside it. It must keep the
 # runner config copies of a live askcred, in $XDG_RUNTIME_DIR and in
-# /tmp/askcred-*, and still remove them once that askcred is killed.
+# $TMPDIR/askcred-*, and still remove them once that askcred is killed.
 printf 'queue:\n  credentials:\n    access_token: x\n' >"$T/runner.yaml"
 mkdir -m 700 "$T/run"
 for where in run tmp; do

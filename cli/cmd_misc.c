@@ -112,15 +112,7 @@ static int confirm_json(const char *result,
 	      json_add_string(o, "token_id", id, strlen(id)) ||
 	      json_add_string(o, "source", source, strlen(source)) ||
 	      json_add_time(o, "expires_at", cred->expires_at);
-	if (!bad)
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       o, JSON_C_TO_STRING_PLAIN |
-					  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	if (bad)
-		fprintf(stderr, "askcred: out of memory\n");
-	return bad ? EXIT_INTERNAL : EXIT_OK;
+	return json_print_line(o, bad) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
 static int run(struct cli *cli, int argc, char **argv,

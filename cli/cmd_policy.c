@@ -36,15 +36,7 @@ static int print_json_object(int n, ...)
 		bad = bad || json_add_string(o, key, value, strlen(value));
 	}
 	va_end(ap);
-	if (!bad)
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       o, JSON_C_TO_STRING_PLAIN |
-					  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	if (bad)
-		fprintf(stderr, "askcred: out of memory\n");
-	return bad ? EXIT_INTERNAL : EXIT_OK;
+	return json_print_line(o, bad) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
 static int policy_check_cmd(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -306,4 +307,17 @@ askcred_status format_credential(const struct askcred_credential *cred,
 		rc = err_set(err, ASKCRED_NO_MEMORY, NULL,
 			     "cannot hold the output in memory");
 	return rc;
+}
+
+int json_print_line(json_object *obj, int bad)
+{
+	if (!bad)
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       obj, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+	if (bad)
+		fprintf(stderr, "askcred: out of memory\n");
+	return bad ? -1 : 0;
 }

@@ -1,12 +1,28 @@
 # bash completion for askcred(1)                          -*- shell-script -*-
 # Install as /usr/share/bash-completion/completions/askcred.
 
+# The host's stack directory: the install rule writes the configured
+# one here (askcred looks there after the user's own).
+_askcred_stack_dir=/etc/askcred/stacks
+
+# _askcred_stacks [DIR]: the stack names in DIR (--stack-dir), else in the
+# user's ${XDG_CONFIG_HOME:-~/.config}/askcred/stacks and the host's.
 _askcred_stacks()
 {
-	local dir=${1:-/etc/askcred/stacks} f
-	[[ -d $dir ]] || return
-	for f in "$dir"/*; do
-		[[ -f $f ]] && printf '%s\n' "${f##*/}"
+	local dir f
+	local -a dirs=("${1-}")
+	local -A seen=()
+	[[ -n ${1-} ]] ||
+		dirs=("${XDG_CONFIG_HOME:-$HOME/.config}/askcred/stacks"
+			"$_askcred_stack_dir")
+	# Bash only: a completion runs with whatever PATH the user has.
+	for dir in "${dirs[@]}"; do
+		[[ -d $dir ]] || continue
+		for f in "$dir"/*; do
+			[[ -f $f && -z ${seen[${f##*/}]-} ]] || continue
+			seen[${f##*/}]=1
+			printf '%s\n' "${f##*/}"
+		done
 	done
 }
 

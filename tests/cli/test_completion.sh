@@ -70,6 +70,18 @@ is "$(offers askcred policy check --key t)" "two.conf" "$label: --key takes a fi
 is "$(offers askcred --stack-file s.conf status --)" "--help --json" \
 	"$label: the command is found after a global option with a value"
 is "$(offers askcred help p)" "policy" "$label: help completes command names"
+mkdir -p "$TMP/cfg/askcred/stacks" "$TMP/sys" "$TMP/dir"
+: >"$TMP/cfg/askcred/stacks/mine"
+: >"$TMP/sys/default"
+: >"$TMP/sys/mint"
+: >"$TMP/dir/other"
+_askcred_stack_dir=$TMP/sys
+is "$(XDG_CONFIG_HOME=$TMP/cfg offers askcred --stack "")" "default mine mint" \
+	"$label: --stack offers the stacks of the user and of the host"
+is "$(XDG_CONFIG_HOME=$TMP/cfg offers askcred get --stack m)" "mine mint" \
+	"$label: --stack after the command too"
+is "$(offers askcred --stack-dir "$TMP/dir" --stack "")" "other" \
+	"$label: --stack-dir names the one directory"
 # compopt refuses to run outside a real TAB (bash-completion calls it):
 # an artifact of calling _askcred directly, not a message a user sees.
 is "$(grep -v "compopt: not currently executing completion function" \

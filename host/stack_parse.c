@@ -190,9 +190,12 @@ static askcred_status parse_line(struct cursor *c, struct parsed_line *pl)
 		if (next_word(c) != NULL)
 			return fail(c, "include and substack take one stack "
 				       "name or path and no arguments");
-		if ((pl->module = strdup(word)) == NULL)
-			return err_set(c->err, ASKCRED_NO_MEMORY, c->file,
-				       "out of memory");
+		/* No arguments, but the same shape as a module line: an
+		 * argv holding only its NULL, for whoever walks it. */
+		pl->module = strdup(word);
+		pl->argv = calloc(1, sizeof(*pl->argv));
+		if (pl->module == NULL || pl->argv == NULL)
+			goto nomem;
 		return ASKCRED_OK;
 	}
 	rc = control_parse(word, &pl->control, c->file, c->line, c->err);

@@ -203,10 +203,7 @@ static int policy_show_cmd(struct cli *cli, int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 	if (sh.json)
-		printf("%s\n", json_object_to_json_string_ext(
-				       sh.array,
-				       JSON_C_TO_STRING_PLAIN |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(sh.array);
 	else if (sh.n == 0)
 		printf("no policy configured in this stack\n");
 	json_object_put(sh.array);

@@ -267,10 +267,7 @@ static int list_entries(struct cli *cli, int argc, char **argv, const char *cmd,
 	if (l.failed)
 		goto out;
 	if (l.json)
-		printf("%s\n", json_object_to_json_string_ext(
-				       l.array,
-				       JSON_C_TO_STRING_PLAIN |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(l.array);
 	else
 		print_table(&l);
 out:

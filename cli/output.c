@@ -309,13 +309,17 @@ askcred_status format_credential(const struct askcred_credential *cred,
 	return rc;
 }
 
+void json_print(json_object *obj)
+{
+	printf("%s\n", json_object_to_json_string_ext(
+			       obj, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 int json_print_line(json_object *obj, int bad)
 {
 	if (!bad)
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       obj, JSON_C_TO_STRING_PLAIN |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(obj);
 	json_object_put(obj);
 	if (bad)
 		fprintf(stderr, "askcred: out of memory\n");

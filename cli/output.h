@@ -64,7 +64,11 @@ int json_add_string(json_object *obj, const char *key, const char *s,
 int json_add_time(json_object *obj, const char *key, int64_t t);
 int json_add_bool(json_object *obj, const char *key, int value);
 
-/* Print obj as one plain JSON line on stdout and drop it. bad: building
+/* Print obj as one plain JSON line on stdout (slashes unescaped); obj
+ * stays the caller's. */
+void json_print(json_object *obj);
+
+/* json_print, then drop obj. bad: building
  * obj ran out of memory; then say so on stderr instead. 0, or -1 when
  * bad. */
 int json_print_line(json_object *obj, int bad);

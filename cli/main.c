@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "confpath.h"
+#include "output.h"
 #include "text.h"
 
 enum {
@@ -39,17 +40,66 @@ static const struct option global_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* help [--json] [COMMAND]. With --json the text is the "text" member of
+ * {"help": {"command": ..., "text": ...}}, for tools that show it. */
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-	if (argc > 2)
-		return usage_error("help", "give at most one COMMAND");
-	if (print_help_on(stdout, argc > 1 ? argv[1] : NULL) != 0)
+	const char *cmd = NULL;
+	int json = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	json_object *o, *h;
+	int bad;
+
+	(void)cli;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (cmd != NULL)
+			return usage_error("help", "give at most one COMMAND");
+		else
+			cmd = argv[i];
+	}
+	if (!json) {
+		if (print_help_on(stdout, cmd) != 0)
+			return usage_error("help",
+					   "unknown command '%s' (get, env, "
+					   "exec, validate, refresh, revoke, "
+					   "status, gc, policy, setup, help)",
+					   cmd);
+		return EXIT_OK;
+	}
+	mem = open_memstream(&text, &len);
+	if (mem == NULL) {
+		fprintf(stderr, "askcred: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	bad = print_help_on(mem, cmd);
+	if (fclose(mem) != 0 || text == NULL) {
+		free(text);
+		fprintf(stderr, "askcred: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	if (bad != 0) {
+		free(text);
 		return usage_error("help",
 				   "unknown command '%s' (get, env, exec, "
 				   "validate, refresh, revoke, status, gc, "
-				   "policy)",
-				   argv[1]);
-	return EXIT_OK;
+				   "policy, setup, help)",
+				   cmd);
+	}
+	o = json_object_new_object();
+	h = json_object_new_object();
+	bad = o == NULL || h == NULL || json_add(o, "help", h) != 0;
+	if (bad)
+		json_object_put(h);
+	else
+		bad = json_add(h, "command",
+			       cmd ? json_object_new_string(cmd) : NULL) != 0 ||
+		      json_add_string(h, "text", text, len) != 0;
+	free(text);
+	return json_print_line(o, bad) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
 static const struct {

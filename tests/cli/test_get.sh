@@ -140,6 +140,17 @@ contains "$TMP/err" "help: unknown command 'nosuch' (get, env"
 ok $? "help names the unknown command and the known ones"
 "$ASKCRED" help get >"$TMP/out" 2>"$TMP/err"
 is "$?" 0 "help for a known command exits 0"
+"$ASKCRED" help --json get >"$TMP/out" 2>"$TMP/err"
+is "$?" 0 "help --json for a known command exits 0"
+"$PYTHON3" -c 'import json,sys; h=json.load(open(sys.argv[1]))["help"]; sys.exit(0 if h["command"]=="get" and h["text"].startswith("usage: askcred [GLOBAL OPTIONS] get") else 1)' "$TMP/out"
+ok $? "help --json get is one object holding get's help text"
+"$ASKCRED" help --json >"$TMP/out" 2>"$TMP/err"
+"$PYTHON3" -c 'import json,sys; h=json.load(open(sys.argv[1]))["help"]; sys.exit(0 if h["command"] is None and "Exit status:" in h["text"] else 1)' "$TMP/out"
+ok $? "help --json alone is the overview, command null"
+"$ASKCRED" help nosuch --json >"$TMP/out" 2>"$TMP/err"
+rc=$?
+"$PYTHON3" -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(0 if e["exit"]==64 and "nosuch" in e["message"] else 1)' "$TMP/out"
+is "$rc:$?" "64:0" "help --json for an unknown command is a JSON error, exit 64"
 
 "$ASKCRED" policy >"$TMP/out" 2>"$TMP/err"
 is "$?:$(wc -c <"$TMP/out" | tr -d ' ')" "64:0" \

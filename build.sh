@@ -156,6 +156,33 @@ run_check() {
 	return $rc
 }
 
+# background NAME COMMAND...: run COMMAND while the next phase's tests
+# run. They spend most of their time waiting on emulators and children,
+# so a build beside them takes little from them and the phase after
+# finds it done. Output to _build-bg/NAME.out; await_background NAME
+# waits for it.
+declare -A bg_pid
+background() {
+	local name=$1
+	shift
+	mkdir -p "$top/_build-bg"
+	"$@" >"$top/_build-bg/$name.out" 2>&1 &
+	bg_pid[$name]=$!
+}
+await_background() {
+	local name=$1
+	if ! wait "${bg_pid[$name]}"; then
+		tail -n 40 "$top/_build-bg/$name.out"
+		log "$name: the build started in the background failed"
+		return 1
+	fi
+}
+
+build_san() {
+	configure_build _build-san --enable-sanitizers &&
+		make -C _build-san -j"$(njobs)" >/dev/null
+}
+
 cmd_demo() {
 	install_missing
 	bootstrap
@@ -194,14 +221,16 @@ cmd_test() {
 	phase "build (-Werror)"
 	configure_build _build
 	make -C _build -j"$(njobs)" >/dev/null
-	phase "make check"
+	phase "make check (the ASan + UBSan build runs beside it)"
+	background san build_san
 	run_check _build || rc=1
 	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
 
-	phase "build with ASan + UBSan"
-	configure_build _build-san --enable-sanitizers
-	make -C _build-san -j"$(njobs)" >/dev/null
-	phase "make check under ASan + UBSan"
+	phase "build with ASan + UBSan (finishing)"
+	await_background san
+	phase "make check under ASan + UBSan (the fuzz build runs beside it)"
+	background fuzz env FUZZ_BUILD_ONLY=1 \
+		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-12}"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
 	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
@@ -223,6 +252,8 @@ cmd_test() {
 		tests/valgrind.sh _build || true
 
 	phase "fuzz every target for ${FUZZ_SECONDS:-12} s on its seed corpus (libFuzzer)"
+	# A failed fuzz build is reported by run.sh itself, which tries again.
+	await_background fuzz || true
 	gate _build/fuzz.out 'tail -n 12' \
 		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-12}" ||
 		true

@@ -2,6 +2,7 @@
 # Run every libFuzzer target for SECONDS each on a copy of its seed corpus.
 #
 #   tests/fuzz/run.sh SRCDIR OUTDIR SECONDS [TARGET...]
+#   FUZZ_BUILD_ONLY=1 tests/fuzz/run.sh ...   build, do not fuzz
 #
 # SRCDIR is an autoreconf'd source tree. In OUTDIR/build this configures a
 # separate clang build (ASan + UBSan from --enable-sanitizers, libFuzzer's
@@ -64,6 +65,9 @@ make -C "$BUILD" -j"$JOBS" FUZZ_ENGINE=-fsanitize=fuzzer $progs \
 	echo "run.sh: build failed (full log: $OUTDIR/build.log)" >&2
 	exit 2
 }
+# FUZZ_BUILD_ONLY=1: build now, fuzz in a later call (build.sh builds
+# while another phase's tests run).
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 # Leaks count as failures; an input taking 10 s is a hang.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -110,11 +110,55 @@ static int printable(const char *v, size_t max)
 }
 
 /* Servers are reached over TLS only; the net module checks the rest. */
+/* The authority of an https:// URL: a host, and a port of 1 to 65535
+ * when a colon announces one. libcurl reads "host:/" as port 443, which
+ * hides a typo until the connection goes to the wrong place; a user name
+ * or password there would put a secret in the stack file. The module does
+ * not link libcurl (plugin/net is loaded on first use), so this is checked
+ * here and libcurl parses the URL again when it is used. */
+static const char *https_authority_problem(const char *auth, size_t n)
+{
+	const char *host_end = auth, *end = auth + n;
+	unsigned long port = 0;
+
+	if (memchr(auth, '@', n) != NULL)
+		return "a user name or password in the URL (put credentials "
+		       "in files, never in a stack line)";
+	if (n > 0 && auth[0] == '[')
+		host_end = memchr(auth, ']', n);
+	if (host_end == NULL)
+		return "an unclosed [ in the host";
+	host_end = memchr(host_end, ':', (size_t)(end - host_end));
+	if (host_end == NULL)
+		host_end = end;
+	if (host_end == auth)
+		return "no host";
+	if (host_end == end)
+		return NULL;
+	if (host_end + 1 == end)
+		return "an empty port after the colon";
+	for (const char *p = host_end + 1; p < end; p++) {
+		if (*p < '0' || *p > '9' || port > 65535)
+			return "a port that is not a number from 1 to 65535";
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port == 0 || port > 65535)
+		return "a port that is not a number from 1 to 65535";
+	return NULL;
+}
+
 static askcred_status parse_https(const struct key *k, const char *v,
 				  void *field, struct askcred_error *err)
 {
+	const char *problem;
+
 	if (strncasecmp(v, "https://", 8) != 0 || !printable(v, 2048))
 		return bad_value(k, err);
+	problem = https_authority_problem(v + 8, strcspn(v + 8, "/?#"));
+	if (problem != NULL)
+		return err_set(err, ASKCRED_CONFIG_ERROR, k->name,
+			       "bad value for module argument '%s': %s",
+			       k->name, problem);
 	return keep_copy(k, v, field, err);
 }
 

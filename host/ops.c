@@ -289,6 +289,8 @@ struct ask {
 	const struct askcred_credential *cred;
 	const char *reason;
 	askcred_entry_cb cb;
+	const struct askcred_tokens_query *query; /* tokens */
+	askcred_token_cb token_cb;		  /* tokens */
 	void *cb_ctx;
 	askcred_status (*call)(const struct ask *a, struct module_open *in,
 			       struct askcred_error *perr);
@@ -361,6 +363,43 @@ askcred_status askcred_gc(askcred_stack *st, askcred_entry_cb cb, void *cb_ctx,
 	if (!t.any_ok)
 		return err_set(err, ASKCRED_IGNORE, st->file,
 			       "no module in the stack collects garbage");
+	return ASKCRED_OK;
+}
+
+static askcred_status call_tokens(const struct ask *a, struct module_open *in,
+				  struct askcred_error *perr)
+{
+	const struct askcred_provider *p = in->mod->ops;
+
+	/* A 1.0 or 1.1 provider's table ends before tokens. */
+	if (!PROVIDER_OP(p, tokens))
+		return ASKCRED_IGNORE;
+	return p->tokens(in->handle, a->query, a->token_cb, a->cb_ctx, perr);
+}
+
+askcred_status askcred_tokens(askcred_stack *st,
+			      const struct askcred_tokens_query *query,
+			      askcred_token_cb cb, void *cb_ctx,
+			      struct askcred_error *err)
+{
+	struct ask a = {.query = query,
+			.token_cb = cb,
+			.cb_ctx = cb_ctx,
+			.call = call_tokens};
+	struct tally t;
+
+	err_clear(err);
+	if (st == NULL || query == NULL || cb == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "tokens",
+			       "no stack, query or callback given");
+	t = ask_all(st, &a, err);
+	if (t.failure != ASKCRED_OK)
+		return t.failure;
+	if (!t.any_ok)
+		return err_set(err, ASKCRED_IGNORE, st->file,
+			       "no module in the stack manages workspace "
+			       "tokens (provider ABI 1.2 with a parent "
+			       "credential)");
 	return ASKCRED_OK;
 }
 

@@ -97,6 +97,15 @@ ASKCRED_API askcred_status askcred_status_list(askcred_stack *stack,
 ASKCRED_API askcred_status askcred_gc(askcred_stack *stack, askcred_entry_cb cb,
 				      void *cb_ctx, struct askcred_error *err);
 
+/* Workspace-wide token control (provider ABI 1.2 tokens): ask every
+ * distinct module of ABI 1.2 to list, revoke or enforce (query->action),
+ * one callback per token. query and every token info are borrowed.
+ * ASKCRED_IGNORE when no module manages a workspace; otherwise the first
+ * failure (a partial one included), after every module was asked. */
+ASKCRED_API askcred_status
+askcred_tokens(askcred_stack *stack, const struct askcred_tokens_query *query,
+	       askcred_token_cb cb, void *cb_ctx, struct askcred_error *err);
+
 /* Static, human name of a status ("ok", "denied", ...). Never NULL. */
 ASKCRED_API const char *askcred_strstatus(askcred_status status);
 /* The library's version string, static. */

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -33,6 +34,7 @@ struct run {
 	char host[64];
 	int64_t now;
 	size_t picked, deleted, failed, refused;
+	const char **gone;	/* ids of the tokens deleted, for the cache */
 	askcred_status failure; /* the first failed delete's status */
 	struct askcred_error first; /* and its error */
 };
@@ -42,8 +44,8 @@ static const char *const action_names[] = {"list", "revoke", "enforce"};
 /* Why the revoke selector picks t, or NULL. minted: the name is
  * askcred's; HOST, OLDER and ORPHANED pick only those. */
 static const char *selected(struct run *r, const struct net_token_info *t,
-			    const struct jobid_text *jt, int minted,
-			    char *buf, size_t size)
+			    const struct jobid_text *jt, int minted, char *buf,
+			    size_t size)
 {
 	switch (r->q.select) {
 	case ASKCRED_TOKENS_SEL_HOST:
@@ -72,8 +74,8 @@ static const char *selected(struct run *r, const struct net_token_info *t,
 	}
 }
 
-static void audit(struct run *r, const struct net_token_info *t,
-		  int succeeded, const char *what, const char *why)
+static void audit(struct run *r, const struct net_token_info *t, int succeeded,
+		  const char *what, const char *why)
 {
 	struct token_view v;
 	char line[512];
@@ -86,8 +88,8 @@ static void audit(struct run *r, const struct net_token_info *t,
 	v.expires_at = t->expires_at;
 	snprintf(line, sizeof(line), "tokens %s: %s token %s: %s",
 		 action_names[r->q.action], what, t->id, why);
-	enforce_audit(r->sc->gate, POLICY_OP_REVOKE, &v,
-		      r->parent.workspace_id, succeeded, line);
+	enforce_audit(r->sc->gate, POLICY_OP_REVOKE, &v, r->parent.workspace_id,
+		      succeeded, line);
 }
 
 /* Delete a picked token (or not: dry run, the parent) and say so. */
@@ -118,11 +120,12 @@ static void act(struct run *r, const struct net_token_info *t,
 	st = r->ops->token_delete(r->client, r->parent.workspace_id,
 				  &r->parent.token, t->id, &e);
 	if (st == ASKCRED_OK || st == ASKCRED_NOT_FOUND) {
+		if (r->gone != NULL)
+			r->gone[r->deleted] = t->id;
 		r->deleted++;
 		info->flags |= ASKCRED_TOKEN_DELETED;
 		snprintf(note, size, "deleted%s: %s",
-			 st == ASKCRED_NOT_FOUND ? " (already gone)" : "",
-			 why);
+			 st == ASKCRED_NOT_FOUND ? " (already gone)" : "", why);
 		audit(r, t, 1, "deleted", why);
 		return;
 	}
@@ -210,8 +213,8 @@ static askcred_status take_query(struct run *r,
 				 const struct askcred_tokens_query *q,
 				 struct askcred_error *err)
 {
-	size_t n = q->struct_size < sizeof(r->q) ? q->struct_size
-						 : sizeof(r->q);
+	size_t n =
+		q->struct_size < sizeof(r->q) ? q->struct_size : sizeof(r->q);
 	unsigned sel;
 
 	memset(&r->q, 0, sizeof(r->q));
@@ -305,8 +308,7 @@ askcred_status tokens_run(const struct source_ctx *sc,
 	r.cb_ctx = cb_ctx;
 	r.now = (int64_t)time(NULL);
 	jobid_host(r.host, sizeof(r.host));
-	rc = credentials_file_read(sc->cfg->parent_credentials, &r.parent,
-				   err);
+	rc = credentials_file_read(sc->cfg->parent_credentials, &r.parent, err);
 	if (rc == ASKCRED_OK)
 		rc = remote_get(sc->net, &r.ops, &r.client, err);
 	if (rc == ASKCRED_OK)
@@ -314,10 +316,17 @@ askcred_status tokens_run(const struct source_ctx *sc,
 	if (rc == ASKCRED_OK)
 		rc = r.ops->token_list(r.client, r.parent.workspace_id,
 				       &r.parent.token, &list, &n, err);
+	/* Without room to remember them, deleted tokens are only not
+	 * dropped from the cache; they fail validation there anyway. */
+	if (rc == ASKCRED_OK && n > 0)
+		r.gone = calloc(n, sizeof(*r.gone));
 	for (size_t i = 0; rc == ASKCRED_OK && i < n; i++)
 		rc = one(&r, &list[i], err);
+	if (r.gone != NULL)
+		tokens_forget_cached(sc, r.gone, r.deleted);
 	if (rc == ASKCRED_OK)
 		rc = outcome(&r, n, err);
+	free(r.gone);
 	if (list != NULL)
 		r.ops->token_list_free(list);
 	record_clear(&r.parent);

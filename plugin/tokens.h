@@ -25,6 +25,12 @@ askcred_status tokens_run(const struct source_ctx *sc,
 			  askcred_token_cb cb, void *cb_ctx,
 			  struct askcred_error *err);
 
+/* tokens_forget.c: drop the disk cache entries that hold one of the n
+ * token ids just deleted, so that none is served or shown again. Failures
+ * are logged. */
+void tokens_forget_cached(const struct source_ctx *sc, const char *const *ids,
+			  size_t n);
+
 /* tokens_enforce.c: does the policy in force refuse t, a token of
  * workspace ws? 1 yes, 0 no, with the policy's sentence in why (size
  * bytes) either way; -1 when it cannot judge (no policy configured or

@@ -42,7 +42,8 @@ int tokens_enforce_verdict(struct enforce *e, const struct net_token_info *t,
 		return -1;
 	if (d.reason == POLICY_R_NONE_VALID) {
 		(void)err_set(err, ASKCRED_DENIED, "policy",
-			"no valid policy, nothing enforced: %s", d.sentence);
+			      "no valid policy, nothing enforced: %s",
+			      d.sentence);
 		return -1;
 	}
 	snprintf(why, size, "%s (%s)", d.sentence, d.reason_code);

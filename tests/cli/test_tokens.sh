@@ -202,6 +202,16 @@ is "$rc" 0 "the parent credential still lists the workspace after enforce"
 is "$(js "sorted(t['token_id'] for t in a) == sorted(set(t['token_id'] for t in a)) and not set(['$hub','$long','$denied','$epoch']) & set(t['token_id'] for t in a)")" \
 	True "nothing deleted is listed again"
 
+# A deleted token this host holds in its cache is never served again.
+run tokens revoke --id "$mine"
+is "$rc" 0 "revoke --id of this host's cached token succeeds"
+run status --json
+is "$(js "[t for t in a if t['token_id']=='$mine']")" "[]" \
+	"status no longer shows the deleted token as cached"
+run get --format json
+is "$("$PYTHON3" -c "import json; print(json.load(open('$TMP/out'))['token_id'] != '$mine')")" True \
+	"get hands out a new token, not the deleted one"
+
 # ---- usage -------------------------------------------------------------
 run tokens revoke
 is "$rc" 64 "revoke without a selector is a usage error"

@@ -286,6 +286,7 @@ static void tally_add(struct tally *t, const struct module_open *in,
 /* An operation asked of every distinct instance rather than of lines. */
 struct ask {
 	int fetch_refresh_only; /* skip instances on no fetch/refresh line */
+	int first_answer_only;	/* stop at the first instance not IGNORE */
 	const struct askcred_credential *cred;
 	const char *reason;
 	askcred_entry_cb cb;
@@ -311,6 +312,9 @@ static struct tally ask_all(askcred_stack *st, const struct ask *a,
 		    !on_op(st, ASKCRED_OP_REFRESH, in))
 			continue;
 		tally_add(&t, in, a->call(a, in, &perr), &perr, err);
+		if (a->first_answer_only &&
+		    (t.any_ok || t.failure != ASKCRED_OK))
+			break;
 	}
 	return t;
 }
@@ -382,7 +386,12 @@ askcred_status askcred_tokens(askcred_stack *st,
 			      askcred_token_cb cb, void *cb_ctx,
 			      struct askcred_error *err)
 {
-	struct ask a = {.query = query,
+	/* A stack hands out one credential, of one workspace: its lines
+	 * differ in arguments (lifetime=, online_validate=) far more often
+	 * than in parent credential, and asking each such instance would
+	 * list (and sweep) the same workspace once per line. */
+	struct ask a = {.first_answer_only = 1,
+			.query = query,
 			.token_cb = cb,
 			.cb_ctx = cb_ctx,
 			.call = call_tokens};

@@ -70,9 +70,12 @@ chmod 644 "$TMP/policy.json" "$TMP/policy.json.sig"
 	args="$args ca_file=$EMU_CA cache_dir=$TMP/c timeout=20s lifetime=1h"
 	args="$args policy=$TMP/policy.json policy_keys=$TMP/key.pem"
 	args="$args audit_file=$TMP/audit.log"
+	# A second instance (another argument) on the same workspace: the
+	# workspace must still be listed once.
 	for op in fetch revoke; do
 		echo "$op required $PLUGIN $args"
 	done >"$STACK"
+	echo "validate required $PLUGIN $args online_validate=on" >>"$STACK"
 )
 n=0
 keep() { n=$((n + 1)) && cp "$TMP/out" "$TMP/out.$n" && cp "$TMP/err" "$TMP/err.$n"; }
@@ -99,7 +102,7 @@ grep "^$mine " "$TMP/out" >"$TMP/row"
 grep -q "^$mine *[^ ]* *default *- *- " "$TMP/row" && ! grep -q foreign "$TMP/row"
 ok $? "askcred's own cache-entry token is decoded, not foreign"
 grep -c "parent" "$TMP/out" | grep -qx 1
-ok $? "exactly one token is flagged as the parent credential"
+ok $? "exactly one token is flagged as the parent credential (listed once)"
 
 run tokens list --json
 keep

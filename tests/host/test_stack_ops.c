@@ -234,7 +234,7 @@ static void tokens_asks_only_modules_of_abi_1_2(struct fixture *f)
 			  "refresh required mock name=a\n");
 	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_OK,
 	       "tokens: ok when a module answered");
-	is_str(n.seen, "a", "tokens: each distinct 1.2 instance asked once");
+	is_str(n.seen, "a", "tokens: the 1.2 instance asked once");
 	is_int(fixture_count(f, "a", "tokens", "2"), 1,
 	       "tokens: the query's action reaches the module");
 	is_int(fixture_count(f, "old", "tokens", NULL), 0,
@@ -248,10 +248,23 @@ static void tokens_asks_only_modules_of_abi_1_2(struct fixture *f)
 	has_str(err.message, "no module", "tokens: the IGNORE says why");
 	askcred_stack_close(st);
 
-	st = open_text(f, "fetch required mock name=a\n"
-			  "fetch optional mock name=b tokens=unavailable\n");
+	n.seen[0] = '\0';
+	st = open_text(f, "fetch required mock_1_0 name=old\n"
+			  "fetch required mock name=a\n"
+			  "validate required mock name=b\n");
+	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_OK,
+	       "tokens: ok from the first module that manages tokens");
+	is_str(n.seen, "a",
+	       "tokens: only the first such module is asked (one workspace)");
+	askcred_stack_close(st);
+
+	fixture_reset(f);
+	st = open_text(f, "fetch required mock name=a tokens=unavailable\n"
+			  "fetch optional mock name=b\n");
 	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_UNAVAILABLE,
 	       "tokens: a partial failure's status comes back");
+	is_int(fixture_count(f, "b", "tokens", NULL), 0,
+	       "tokens: no other module is asked after a failure");
 	askcred_stack_close(st);
 	is_int(askcred_tokens(NULL, &q, on_token, &n, &err), ASKCRED_INTERNAL,
 	       "tokens: no stack is refused");

@@ -47,6 +47,8 @@ static const char *selected(struct run *r, const struct net_token_info *t,
 			    const struct jobid_text *jt, int minted, char *buf,
 			    size_t size)
 {
+	char age[24], limit[24];
+
 	switch (r->q.select) {
 	case ASKCRED_TOKENS_SEL_HOST:
 		if (!minted || r->q.host == NULL ||
@@ -58,9 +60,10 @@ static const char *selected(struct run *r, const struct net_token_info *t,
 		if (!minted || t->created_at == 0 ||
 		    r->now - t->created_at <= r->q.older_than)
 			return NULL;
-		snprintf(buf, size, "created %lld s ago, more than %lld s",
-			 (long long)(r->now - t->created_at),
-			 (long long)r->q.older_than);
+		policy_format_duration(r->now - t->created_at, age,
+				       sizeof(age));
+		policy_format_duration(r->q.older_than, limit, sizeof(limit));
+		snprintf(buf, size, "created %s ago, more than %s", age, limit);
 		return buf;
 	case ASKCRED_TOKENS_SEL_ORPHANED:
 		return gc_verdict(t, r->host, r->now);

@@ -139,6 +139,7 @@ run tokens revoke --older-than 7d
 keep
 is "$rc" 0 "revoke --older-than succeeds"
 is "$(held "$old")" 0 "the 10-day-old askcred token is gone"
+has "$TMP/out" "created 10d" "its row says how old it was"
 is "$(held "$epoch")" 1 "a foreign token is not picked by --older-than"
 
 run tokens revoke --orphaned

@@ -54,7 +54,8 @@ struct listing {
 	json_object *array;
 	char *(*rows)[N_COLS];
 	size_t n_rows, cap_rows;
-	int failed; /* out of memory */
+	size_t picked; /* tokens flagged selected */
+	int failed;    /* out of memory */
 };
 
 static const char *or_empty(const char *s)
@@ -153,6 +154,8 @@ static void on_token(void *ctx, const struct askcred_token_info *token)
 	memset(&t, 0, sizeof(t));
 	memcpy(&t, token,
 	       token->struct_size < sizeof(t) ? token->struct_size : sizeof(t));
+	if (t.flags & ASKCRED_TOKEN_SELECTED)
+		l->picked++;
 	if (l->json) {
 		o = token_json(&t);
 		if (o == NULL || json_object_array_add(l->array, o) != 0) {
@@ -324,6 +327,11 @@ static int run(struct cli *cli, const char *cmd, int argc, char **argv,
 		ex = EXIT_INTERNAL;
 	} else if (rc != ASKCRED_OK) {
 		ex = report_failure(cmd, rc, &err);
+	} else if (action != ASKCRED_TOKENS_LIST && l.picked == 0 &&
+		   cli->verbosity > VERB_QUIET) {
+		/* Say so: a --host spelt otherwise than in the token names
+		 * (see tokens list) picks nothing, and that is no error. */
+		fprintf(stderr, "askcred: %s: no token picked\n", cmd);
 	}
 	for (size_t i = 0; i < l.n_rows; i++)
 		for (size_t c = 0; c < N_COLS; c++)

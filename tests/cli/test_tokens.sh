@@ -216,6 +216,10 @@ run get --format json
 is "$("$PYTHON3" -c "import json; print(json.load(open('$TMP/out'))['token_id'] != '$mine')")" True \
 	"get hands out a new token, not the deleted one"
 
+run tokens revoke --host no-such-host
+is "$rc" 0 "a selector that picks nothing is no error"
+has "$TMP/err" "no token picked" "but it says so"
+
 # ---- usage -------------------------------------------------------------
 run tokens revoke
 is "$rc" 64 "revoke without a selector is a usage error"

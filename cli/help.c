@@ -100,6 +100,25 @@ static const struct {
 	 "left by an askcred that was killed; list what was done. Tokens\n"
 	 "askcred did not mint are never touched.\n\n"
 	 "  --json                print a JSON array\n"},
+	{"tokens",
+	 "usage: askcred [GLOBAL OPTIONS] tokens list [--json]\n"
+	 "       askcred [GLOBAL OPTIONS] tokens revoke (--host H | "
+	 "--older-than DUR |\n"
+	 "                 --orphaned | --id ID) [--dry-run] [--json]\n"
+	 "       askcred [GLOBAL OPTIONS] tokens enforce [--dry-run] "
+	 "[--json]\n"
+	 "Every token of the workspace, read with the parent credential:\n"
+	 "list shows them (askcred's names decoded into host, entry, job\n"
+	 "and purpose; others marked foreign; never-expiring ones flagged).\n"
+	 "revoke deletes the tokens askcred minted for host H, created more\n"
+	 "than DUR ago, or orphaned (expired, or minted for a job on this\n"
+	 "host whose process is gone), or the one token ID. enforce deletes\n"
+	 "the tokens the policy refuses (deny list, revocation epoch, no\n"
+	 "expiry, longer than max_lifetime). The parent credential is never\n"
+	 "deleted. One row per token; exit 0 only when every picked token\n"
+	 "is gone.\n\n"
+	 "  --dry-run             list what would be deleted; delete nothing\n"
+	 "  --json                print a JSON array\n"},
 	{"setup",
 	 "usage: askcred [GLOBAL OPTIONS] setup --workspace ID [OPTIONS] "
 	 "<TOKEN_FILE\n"
@@ -131,6 +150,7 @@ static const char global_help[] =
 	"  revoke     revoke the current credential\n"
 	"  status     list cached and pending credentials\n"
 	"  gc         delete expired and orphaned tokens askcred minted\n"
+	"  tokens     list, revoke or enforce the workspace's tokens\n"
 	"  policy     check a policy document, show or explain the policy\n"
 	"  setup      check a parent token and write the default stack\n"
 	"  help       show help for a command\n\n"

@@ -111,7 +111,7 @@ static const struct {
 	{"refresh", cmd_refresh}, {"revoke", cmd_revoke},
 	{"status", cmd_status},	  {"gc", cmd_gc},
 	{"policy", cmd_policy},	  {"setup", cmd_setup},
-	{"help", cmd_help},
+	{"tokens", cmd_tokens},	  {"help", cmd_help},
 };
 
 static const char *const level_names[] = {

@@ -70,7 +70,7 @@ _askcred()
 	local cur prev words cword
 	_askcred_init || return
 
-	local commands="get env exec validate refresh revoke status gc policy setup help"
+	local commands="get env exec validate refresh revoke status gc tokens policy setup help"
 	local globals="--stack --stack-file --stack-dir --module-dir --labels
 		--quiet --verbose --help --version"
 	local request="--purpose --min-validity --lifetime --no-cache
@@ -158,6 +158,18 @@ _askcred()
 		;;
 	status | gc)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		;;
+	tokens)
+		if ((cword == cmd_at + 1)); then
+			COMPREPLY=($(compgen -W "list revoke enforce --help" -- "$cur"))
+		elif [[ ${words[cmd_at + 1]} == revoke ]]; then
+			COMPREPLY=($(compgen -W "--host --older-than --orphaned --id
+				--dry-run --json --help" -- "$cur"))
+		elif [[ ${words[cmd_at + 1]} == enforce ]]; then
+			COMPREPLY=($(compgen -W "--dry-run --json --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		fi
 		;;
 	setup)
 		COMPREPLY=($(compgen -W "--workspace --api-url --ca-file --module

@@ -20,6 +20,23 @@
 	(offsetof(struct askcred_provider, status) +                           \
 	 sizeof(((struct askcred_provider *)0)->status))
 
+/* The table up to the last member of ABI 1.<minor>; a later minor than
+ * this host knows needs at least every member the host knows. */
+#define PROVIDER_END(member)                                                   \
+	(offsetof(struct askcred_provider, member) +                           \
+	 sizeof(((struct askcred_provider *)0)->member))
+static size_t provider_size_of_minor(uint32_t minor)
+{
+	switch (minor) {
+	case 0:
+		return PROVIDER_V1_SIZE;
+	case 1:
+		return PROVIDER_END(gc);
+	default:
+		return PROVIDER_END(tokens);
+	}
+}
+
 static int has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -117,6 +134,20 @@ static askcred_status check_table(const struct askcred_provider *p,
 				    "1.0",
 				    path, (unsigned)p->struct_size,
 				    PROVIDER_V1_SIZE);
+	/* A table that claims a minor must hold that minor's members: the
+	 * host calls a member only when struct_size covers it, so a short
+	 * table would silently lose operations its version promises. */
+	if (p->struct_size <
+	    provider_size_of_minor(ASKCRED_ABI_MINOR_OF(p->abi_version)))
+		return err_set_line(err, ASKCRED_ABI_MISMATCH, file, line,
+				    "module %s declares provider ABI %u.%u "
+				    "but a table of %u bytes, smaller than "
+				    "the %zu that version needs",
+				    path, ASKCRED_ABI_MAJOR_OF(p->abi_version),
+				    ASKCRED_ABI_MINOR_OF(p->abi_version),
+				    (unsigned)p->struct_size,
+				    provider_size_of_minor(ASKCRED_ABI_MINOR_OF(
+					    p->abi_version)));
 	if (p->open == NULL || p->close == NULL || p->release == NULL)
 		return err_set_line(err, ASKCRED_ABI_MISMATCH, file, line,
 				    "module %s lacks open, close or release",

@@ -286,9 +286,12 @@ static void tally_add(struct tally *t, const struct module_open *in,
 /* An operation asked of every distinct instance rather than of lines. */
 struct ask {
 	int fetch_refresh_only; /* skip instances on no fetch/refresh line */
+	int first_answer_only;	/* stop at the first instance not IGNORE */
 	const struct askcred_credential *cred;
 	const char *reason;
 	askcred_entry_cb cb;
+	const struct askcred_tokens_query *query; /* tokens */
+	askcred_token_cb token_cb;		  /* tokens */
 	void *cb_ctx;
 	askcred_status (*call)(const struct ask *a, struct module_open *in,
 			       struct askcred_error *perr);
@@ -309,6 +312,9 @@ static struct tally ask_all(askcred_stack *st, const struct ask *a,
 		    !on_op(st, ASKCRED_OP_REFRESH, in))
 			continue;
 		tally_add(&t, in, a->call(a, in, &perr), &perr, err);
+		if (a->first_answer_only &&
+		    (t.any_ok || t.failure != ASKCRED_OK))
+			break;
 	}
 	return t;
 }
@@ -361,6 +367,48 @@ askcred_status askcred_gc(askcred_stack *st, askcred_entry_cb cb, void *cb_ctx,
 	if (!t.any_ok)
 		return err_set(err, ASKCRED_IGNORE, st->file,
 			       "no module in the stack collects garbage");
+	return ASKCRED_OK;
+}
+
+static askcred_status call_tokens(const struct ask *a, struct module_open *in,
+				  struct askcred_error *perr)
+{
+	const struct askcred_provider *p = in->mod->ops;
+
+	/* A 1.0 or 1.1 provider's table ends before tokens. */
+	if (!PROVIDER_OP(p, tokens))
+		return ASKCRED_IGNORE;
+	return p->tokens(in->handle, a->query, a->token_cb, a->cb_ctx, perr);
+}
+
+askcred_status askcred_tokens(askcred_stack *st,
+			      const struct askcred_tokens_query *query,
+			      askcred_token_cb cb, void *cb_ctx,
+			      struct askcred_error *err)
+{
+	/* A stack hands out one credential, of one workspace: its lines
+	 * differ in arguments (lifetime=, online_validate=) far more often
+	 * than in parent credential, and asking each such instance would
+	 * list (and sweep) the same workspace once per line. */
+	struct ask a = {.first_answer_only = 1,
+			.query = query,
+			.token_cb = cb,
+			.cb_ctx = cb_ctx,
+			.call = call_tokens};
+	struct tally t;
+
+	err_clear(err);
+	if (st == NULL || query == NULL || cb == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "tokens",
+			       "no stack, query or callback given");
+	t = ask_all(st, &a, err);
+	if (t.failure != ASKCRED_OK)
+		return t.failure;
+	if (!t.any_ok)
+		return err_set(err, ASKCRED_IGNORE, st->file,
+			       "no module in the stack manages workspace "
+			       "tokens (provider ABI 1.2 with a parent "
+			       "credential)");
 	return ASKCRED_OK;
 }
 

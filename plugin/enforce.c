@@ -304,6 +304,31 @@ askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 		       d.sentence);
 }
 
+askcred_status enforce_peek(struct enforce *e, const struct token_view *rec,
+			    struct policy_decision *d,
+			    struct askcred_error *err)
+{
+	struct policy_context ctx;
+	int64_t now = (int64_t)time(NULL);
+	askcred_status rc;
+
+	if (e->store == NULL)
+		return err_set(err, ASKCRED_CONFIG_ERROR, "policy",
+			       "no policy configured (policy=FILE or "
+			       "policy_url=URL): there is nothing to enforce");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.op = POLICY_OP_VALIDATE;
+	ctx.labels = labels_of(e);
+	ctx.now = now;
+	ctx.source = e->env.source;
+	ctx.workspace = rec->workspace_id;
+	pthread_mutex_lock(&e->lock);
+	maybe_refresh(e, now);
+	rc = policy_store_check(e->store, &ctx, rec, d, NULL, err);
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
 void enforce_audit(struct enforce *e, enum policy_op op,
 		   const struct token_view *rec, const char *workspace,
 		   int succeeded, const char *sentence)

@@ -84,6 +84,15 @@ askcred_status enforce_refuse(struct enforce *e, enum policy_op op,
 			      struct askcred_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
+/* Judge rec, a token of the workspace rather than one being handed out
+ * (askcred tokens enforce), under the policy in force: op validate, no
+ * audit (the caller audits what it does about it). ASKCRED_OK with *d
+ * filled, a denial with POLICY_R_NONE_VALID when no policy is valid;
+ * ASKCRED_CONFIG_ERROR when no policy is configured at all. */
+askcred_status enforce_peek(struct enforce *e, const struct token_view *rec,
+			    struct policy_decision *d,
+			    struct askcred_error *err);
+
 /* Audit an operation that is not judged (a revocation). */
 void enforce_audit(struct enforce *e, enum policy_op op,
 		   const struct token_view *rec, const char *workspace,

@@ -90,6 +90,14 @@ static askcred_status op_gc(void *handle, askcred_entry_cb cb, void *cb_ctx,
 	return done(instance_gc(handle, cb, cb_ctx, err));
 }
 
+static askcred_status op_tokens(void *handle,
+				const struct askcred_tokens_query *query,
+				askcred_token_cb cb, void *cb_ctx,
+				struct askcred_error *err)
+{
+	return done(instance_tokens(handle, query, cb, cb_ctx, err));
+}
+
 static const struct askcred_provider askui_provider = {
 	.struct_size = sizeof(struct askcred_provider),
 	.abi_version = ASKCRED_ABI_VERSION,
@@ -105,6 +113,7 @@ static const struct askcred_provider askui_provider = {
 	.release = op_release,
 	.status = op_status,
 	.gc = op_gc,
+	.tokens = op_tokens,
 };
 
 /* Declared here, not in a header: hosts look it up with dlsym() by the

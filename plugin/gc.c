@@ -13,9 +13,8 @@
 #include "remote.h"
 #include "source/source.h"
 
-/* Why a token should go, or NULL to keep it. */
-static const char *verdict(const struct net_token_info *t, const char *host,
-			   int64_t now)
+const char *gc_verdict(const struct net_token_info *t, const char *host,
+		       int64_t now)
 {
 	struct jobid j;
 
@@ -109,7 +108,7 @@ askcred_status gc_collect(const struct source_ctx *sc, askcred_entry_cb cb,
 	jobid_host(host, sizeof(host));
 	for (size_t i = 0; i < n; i++) {
 		struct askcred_error e = ASKCRED_ERROR_INIT;
-		const char *why = verdict(&list[i], host, now);
+		const char *why = gc_verdict(&list[i], host, now);
 		askcred_status st;
 
 		if (why == NULL)

@@ -7,9 +7,19 @@
 #ifndef ASKCRED_PLUGIN_GC_H
 #define ASKCRED_PLUGIN_GC_H
 
+#include <stdint.h>
+
 #include <askcred/provider.h>
 
 struct source_ctx;
+
+struct net_token_info;
+
+/* Why gc deletes the token t, or NULL to keep it: askcred minted it
+ * (jobid.h) and it is expired, or it was minted for a job on host whose
+ * process is gone ("orphaned"). Tokens askcred did not mint: NULL. */
+const char *gc_verdict(const struct net_token_info *t, const char *host,
+		       int64_t now);
 
 /* Report each deleted token (and each pending revocation left) through
  * cb. ASKCRED_IGNORE for a source that mints nothing. */

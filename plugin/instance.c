@@ -17,6 +17,7 @@
 #include "secret.h"
 #include "stack_policy.h"
 #include "timefmt.h"
+#include "tokens.h"
 
 /* Copy what the host declared of its struct; fields it does not know stay
  * zero, which means "not given". */
@@ -665,6 +666,14 @@ askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
 			   void *cb_ctx, struct askcred_error *err)
 {
 	return gc_collect(&inst->ctx, cb, cb_ctx, err);
+}
+
+askcred_status instance_tokens(struct instance *inst,
+			       const struct askcred_tokens_query *query,
+			       askcred_token_cb cb, void *cb_ctx,
+			       struct askcred_error *err)
+{
+	return tokens_run(&inst->ctx, query, cb, cb_ctx, err);
 }
 
 askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,

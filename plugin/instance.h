@@ -88,5 +88,9 @@ askcred_status instance_status(struct instance *inst, askcred_entry_cb cb,
 			       void *cb_ctx, struct askcred_error *err);
 askcred_status instance_gc(struct instance *inst, askcred_entry_cb cb,
 			   void *cb_ctx, struct askcred_error *err);
+askcred_status instance_tokens(struct instance *inst,
+			       const struct askcred_tokens_query *query,
+			       askcred_token_cb cb, void *cb_ctx,
+			       struct askcred_error *err);
 
 #endif

@@ -182,6 +182,47 @@ int jobid_parse(const char *name, struct jobid *out)
 	return 1;
 }
 
+/* Copy n bytes of src into dst (size), cut to fit. */
+static void field_copy(char *dst, size_t size, const char *src, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int jobid_fields(const char *name, struct jobid_text *out)
+{
+	struct jobid j;
+	const char *p, *end, *job, *slash;
+
+	memset(out, 0, sizeof(*out));
+	if (!jobid_parse(name, &j))
+		return 0;
+	snprintf(out->host, sizeof(out->host), "%s", j.host);
+	p = name + strlen(JOBID_PREFIX) + strlen(j.host) + 1;
+	/* The nonce follows the last '~'; fields never hold one. */
+	end = strrchr(p, '~');
+	if (end == NULL)
+		end = p + strlen(p);
+	job = j.is_job ? strstr(p, "/job/") : NULL;
+	if (job == NULL || job > end) {
+		field_copy(out->entry, sizeof(out->entry), p,
+			   (size_t)(end - p));
+		return 1;
+	}
+	field_copy(out->entry, sizeof(out->entry), p, (size_t)(job - p));
+	job += 5;
+	slash = strchr(job, '/');
+	if (slash == NULL || slash > end)
+		slash = end;
+	field_copy(out->job, sizeof(out->job), job, (size_t)(slash - job));
+	if (slash < end)
+		field_copy(out->purpose, sizeof(out->purpose), slash + 1,
+			   (size_t)(end - slash - 1));
+	return 1;
+}
+
 int jobid_alive(const struct jobid *j)
 {
 	unsigned long long now_start, ns = pid_namespace();

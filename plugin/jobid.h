@@ -41,6 +41,18 @@ struct jobid {
 };
 int jobid_parse(const char *name, struct jobid *out);
 
+/* The same name's fields as text, for listings (askcred tokens): host,
+ * entry, and for a job token its job field ("<pid>.<start>[.<pidns>]")
+ * and purpose, "" where the name has none. The nonce is dropped. 0 when
+ * the name is not askcred's. Each field is cut to fit. */
+struct jobid_text {
+	char host[64];
+	char entry[48];
+	char job[64];
+	char purpose[48];
+};
+int jobid_fields(const char *name, struct jobid_text *out);
+
 /* This host's name as it appears in token names. */
 void jobid_host(char *buf, size_t size);
 

@@ -37,11 +37,12 @@ __all__ = [
     "Entry",
     "Stack",
     "Status",
+    "Token",
     "library_version",
 ]
 
 ABI_MAJOR = 1
-ABI_MINOR = 1
+ABI_MINOR = 2
 UUID_LEN = 36
 SOURCE_MAX = 16
 ERROR_WHERE_MAX = 160
@@ -54,6 +55,19 @@ CRED_FROM_CACHE = 0x2
 CRED_MINTED = 0x4
 ENTRY_PENDING_REVOKE = 0x100
 ENTRY_POLICY = 0x200
+# ABI 1.2: askcred_tokens(). Actions, revoke selectors, query and token flags.
+TOKENS_LIST, TOKENS_REVOKE, TOKENS_ENFORCE = 0, 1, 2
+TOKENS_SEL_HOST, TOKENS_SEL_OLDER, TOKENS_SEL_ORPHANED, TOKENS_SEL_ID = 0x1, 0x2, 0x4, 0x8
+TOKENS_DRY_RUN = 0x1
+TOKEN_FOREIGN = 0x1
+TOKEN_NEVER_EXPIRES = 0x2
+TOKEN_PARENT = 0x4
+TOKEN_JOB = 0x8
+TOKEN_EXPIRED = 0x10
+TOKEN_SELECTED = 0x100
+TOKEN_DELETED = 0x200
+TOKEN_REFUSED = 0x400
+TOKEN_FAILED = 0x800
 
 # Syslog levels, as enum askcred_log_level.
 LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG = 3, 4, 5, 6, 7
@@ -155,6 +169,39 @@ class _EntryInfo(ctypes.Structure):
 
 
 _EntryCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_EntryInfo))
+
+
+class _TokensQuery(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("action", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+        ("select", ctypes.c_uint32),
+        ("host", ctypes.c_char_p),
+        ("token_id", ctypes.c_char_p),
+        ("older_than", ctypes.c_int64),
+    ]
+
+
+class _TokenInfo(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+        ("workspace_id", ctypes.c_char_p),
+        ("token_id", ctypes.c_char_p),
+        ("name", ctypes.c_char_p),
+        ("created_at", ctypes.c_int64),
+        ("expires_at", ctypes.c_int64),
+        ("host", ctypes.c_char_p),
+        ("entry", ctypes.c_char_p),
+        ("job", ctypes.c_char_p),
+        ("purpose", ctypes.c_char_p),
+        ("result", ctypes.c_int),
+        ("note", ctypes.c_char_p),
+    ]
+
+
+_TokenCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_TokenInfo))
 _CredPtr = ctypes.POINTER(_Credential)
 
 
@@ -198,6 +245,8 @@ _revoke = _fn("askcred_revoke", ctypes.c_int, _p, _CredPtr, _err)
 _release = _fn("askcred_release", None, _p, _CredPtr)
 _status_list = _fn("askcred_status_list", ctypes.c_int, _p, _EntryCb, _p, _err)
 _gc = _fn("askcred_gc", ctypes.c_int, _p, _EntryCb, _p, _err)
+_tokens = _fn("askcred_tokens", ctypes.c_int, _p, ctypes.POINTER(_TokensQuery),
+              _TokenCb, _p, _err)
 _strstatus = _fn("askcred_strstatus", ctypes.c_char_p, ctypes.c_int)
 _version = _fn("askcred_version", ctypes.c_char_p)
 
@@ -307,6 +356,33 @@ class Credential:
         # Never the token.
         return "<Credential workspace=%s token_id=%s source=%s expires_at=%s>" % (
             self.workspace_id, self.token_id, self.source, self.expires_at)
+
+
+class Token:
+    """One token of the workspace (Stack.tokens()): ids, names and dates,
+    never a token string. host, entry, job and purpose are decoded from
+    askcred's names (None for a foreign token); result is the Status of
+    deleting a picked token."""
+
+    __slots__ = ("token_id", "name", "workspace_id", "created_at", "expires_at",
+                 "host", "entry", "job", "purpose", "flags", "result", "note")
+
+    def __init__(self, t):
+        self.token_id = _text(t.token_id)
+        self.name = _text(t.name)
+        self.workspace_id = _text(t.workspace_id)
+        self.created_at = t.created_at or None
+        self.expires_at = t.expires_at or None  # None: never expires
+        self.host = _text(t.host)
+        self.entry = _text(t.entry)
+        self.job = _text(t.job)
+        self.purpose = _text(t.purpose)
+        self.flags = t.flags
+        self.result = t.result
+        self.note = _text(t.note)
+
+    def __repr__(self):
+        return "Token(%s %r flags=%#x)" % (self.token_id, self.name, self.flags)
 
 
 class Entry:
@@ -504,3 +580,32 @@ class Stack:
         """Delete expired or orphaned tokens askcred minted, retry pending
         revocations (provider ABI 1.1): a list of Entry, one per item."""
         return self._entries(_gc)
+
+    def tokens(self, action=TOKENS_LIST, select=0, host=None, token_id=None,
+               older_than=0, dry_run=False):
+        """Workspace-wide token control (provider ABI 1.2): list, revoke
+        (one TOKENS_SEL_* with its host, token_id or older_than seconds) or
+        enforce. A list of Token; a failure, a partial one included, raises
+        AskcredError with the tokens reported so far in its .tokens."""
+        found = []
+
+        def collect(ctx, info):
+            try:
+                found.append(Token(info.contents))
+            except Exception:  # never let an exception cross into C
+                pass
+
+        q = _TokensQuery(struct_size=ctypes.sizeof(_TokensQuery), action=action,
+                         flags=TOKENS_DRY_RUN if dry_run else 0, select=select,
+                         host=host.encode() if host else None,
+                         token_id=token_id.encode() if token_id else None,
+                         older_than=older_than)
+        cb = _TokenCb(collect)
+        err = _new_error()
+        rc = _tokens(self._live(), ctypes.byref(q), cb, None, ctypes.byref(err))
+        try:
+            _check(rc, err)
+        except AskcredError as e:
+            e.tokens = found
+            raise
+        return found

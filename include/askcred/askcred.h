@@ -97,6 +97,18 @@ ASKCRED_API askcred_status askcred_status_list(askcred_stack *stack,
 ASKCRED_API askcred_status askcred_gc(askcred_stack *stack, askcred_entry_cb cb,
 				      void *cb_ctx, struct askcred_error *err);
 
+/* Workspace-wide token control (provider ABI 1.2 tokens): the first
+ * module of the stack, in file order, that manages a workspace (does not
+ * answer IGNORE) lists, revokes or enforces (query->action) with one
+ * callback per token; later modules are not asked, so a stack whose lines
+ * differ only in other arguments handles its workspace once. query and
+ * every token info are borrowed. ASKCRED_IGNORE when no module manages a
+ * workspace; otherwise that module's status (a partial failure is a
+ * failure). */
+ASKCRED_API askcred_status
+askcred_tokens(askcred_stack *stack, const struct askcred_tokens_query *query,
+	       askcred_token_cb cb, void *cb_ctx, struct askcred_error *err);
+
 /* Static, human name of a status ("ok", "denied", ...). Never NULL. */
 ASKCRED_API const char *askcred_strstatus(askcred_status status);
 /* The library's version string, static. */

@@ -1,5 +1,5 @@
 /*
- * askcred provider ABI, version 1.
+ * askcred provider ABI, version 1 (minor 2).
  *
  * A provider is a shared object that exports exactly one symbol,
  * askcred_provider_entry(). The host dlopens it with RTLD_NOW|RTLD_LOCAL,
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define ASKCRED_ABI_MAJOR 1u
-#define ASKCRED_ABI_MINOR 1u
+#define ASKCRED_ABI_MINOR 2u
 #define ASKCRED_ABI_VERSION ((ASKCRED_ABI_MAJOR << 16) | ASKCRED_ABI_MINOR)
 #define ASKCRED_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
 #define ASKCRED_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
@@ -200,6 +200,78 @@ typedef void (*askcred_entry_cb)(void *cb_ctx,
 				 const struct askcred_entry_info *entry);
 
 /*
+ * ABI 1.2: workspace-wide token control (`askcred tokens`). The host asks
+ * with a query, borrowed for the call; the provider answers with one
+ * callback per token of the workspace it manages.
+ */
+enum askcred_tokens_action {
+	ASKCRED_TOKENS_LIST = 0,   /* report every token; delete nothing */
+	ASKCRED_TOKENS_REVOKE = 1, /* delete the tokens the selector picks */
+	ASKCRED_TOKENS_ENFORCE = 2 /* delete the tokens the policy refuses */
+};
+/* Revoke selectors (query.select): exactly one. HOST, OLDER and ORPHANED
+ * pick only tokens the provider minted; ID picks any token. */
+#define ASKCRED_TOKENS_SEL_HOST 0x1u	 /* minted for query.host */
+#define ASKCRED_TOKENS_SEL_OLDER 0x2u	 /* created > older_than s ago */
+#define ASKCRED_TOKENS_SEL_ORPHANED 0x4u /* see askcred-provider(3) */
+#define ASKCRED_TOKENS_SEL_ID 0x8u	 /* the token query.token_id */
+/* Query flags. */
+#define ASKCRED_TOKENS_DRY_RUN 0x1u /* report what would go; delete nothing */
+
+struct askcred_tokens_query {
+	uint32_t struct_size;
+	uint32_t action;      /* enum askcred_tokens_action */
+	uint32_t flags;	      /* ASKCRED_TOKENS_* flags */
+	uint32_t select;      /* revoke: one ASKCRED_TOKENS_SEL_* */
+	const char *host;     /* SEL_HOST, else NULL */
+	const char *token_id; /* SEL_ID, else NULL */
+	int64_t older_than;   /* SEL_OLDER: seconds */
+
+	/* ---- end of ABI 1.2 ---- */
+};
+
+/* What a provider knows of a token (askcred_token_info.flags). */
+#define ASKCRED_TOKEN_FOREIGN 0x1u	 /* not minted by askcred */
+#define ASKCRED_TOKEN_NEVER_EXPIRES 0x2u /* no expiry (expiresAt null) */
+#define ASKCRED_TOKEN_PARENT 0x4u	 /* the provider's parent credential */
+#define ASKCRED_TOKEN_JOB 0x8u		 /* minted for one job */
+#define ASKCRED_TOKEN_EXPIRED 0x10u	 /* past its expiry, not yet deleted */
+/* What revoke/enforce did with it. */
+#define ASKCRED_TOKEN_SELECTED 0x100u /* picked by the selector/policy */
+#define ASKCRED_TOKEN_DELETED 0x200u  /* deleted now, or already gone (404) */
+#define ASKCRED_TOKEN_REFUSED 0x400u  /* picked, kept on purpose (parent) */
+#define ASKCRED_TOKEN_FAILED 0x800u   /* picked; the delete failed */
+
+/*
+ * One token of the workspace. Never carries a token string (AskUI's list
+ * has none). Every pointer is borrowed for the callback only; strings may
+ * hold anything the server sent (a host sanitises before printing). The
+ * decoded fields are NULL for a token askcred did not mint.
+ */
+struct askcred_token_info {
+	uint32_t struct_size;
+	uint32_t flags; /* ASKCRED_TOKEN_* */
+	const char *workspace_id;
+	const char *token_id;
+	const char *name; /* as AskUI holds it */
+	int64_t created_at;
+	int64_t expires_at;  /* Unix seconds; 0: never */
+	const char *host;    /* decoded from askcred's name, or NULL */
+	const char *entry;   /* the cache entry it was minted for, or NULL */
+	const char *job;     /* "pid.start[.pidns]" of a job token, or NULL */
+	const char *purpose; /* a job token's purpose label, or NULL */
+	/* For a SELECTED token: ASKCRED_OK deleted, ASKCRED_DENIED refused,
+	 * another status: the delete failed. ASKCRED_OK otherwise. */
+	askcred_status result;
+	const char *note; /* why picked, the policy's verdict, the failure */
+
+	/* ---- end of ABI 1.2 ---- */
+};
+
+typedef void (*askcred_token_cb)(void *cb_ctx,
+				 const struct askcred_token_info *token);
+
+/*
  * The operations table. Static in the provider; returned by the entry point.
  * Every operation except open/close/release may be NULL, in which case the
  * host treats it as returning ASKCRED_IGNORE.
@@ -265,6 +337,22 @@ struct askcred_provider {
 			     struct askcred_error *err);
 
 	/* ---- end of ABI 1.1 ---- */
+
+	/* ABI 1.2. List the workspace's tokens, or delete those the query's
+	 * selector (revoke) or the policy (enforce) picks, one callback per
+	 * token (list: every token; revoke/enforce: each token picked, and
+	 * the parent credential, which enforce never deletes). The query and
+	 * the callback's info are borrowed. ASKCRED_OK when every picked
+	 * token is gone; on a partial failure the first failure's status
+	 * (err says how many failed), after reporting every token.
+	 * ASKCRED_IGNORE when the provider manages no workspace. A host
+	 * calls it only when struct_size covers the member. */
+	askcred_status (*tokens)(void *handle,
+				 const struct askcred_tokens_query *query,
+				 askcred_token_cb cb, void *cb_ctx,
+				 struct askcred_error *err);
+
+	/* ---- end of ABI 1.2 ---- */
 };
 
 /*

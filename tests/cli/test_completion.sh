@@ -49,8 +49,11 @@ offers() {
 }
 : >"$TMP/complete.err"
 
-is "$(offers askcred "")" "env exec gc get help policy refresh revoke setup status validate" \
+is "$(offers askcred "")" "env exec gc get help policy refresh revoke setup status tokens validate" \
 	"$label: every command is offered"
+is "$(offers askcred tokens "")" "--help enforce list revoke" "$label: tokens subcommands"
+is "$(offers askcred tokens revoke --)" "--dry-run --help --host --id --json --older-than --orphaned" \
+	"$label: tokens revoke selectors"
 is "$(offers askcred --st)" "--stack --stack-dir --stack-file" "$label: global options by prefix"
 is "$(offers askcred --quiet g)" "gc get" "$label: commands after a global option"
 is "$(offers askcred exec --)" "-- --help --lifetime --min-validity --purpose --runner-config" \

@@ -45,6 +45,10 @@ Also:
                               (expired ones too), parent excluded
     POST reset                zero the counters, clear the fault
     POST expire               {"id": ...}: make that token expired now
+    POST seed                 {"name": ..., "expires_in": seconds or null
+                              (never expires), "created_ago": seconds}:
+                              store a token as if made in AskUI Hub (by
+                              someone else); answers {"id": ...}
 
 HTTPS only, on 127.0.0.1, an ephemeral port written to --port-file (so
 tests never race for ports), one thread per connection.
@@ -575,6 +579,12 @@ class Handler(BaseHTTPRequestHandler):
                 if t is not None:
                     t["expiresAt"] = now() - 1
             return self.send_json(200 if t else 404, {})
+        if method == "POST" and what == "seed":
+            exp = body.get("expires_in")
+            tid, rec, _token = store.mint(str(body.get("name", "seeded")), None if exp is None else now() + float(exp))
+            with store.lock:
+                rec["createdAt"] = now() - float(body.get("created_ago", 0))
+            return self.send_json(200, {"id": tid})
         self.send_json(404, {"detail": "no such control"})
 
 

@@ -64,6 +64,30 @@ int main(void)
 	FIELD(askcred_entry_info, policy_serial);
 	FIELD(askcred_entry_info, note);
 
+	STRUCT(askcred_tokens_query);
+	FIELD(askcred_tokens_query, struct_size);
+	FIELD(askcred_tokens_query, action);
+	FIELD(askcred_tokens_query, flags);
+	FIELD(askcred_tokens_query, select);
+	FIELD(askcred_tokens_query, host);
+	FIELD(askcred_tokens_query, token_id);
+	FIELD(askcred_tokens_query, older_than);
+
+	STRUCT(askcred_token_info);
+	FIELD(askcred_token_info, struct_size);
+	FIELD(askcred_token_info, flags);
+	FIELD(askcred_token_info, workspace_id);
+	FIELD(askcred_token_info, token_id);
+	FIELD(askcred_token_info, name);
+	FIELD(askcred_token_info, created_at);
+	FIELD(askcred_token_info, expires_at);
+	FIELD(askcred_token_info, host);
+	FIELD(askcred_token_info, entry);
+	FIELD(askcred_token_info, job);
+	FIELD(askcred_token_info, purpose);
+	FIELD(askcred_token_info, result);
+	FIELD(askcred_token_info, note);
+
 	printf("status_count - 0 %d\n", ASKCRED_STATUS_COUNT);
 	printf("abi_version - 0 %u\n", (unsigned)ASKCRED_ABI_VERSION);
 	return fflush(stdout) == 0 ? 0 : 1;

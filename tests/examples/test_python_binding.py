@@ -48,6 +48,8 @@ MIRRORS = {
     "askcred_request": askcred._Request,
     "askcred_credential": askcred._Credential,
     "askcred_entry_info": askcred._EntryInfo,
+    "askcred_tokens_query": askcred._TokensQuery,
+    "askcred_token_info": askcred._TokenInfo,
 }
 layout = subprocess.run([os.path.join(BUILD, "tests", "examples", "abi_layout")],
                         check=True, capture_output=True, text=True).stdout

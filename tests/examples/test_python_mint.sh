@@ -56,10 +56,15 @@ with askcred.Stack(sys.argv[1]) as st:
     print("status", len(names) > 0)
     swept = st.gc()
     print("gc", type(swept).__name__)
+    toks = st.tokens()
+    print("tokens parent", sum(bool(t.flags & askcred.TOKEN_PARENT) for t in toks))
+    print("tokens minted", sum(t.host is not None for t in toks) > 0)
 PY
 is "$?" 0 "the binding fetches, validates, lists and collects"
 grep -q "^source mint$" "$TMP/py.out" && grep -q "^minted True$" "$TMP/py.out"
 ok $? "the binding sees a minted credential from the mint source"
+grep -q "^tokens parent 1$" "$TMP/py.out" && grep -q "^tokens minted True$" "$TMP/py.out"
+ok $? "the binding lists the workspace's tokens (ABI 1.2): the parent once, askcred's decoded"
 sed 's/^/# /' "$TMP/py.err"
 
 leak=$(emulator_check_leaks "$TMP/out" "$TMP/err" "$TMP/py.out" \

@@ -212,6 +212,64 @@ static void gc_asks_only_modules_of_abi_1_1(struct fixture *f)
 	       "gc: no stack is refused");
 }
 
+static void on_token(void *ctx, const struct askcred_token_info *t)
+{
+	struct names *n = ctx;
+
+	snprintf(n->seen + strlen(n->seen), sizeof(n->seen) - strlen(n->seen),
+		 "%s%s", n->seen[0] ? " " : "", t->name);
+}
+
+static void tokens_asks_only_modules_of_abi_1_2(struct fixture *f)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct askcred_tokens_query q = {.struct_size = sizeof(q),
+					 .action = ASKCRED_TOKENS_ENFORCE};
+	struct names n = {""};
+	askcred_stack *st;
+
+	fixture_reset(f);
+	st = open_text(f, "fetch required mock name=a\n"
+			  "fetch optional mock_1_0 name=old\n"
+			  "refresh required mock name=a\n");
+	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_OK,
+	       "tokens: ok when a module answered");
+	is_str(n.seen, "a", "tokens: the 1.2 instance asked once");
+	is_int(fixture_count(f, "a", "tokens", "2"), 1,
+	       "tokens: the query's action reaches the module");
+	is_int(fixture_count(f, "old", "tokens", NULL), 0,
+	       "tokens: never called on an older table");
+	askcred_stack_close(st);
+
+	n.seen[0] = '\0';
+	st = open_text(f, "fetch required mock_1_0 name=old\n");
+	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_IGNORE,
+	       "tokens: IGNORE when no module manages tokens");
+	has_str(err.message, "no module", "tokens: the IGNORE says why");
+	askcred_stack_close(st);
+
+	n.seen[0] = '\0';
+	st = open_text(f, "fetch required mock_1_0 name=old\n"
+			  "fetch required mock name=a\n"
+			  "validate required mock name=b\n");
+	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_OK,
+	       "tokens: ok from the first module that manages tokens");
+	is_str(n.seen, "a",
+	       "tokens: only the first such module is asked (one workspace)");
+	askcred_stack_close(st);
+
+	fixture_reset(f);
+	st = open_text(f, "fetch required mock name=a tokens=unavailable\n"
+			  "fetch optional mock name=b\n");
+	is_int(askcred_tokens(st, &q, on_token, &n, &err), ASKCRED_UNAVAILABLE,
+	       "tokens: a partial failure's status comes back");
+	is_int(fixture_count(f, "b", "tokens", NULL), 0,
+	       "tokens: no other module is asked after a failure");
+	askcred_stack_close(st);
+	is_int(askcred_tokens(NULL, &q, on_token, &n, &err), ASKCRED_INTERNAL,
+	       "tokens: no stack is refused");
+}
+
 static void errors_carry_the_provider_message_and_line(struct fixture *f)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -357,6 +415,7 @@ int main(void)
 	invalidate_reaches_fetch_and_refresh_instances(&f);
 	status_asks_every_distinct_instance(&f);
 	gc_asks_only_modules_of_abi_1_1(&f);
+	tokens_asks_only_modules_of_abi_1_2(&f);
 	errors_carry_the_provider_message_and_line(&f);
 	providers_get_host_identity_and_filtered_log(&f);
 	names_and_version();

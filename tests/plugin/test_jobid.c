@@ -1,6 +1,6 @@
 /* Token names (plugin/jobid.c): what a name says about its job, names
  * from before the pid namespace was recorded, names that are not ours,
- * and which jobs gc may judge from here. */
+ * which jobs gc may judge from here, and the fields askcred tokens shows. */
 #include "config.h"
 
 #include <stdio.h>
@@ -34,6 +34,31 @@ static const struct {
 	{"ci-token", 0, 0, 0, 0, 0},
 };
 
+/* What `askcred tokens` shows of a name: host, entry, job, purpose. */
+static const struct {
+	const char *name;
+	int ours;
+	const char *host, *entry, *job, *purpose;
+} fields[] = {
+	{"askcred/h1/default~0123abcd", 1, "h1", "default", "", ""},
+	{"askcred/h1/ci/job/42.777.4026531836/nightly~0123abcd", 1, "h1", "ci",
+	 "42.777.4026531836", "nightly"},
+	{"askcred/h1/ci/job/42.777/nightly~0123abcd", 1, "h1", "ci", "42.777",
+	 "nightly"},
+	/* An empty nonce: the fields still decode. */
+	{"askcred/h1/ci/job/42.777.1/nightly-part~", 1, "h1", "ci", "42.777.1",
+	 "nightly-part"},
+	/* Cut before the job field's '/': not readable as a job (as
+	 * jobid_parse() says), so all of it is the entry. */
+	{"askcred/h1/ci/job/42.777.1~0123abcd", 1, "h1", "ci/job/42.777.1", "",
+	 ""},
+	/* No nonce at all (another tool's name in our shape). */
+	{"askcred/h1/default", 1, "h1", "default", "", ""},
+	/* An unreadable job field is no job: all of it is the entry. */
+	{"askcred/h1/ci/job/x/y~0", 1, "h1", "ci/job/x/y", "", ""},
+	{"hub-token-alice", 0, "", "", "", ""},
+};
+
 int main(void)
 {
 	struct askcred_request req = {.struct_size = sizeof(req)};
@@ -52,6 +77,21 @@ int main(void)
 					      j.pidns == names[i].pidns)),
 		       "%s: ours %d, job %d (pid %ld, start %llu, pidns %llu)",
 		       names[i].name, ours, j.is_job, j.pid, j.start, j.pidns);
+	}
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct jobid_text t;
+		int ours = jobid_fields(fields[i].name, &t);
+
+		tap_ok(ours == fields[i].ours &&
+			       strcmp(t.host, fields[i].host) == 0 &&
+			       strcmp(t.entry, fields[i].entry) == 0 &&
+			       strcmp(t.job, fields[i].job) == 0 &&
+			       strcmp(t.purpose, fields[i].purpose) == 0,
+		       "fields of %s: ours %d, host '%s', entry '%s', job "
+		       "'%s', "
+		       "purpose '%s'",
+		       fields[i].name, ours, t.host, t.entry, t.job, t.purpose);
 	}
 
 	/* A job's name made here is a job of this process, alive. */

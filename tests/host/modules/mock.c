@@ -2,6 +2,7 @@
  *   name=N          names the instance in traces and credentials (source)
  *   result=S        the status of every operation (default ok)
  *   fetch=S validate=S refresh=S revoke=S invalidate=S status=S gc=S
+ *   tokens=S
  *                   the status of one operation, overriding result=
  *   token=T         the token handed out (default: the name)
  *   trace=PATH      append one line per call: "<name> <op>[ <extra>]",
@@ -31,11 +32,13 @@ enum mock_op {
 	M_INVALIDATE,
 	M_STATUS,
 	M_GC,
+	M_TOKENS,
 	M_COUNT
 };
 
 static const char *const op_words[M_COUNT] = {
-	"fetch", "validate", "refresh", "revoke", "invalidate", "status", "gc",
+	"fetch",      "validate", "refresh", "revoke",
+	"invalidate", "status",	  "gc",	     "tokens",
 };
 
 static const char *const status_words[ASKCRED_STATUS_COUNT] = {
@@ -305,6 +308,27 @@ static askcred_status mock_gc(void *h, askcred_entry_cb cb, void *cb_ctx,
 	return ASKCRED_OK;
 }
 
+/* Reports one token, named after the instance, and the action asked. */
+static askcred_status mock_tokens(void *h,
+				  const struct askcred_tokens_query *query,
+				  askcred_token_cb cb, void *cb_ctx,
+				  struct askcred_error *err)
+{
+	struct mock *m = h;
+	struct askcred_token_info t = {.struct_size = sizeof(t)};
+	char action[16];
+
+	snprintf(action, sizeof(action), "%u", (unsigned)query->action);
+	trace(m, "tokens", action);
+	if (m->result[M_TOKENS] != ASKCRED_OK)
+		return answer(m, M_TOKENS, err);
+	t.name = m->name;
+	t.token_id = m->name;
+	t.flags = ASKCRED_TOKEN_FOREIGN;
+	cb(cb_ctx, &t);
+	return ASKCRED_OK;
+}
+
 /* mock_1_0.c builds this file as a provider of ABI 1.0: its table ends
  * before gc, though the member is filled in, so a host that reads past
  * struct_size would call it and the trace would show. */
@@ -331,6 +355,7 @@ static const struct askcred_provider mock_provider = {
 	.release = mock_release,
 	.status = mock_status,
 	.gc = mock_gc,
+	.tokens = mock_tokens,
 };
 
 ASKCRED_PROVIDER_EXPORT const struct askcred_provider *

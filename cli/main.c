@@ -40,6 +40,15 @@ static const struct option global_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+static int unknown_help_topic(const char *cmd)
+{
+	return usage_error("help",
+			   "unknown command '%s' (get, env, exec, validate, "
+			   "refresh, revoke, status, gc, policy, tokens, "
+			   "setup, help)",
+			   cmd);
+}
+
 /* help [--json] [COMMAND]. With --json the text is the "text" member of
  * {"help": {"command": ..., "text": ...}}, for tools that show it. */
 static int cmd_help(struct cli *cli, int argc, char **argv)
@@ -63,11 +72,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	}
 	if (!json) {
 		if (print_help_on(stdout, cmd) != 0)
-			return usage_error("help",
-					   "unknown command '%s' (get, env, "
-					   "exec, validate, refresh, revoke, "
-					   "status, gc, policy, setup, help)",
-					   cmd);
+			return unknown_help_topic(cmd);
 		return EXIT_OK;
 	}
 	mem = open_memstream(&text, &len);
@@ -83,21 +88,20 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	}
 	if (bad != 0) {
 		free(text);
-		return usage_error("help",
-				   "unknown command '%s' (get, env, exec, "
-				   "validate, refresh, revoke, status, gc, "
-				   "policy, setup, help)",
-				   cmd);
+		return unknown_help_topic(cmd);
 	}
 	o = json_object_new_object();
 	h = json_object_new_object();
-	bad = o == NULL || h == NULL || json_add(o, "help", h) != 0;
-	if (bad)
+	if (o == NULL || h == NULL) {
 		json_object_put(h);
-	else
-		bad = json_add(h, "command",
+		bad = 1;
+	} else {
+		/* json_add drops h itself when it cannot add it. */
+		bad = json_add(o, "help", h) != 0 ||
+		      json_add(h, "command",
 			       cmd ? json_object_new_string(cmd) : NULL) != 0 ||
 		      json_add_string(h, "text", text, len) != 0;
+	}
 	free(text);
 	return json_print_line(o, bad) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }

@@ -59,8 +59,8 @@ static void warn(const struct metrics *m, const struct askcred_error *err,
 	     err->message, what ? "; " : "", what ? what : "");
 }
 
-struct metrics *metrics_open(const struct plugin_config *cfg,
-			     const char *dir, const struct log_sink *log)
+struct metrics *metrics_open(const struct plugin_config *cfg, const char *dir,
+			     const struct log_sink *log)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	char base[FS_PATH_MAX];
@@ -142,8 +142,8 @@ void metrics_askui_success(struct metrics *m)
 	pthread_mutex_unlock(&m->mu);
 }
 
-void metrics_expiry(struct metrics *m, const char *workspace,
-		    const char *entry, int64_t expires_at)
+void metrics_expiry(struct metrics *m, const char *workspace, const char *entry,
+		    int64_t expires_at)
 {
 	if (m == NULL || workspace == NULL || entry == NULL)
 		return;

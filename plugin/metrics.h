@@ -25,8 +25,8 @@ struct metrics;
 /* NULL when cfg has no metrics_file (or no memory: then a warning). dir
  * is the cache directory in use, NULL when the cache is off (then
  * cache_dir= or the default cache directory holds the state). */
-struct metrics *metrics_open(const struct plugin_config *cfg,
-			     const char *dir, const struct log_sink *log);
+struct metrics *metrics_open(const struct plugin_config *cfg, const char *dir,
+			     const struct log_sink *log);
 /* Write what is unsaved, then free. */
 void metrics_close(struct metrics *m, const struct source_ctx *sc);
 
@@ -35,8 +35,8 @@ void metrics_refusal(struct metrics *m, const char *reason);
 void metrics_askui_success(struct metrics *m);
 /* The token now cached for (workspace, entry) expires at expires_at (0:
  * never, or the entry is gone: not shown). */
-void metrics_expiry(struct metrics *m, const char *workspace,
-		    const char *entry, int64_t expires_at);
+void metrics_expiry(struct metrics *m, const char *workspace, const char *entry,
+		    int64_t expires_at);
 
 /* Save and render, at the end of an operation. A run of memory-cache
  * hits only (a long-lived host's hot path) is saved at most once a

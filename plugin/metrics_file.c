@@ -155,9 +155,8 @@ static askcred_status target_ok(const char *path, struct askcred_error *err)
 	return ASKCRED_OK;
 }
 
-static askcred_status write_temp(const char *path, const char *text,
-				 size_t len, char *tmp,
-				 struct askcred_error *err)
+static askcred_status write_temp(const char *path, const char *text, size_t len,
+				 char *tmp, struct askcred_error *err)
 {
 	unsigned char r[8];
 	askcred_status rc;

@@ -23,8 +23,8 @@ static const struct file_rules state_rules = {"metrics state file", 077, 0,
 					      STATE_MAX};
 
 static const char *const event_names[METRICS_EVENTS] = {
-	[METRICS_MINT] = "mints",	 [METRICS_REFRESH] = "refreshes",
-	[METRICS_HIT] = "cache_hits",	 [METRICS_MISS] = "cache_misses",
+	[METRICS_MINT] = "mints",	  [METRICS_REFRESH] = "refreshes",
+	[METRICS_HIT] = "cache_hits",	  [METRICS_MISS] = "cache_misses",
 	[METRICS_STALE] = "stale_serves",
 };
 
@@ -223,8 +223,8 @@ askcred_status metrics_state_read(const char *path, struct metrics_totals *t,
 bad:
 	free_wiped(buf, len + 1);
 	memset(t, 0, sizeof(*t));
-	return err_set_line(err, ASKCRED_CACHE_ERROR, path,
-			    lineno ? lineno : 1, "malformed metrics state file");
+	return err_set_line(err, ASKCRED_CACHE_ERROR, path, lineno ? lineno : 1,
+			    "malformed metrics state file");
 }
 
 askcred_status metrics_state_write(const char *path,

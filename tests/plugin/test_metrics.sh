@@ -152,6 +152,31 @@ is "$(metric askcred_cache_hits_total)" $((hits + 21)) "21 cache hits more: none
 ls "$CACHE/metrics" | grep -q '^spool-'
 ok $((! $?)) "no spool file left behind"
 
+# A process that cannot get the lock in time (another holds it) leaves
+# its counts in a spool file, and the next writer adds them in.
+if command -v flock >/dev/null 2>&1; then
+	hits=$(metric askcred_cache_hits_total)
+	flock "$CACHE/metrics/lock" sh -c \
+		": >'$T/held'; while [ ! -e '$T/release' ]; do sleep 0.1; done" &
+	holder=$!
+	while [ ! -e "$T/held" ] && kill -0 "$holder" 2>/dev/null; do
+		sleep 0.1
+	done
+	ac m get --format json
+	ok $? "a get while the metrics lock is held elsewhere still succeeds"
+	ls "$CACHE/metrics" | grep -q '^spool-'
+	ok $? "its count waits in a spool file"
+	: >"$T/release"
+	wait "$holder"
+	ac m get --format json
+	is "$(metric askcred_cache_hits_total)" $((hits + 2)) \
+		"the next get adds the spooled count in: none lost"
+	ls "$CACHE/metrics" | grep -q '^spool-'
+	ok $((! $?)) "and removes the spool file"
+else
+	skip "spool files" "util-linux flock(1) is not installed"
+fi
+
 # A damaged state file: a warning, the fetch succeeds, the totals
 # restart from zero.
 printf 'askcred-metrics-state 1\nevent mints lots\n' >"$CACHE/metrics/state"

@@ -212,5 +212,15 @@ grep -q "metrics_file directory" "$T/err"
 ok $? "the warning names the directory"
 ok "$([ ! -e "$T/wide/askcred.prom" ] && echo 0 || echo 1)" "nothing written there"
 
+# askcred.conf may set it for every line of the host.
+printf 'metrics_file=%s\n' "$T/prom/host.prom" >"$T/askcred.conf"
+chmod 600 "$T/askcred.conf"
+stack plain "lifetime=1h metrics_file=$T/prom/host.prom"
+sed -i "s| metrics_file=[^ ]*||" "$T/plain"
+ASKCRED_CONFIG=$T/askcred.conf ac plain get --format json
+ok $? "get with metrics_file from askcred.conf"
+ok "$([ -n "$(metric askcred_cache_hits_total "$T/prom/host.prom")" ] && echo 0 || echo 1)" \
+	"askcred.conf's metrics_file is written"
+
 emulator_check_leaks "$T"/err "$T"/err.* "$PROM"
 done_testing

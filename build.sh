@@ -12,12 +12,14 @@ top=$PWD
 # the tests drive: python3 (the AskUI API emulator), openssl (test CAs and
 # keys), scdoc + man-db (man pages), binutils (export checks), valgrind,
 # strace (fault injection), clang + libclang-rt-14-dev (libFuzzer),
-# bash-completion (the completion is tested with and without it).
+# bash-completion (the completion is tested with and without it),
+# prometheus (its promtool checks the metrics file).
 PACKAGES=(
 	gcc make autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libjson-c-dev libssl-dev libyaml-dev
 	openssl ca-certificates python3 scdoc man-db binutils procps
 	clang-format valgrind strace clang libclang-rt-14-dev bash-completion
+	prometheus
 )
 
 log() { printf '==> %s\n' "$*"; }

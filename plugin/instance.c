@@ -12,6 +12,7 @@
 #include "host_config.h"
 #include "instance.h"
 #include "log.h"
+#include "metrics.h"
 #include "obtain.h"
 #include "pending.h"
 #include "secret.h"
@@ -210,6 +211,10 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	rc = obtain_open_cache(&inst->ctx, err);
 	if (rc != ASKCRED_OK)
 		goto out;
+	inst->ctx.metrics = metrics_open(
+		&inst->cfg,
+		inst->ctx.cache ? cache_dir_path(inst->ctx.cache) : NULL,
+		&inst->log);
 	/* The disk cache is keyed by workspace: without one, every fetch
 	 * goes to the source. Say so instead of silently never caching. */
 	if (inst->ctx.source->disk_cache && inst->cfg.cache &&
@@ -229,6 +234,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 out:
 	if (inst != NULL) {
 		stack_policy_leave(&inst->stack_policy);
+		metrics_close(inst->ctx.metrics, NULL);
 		cache_close(inst->ctx.cache);
 		memcache_free(inst->mem);
 		if (have_remote)
@@ -252,6 +258,7 @@ void instance_close(struct instance *inst)
 	memcache_free(inst->mem);
 	if (inst->have_enforce)
 		enforce_close(&inst->enforce);
+	metrics_close(inst->ctx.metrics, &inst->ctx);
 	cache_close(inst->ctx.cache);
 	leaked = cred_pool_destroy(&inst->pool);
 	if (leaked != 0)
@@ -446,6 +453,9 @@ askcred_status instance_fetch(struct instance *inst,
 	rc = admit(inst, &rec, err);
 	if (rc != ASKCRED_OK)
 		goto out;
+	if (inst->ctx.source == &source_mint &&
+	    (rec.flags & ASKCRED_CRED_FROM_CACHE) == 0)
+		metrics_askui_success(inst->ctx.metrics);
 	rc = publish(inst, key_ws, &rec, &c, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -464,12 +474,21 @@ hit:
 		cred_unref(c);
 		goto out;
 	}
+	metrics_count(inst->ctx.metrics, METRICS_HIT);
 done:
+	/* The token the disk cache holds now for this entry. */
+	if (inst->ctx.cache != NULL && req.workspace_id != NULL &&
+	    (req.flags & ASKCRED_REQ_NO_CACHE) == 0)
+		metrics_expiry(inst->ctx.metrics, c->pub.workspace_id,
+			       inst->cfg.entry, c->pub.expires_at);
 	*out = &c->pub;
 	rc = ASKCRED_OK;
 out:
 	if (locked)
 		pthread_mutex_unlock(&inst->fill_lock);
+	if (rc == ASKCRED_DENIED)
+		metrics_refusal(inst->ctx.metrics, err->where);
+	metrics_flush(inst->ctx.metrics, &inst->ctx);
 	record_clear(&rec);
 	/* Rotation's deferred deletes do not wait for `askcred gc`. */
 	gc_deliver_due(&inst->ctx);
@@ -528,9 +547,16 @@ askcred_status instance_validate(struct instance *inst,
 
 	if (rc != ASKCRED_OK)
 		return rc;
+	/* online_validate=on: AskUI answered that the token lives. */
+	if (inst->cfg.online_validate)
+		metrics_askui_success(inst->ctx.metrics);
 	credential_view(cred, &v);
-	return enforce_judge(&inst->enforce, POLICY_OP_VALIDATE, &v,
-			     v.workspace_id, NULL, 0, err);
+	rc = enforce_judge(&inst->enforce, POLICY_OP_VALIDATE, &v,
+			   v.workspace_id, NULL, 0, err);
+	if (rc == ASKCRED_DENIED)
+		metrics_refusal(inst->ctx.metrics, err->where);
+	metrics_flush(inst->ctx.metrics, &inst->ctx);
+	return rc;
 }
 
 askcred_status instance_invalidate(struct instance *inst,
@@ -554,6 +580,7 @@ askcred_status instance_invalidate(struct instance *inst,
 	plog(&inst->log, ASKCRED_LOG_NOTICE,
 	     "token %s invalidated (%s); dropped %zu cached entr%s", fp,
 	     reason ? reason : "no reason given", n, n == 1 ? "y" : "ies");
+	metrics_flush(inst->ctx.metrics, &inst->ctx);
 	return n > 0 ? ASKCRED_OK : ASKCRED_IGNORE;
 }
 
@@ -578,6 +605,9 @@ askcred_status instance_revoke(struct instance *inst,
 			      v.workspace_id, rc == ASKCRED_OK,
 			      rc == ASKCRED_OK ? "revoked" : err->message);
 	}
+	if (rc == ASKCRED_OK && inst->ctx.source == &source_mint)
+		metrics_askui_success(inst->ctx.metrics);
+	metrics_flush(inst->ctx.metrics, &inst->ctx);
 	return rc;
 }
 

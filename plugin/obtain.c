@@ -10,6 +10,7 @@
 #include "enforce.h"
 #include "error.h"
 #include "log.h"
+#include "metrics.h"
 #include "obtain.h"
 #include "plugin_config.h"
 #include "remote.h"
@@ -162,7 +163,22 @@ static askcred_status fetch_judged(const struct source_ctx *sc,
 struct refresh_ctx {
 	const struct source_ctx *sc;
 	const struct askcred_request *req;
+	int asked;     /* the source was called */
+	int had_token; /* ... with a token (maybe expired) in the entry */
 };
+
+/* Is there a token in the entry now, good or not? Only asked when
+ * metrics are on, and only before a source call, which costs far more. */
+static int entry_holds_token(const struct source_ctx *sc, const char *ws)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct token_record cur = {0};
+	int held = cache_read(sc->cache, ws, sc->cfg->entry, &cur, &ignored) ==
+		   ASKCRED_OK;
+
+	record_clear(&cur);
+	return held;
+}
 
 /* Called by the cache with the entry lock held: one caller per entry at a
  * time across every process asks the source. A server's Retry-After goes
@@ -173,6 +189,9 @@ static askcred_status refresh(void *ctx, struct token_record *out,
 	struct refresh_ctx *r = ctx;
 	askcred_status rc;
 
+	r->asked = 1;
+	if (r->sc->metrics != NULL)
+		r->had_token = entry_holds_token(r->sc, r->req->workspace_id);
 	rc = fetch_judged(r->sc, r->req, out, err);
 	/* The net module is loaded by the fetch, if it went to the network
 	 * at all. */
@@ -192,6 +211,8 @@ static askcred_status replace(const struct source_ctx *sc,
 	struct askcred_error ignored = ASKCRED_ERROR_INIT;
 	askcred_status rc = fetch_judged(sc, req, rec, err);
 
+	if (rc == ASKCRED_OK)
+		metrics_count(sc->metrics, METRICS_REFRESH);
 	/* A token we could not store is still a good token. */
 	if (rc == ASKCRED_OK &&
 	    cache_write(sc->cache, req->workspace_id, sc->cfg->entry, rec,
@@ -201,17 +222,47 @@ static askcred_status replace(const struct source_ctx *sc,
 	return rc;
 }
 
+/* What one pass through the disk cache was, for metrics_file=, once the
+ * policy let a cached token through. (One it refused is replaced: that
+ * counts as a refresh; a refusal is counted only when the request ends
+ * refused, by the instance.) */
+static void count_flight(const struct source_ctx *sc,
+			 const struct refresh_ctx *ctx, askcred_status rc,
+			 const struct token_record *rec)
+{
+	if (sc->metrics == NULL)
+		return;
+	if (rc == ASKCRED_OK && (rec->flags & ASKCRED_CRED_STALE)) {
+		metrics_count(sc->metrics, METRICS_STALE);
+		return;
+	}
+	if (rc == ASKCRED_OK && (rec->flags & ASKCRED_CRED_FROM_CACHE)) {
+		metrics_count(sc->metrics, METRICS_HIT);
+		return;
+	}
+	metrics_count(sc->metrics, METRICS_MISS);
+	if (rc == ASKCRED_OK && ctx->asked)
+		metrics_count(sc->metrics,
+			      ctx->had_token ? METRICS_REFRESH : METRICS_MINT);
+}
+
 askcred_status obtain(const struct source_ctx *sc,
 		      const struct askcred_request *req,
 		      struct token_record *rec, struct askcred_error *err)
 {
-	struct refresh_ctx ctx = {sc, req};
+	struct refresh_ctx ctx = {sc, req, 0, 0};
 	struct cache_windows w;
 	askcred_status rc;
 
 	if (sc->cache == NULL || req->workspace_id == NULL ||
-	    (req->flags & ASKCRED_REQ_NO_CACHE) != 0)
-		return fetch_judged(sc, req, rec, err);
+	    (req->flags & ASKCRED_REQ_NO_CACHE) != 0) {
+		rc = fetch_judged(sc, req, rec, err);
+		/* A token of its own (a job's) or of a source worth
+		 * caching with the cache off: a new one each time. */
+		if (rc == ASKCRED_OK && sc->source->disk_cache)
+			metrics_count(sc->metrics, METRICS_MINT);
+		return rc;
+	}
 	if ((req->flags & ASKCRED_REQ_FORCE_REFRESH) != 0)
 		return replace(sc, req, rec, err);
 	windows(sc, req, &w);
@@ -232,9 +283,12 @@ askcred_status obtain(const struct source_ctx *sc,
 			err_clear(err);
 			return replace(sc, req, rec, err);
 		}
-		if (rc != ASKCRED_OK)
+		if (rc != ASKCRED_OK) {
 			record_clear(rec);
+			return rc;
+		}
 	}
+	count_flight(sc, &ctx, rc, rec);
 	return rc;
 }
 
@@ -255,5 +309,8 @@ void obtain_forget(const struct source_ctx *sc,
 	    cache_remove(sc->cache, cred->workspace_id, sc->cfg->entry, &err) !=
 		    ASKCRED_OK)
 		plog(sc->log, ASKCRED_LOG_WARNING, "cache: %s", err.message);
+	else if (cur.token.buf != NULL)
+		metrics_expiry(sc->metrics, cred->workspace_id, sc->cfg->entry,
+			       0);
 	record_clear(&cur);
 }

@@ -355,3 +355,27 @@ void pending_report(const struct source_ctx *sc, askcred_entry_cb cb,
 
 	(void)each_item(sc, report_one, &r);
 }
+
+int pending_count(const struct source_ctx *sc)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	char dir[FS_PATH_MAX];
+	struct dirent *de;
+	size_t sl = strlen(PENDING_SUFFIX);
+	int n = 0;
+	DIR *d;
+
+	if (sc == NULL || pending_dir(sc, dir, 0, &err) != 0)
+		return 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		n += len > sl &&
+		     strcmp(de->d_name + len - sl, PENDING_SUFFIX) == 0;
+	}
+	closedir(d);
+	return n;
+}

@@ -57,6 +57,11 @@ int pending_rotated_due(const struct source_ctx *sc);
  * unlock), or -1 when another process holds it or there is no directory. */
 int pending_trylock(const struct source_ctx *sc);
 
+/* How many revocations are pending (rotated-out tokens not yet due
+ * included): the files in the directory, not read. 0 without a disk
+ * cache; sc may be NULL. */
+int pending_count(const struct source_ctx *sc);
+
 /* Report each pending revocation as an entry flagged
  * ASKCRED_ENTRY_PENDING_REVOKE. */
 void pending_report(const struct source_ctx *sc, askcred_entry_cb cb,

@@ -351,6 +351,10 @@ static const struct key keys[] = {
 	 0, 0, "off",
 	 "hand nothing out when its audit line cannot be written to "
 	 "audit_file"},
+	{"metrics_file", "an absolute path", parse_abspath, FIELD(metrics_file),
+	 0, 0, NULL,
+	 "write counters in Prometheus text format here (node_exporter "
+	 "textfile collector)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -493,6 +497,7 @@ static const char *const host_keys[] = {
 	"proxy",
 	"timeout",
 	"parent_credentials",
+	"metrics_file",
 };
 
 /* The policy's keys: once askcred.conf sets one, neither a later file nor

@@ -78,6 +78,9 @@ struct plugin_config {
 	uint32_t command_timeout;
 
 	struct gate_settings gate;
+
+	/* Prometheus textfile written after calls (metrics.h), or NULL. */
+	char *metrics_file;
 };
 
 /* Fill cfg with the defaults, then apply argv. Unknown, duplicate or

@@ -17,6 +17,7 @@
 struct cache;
 struct enforce;
 struct log_sink;
+struct metrics;
 struct plugin_config;
 struct remote;
 struct source_ops;
@@ -34,6 +35,7 @@ struct source_ctx {
 	struct cache *cache;		 /* NULL: no disk cache (cache=off) */
 	struct enforce *gate;		 /* the policy and the audit */
 	const struct source_ops *source; /* the one source= picked */
+	struct metrics *metrics;	 /* NULL: no metrics_file= */
 };
 
 struct source_ops {

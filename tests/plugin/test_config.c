@@ -290,7 +290,7 @@ static void check_described(void)
 	struct described d = {0, 0, 0};
 
 	config_describe(count_key, &d);
-	is_int(d.count, 36, "config_describe lists every argument");
+	is_int(d.count, 37, "config_describe lists every argument");
 	is_int(d.with_help, d.count, "every argument has help");
 	is_int(d.with_type, d.count, "every argument says what it expects");
 }

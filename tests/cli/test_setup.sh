@@ -133,8 +133,5 @@ ok "$([ "$rc" -ne 0 ] && [ ! -e "$T/elsewhere" ] && echo 0 || echo 1)" \
 show
 
 # No token (the parent's or a minted one) in anything setup printed.
-emulator_check_leaks "$T/all" "$EMU_DIR"/*.log >"$T/leak"
-cat "$T/leak"
-tap_n=$((tap_n + 1))
-grep -q '^ok' "$T/leak" || tap_failed=$((tap_failed + 1))
+emulator_check_leaks "$T/all" "$EMU_DIR"/*.log
 done_testing

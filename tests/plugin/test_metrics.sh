@@ -123,8 +123,10 @@ ok $? "no token in the .prom file"
 grep -q 'token_id\|askcred/' "$PROM"
 ok $((! $?)) "no token id or token name in its labels"
 
-if command -v promtool >/dev/null 2>&1; then
-	promtool check metrics <"$PROM" >"$T/promtool" 2>&1
+# build.sh sets PROMTOOL when it unpacked promtool into _tools/.
+PROMTOOL=${PROMTOOL:-promtool}
+if command -v "$PROMTOOL" >/dev/null 2>&1; then
+	"$PROMTOOL" check metrics <"$PROM" >"$T/promtool" 2>&1
 	ok $? "promtool check metrics accepts the file"
 	[ -s "$T/promtool" ] && sed 's/^/# promtool: /' "$T/promtool"
 else

@@ -44,5 +44,4 @@ ac get --format json
 is "$(emulator_counter main delete)" $((deletes + 1)) "the next get deletes nothing"
 
 emulator_check_leaks "$T/err" "$EMU_DIR"/*.log
-tap_n=$((tap_n + 1))
 done_testing

@@ -42,5 +42,4 @@ ok $? "-v says the windows were cut to the lifetime"
 sed -n '1,3s/^/#   /p' "$T/err"
 
 emulator_check_leaks "$T/err" "$EMU_DIR"/*.log
-tap_n=$((tap_n + 1))
 done_testing

@@ -53,7 +53,7 @@ is "$(offers askcred "")" "env exec gc get help policy refresh revoke setup stat
 	"$label: every command is offered"
 is "$(offers askcred --st)" "--stack --stack-dir --stack-file" "$label: global options by prefix"
 is "$(offers askcred --quiet g)" "gc get" "$label: commands after a global option"
-is "$(offers askcred exec --)" "-- --help --lifetime --min-validity --purpose --runner-config" \
+is "$(offers askcred exec --)" "-- --help --lifetime --min-validity --on-renew --overlap --purpose --renew --runner-config --stop-signal --stop-timeout" \
 	"$label: exec options, --runner-config among them"
 is "$(offers askcred exec --runner-config "")" "one.conf two.conf" \
 	"$label: --runner-config takes a file"

@@ -19,8 +19,9 @@ static const int forwarded[FORWARD_MAX] = {
  * pid. Sequentially consistent atomics make one of them see it. */
 static atomic_int child_pid;
 static atomic_uint pending;
-/* Every signal caught since forward_prepare(), forwarded or parked: what
- * exec --renew asks before it starts the command again. */
+/* Every signal caught since forward_prepare(), forwarded, parked, or
+ * left to the terminal (Ctrl-C): what exec --renew asks before it starts
+ * the command again. */
 static atomic_uint seen;
 
 static void flush_pending(pid_t pid)
@@ -38,6 +39,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	pid_t pid = atomic_load(&child_pid);
 
 	(void)uctx;
+	atomic_fetch_or(&seen, 1u << sig);
 	/* The terminal signals the whole foreground process group (Ctrl-C,
 	 * Ctrl-\, a resize): if the child is still in ours, it has its own
 	 * copy, and a second one would look like a second keypress. */
@@ -46,7 +48,6 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 		errno = saved_errno;
 		return;
 	}
-	atomic_fetch_or(&seen, 1u << sig);
 	atomic_fetch_or(&pending, 1u << sig);
 	pid = atomic_load(&child_pid);
 	if (pid > 0)

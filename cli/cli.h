@@ -73,6 +73,12 @@ struct cmd_args {
 	const char *format;	    /* --format, or NULL */
 	int json;		    /* --json */
 	const char *runner_config;  /* exec --runner-config, or NULL */
+	struct {		    /* exec --renew and its options */
+		int on;
+		const char *on_renew, *stop_signal; /* as given, or NULL */
+		uint32_t stop_timeout, overlap;
+		int stop_timeout_set, overlap_set;
+	} renew;
 };
 /* Parse cmd's options (argv[0] is cmd) into a, accepting only those named
  * in accepted ("purpose,min-validity,...") and --help. Operands are

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exec.h"
 #include "forward.h"
 #include "output.h"
 #include "runner_config.h"
@@ -37,12 +38,6 @@ struct child_env {
 	char *ws_var;
 	char *token_var;
 	size_t token_var_len;
-};
-
-struct job {
-	pid_t pid;
-	struct forward fwd;
-	int exec_errno; /* why execvp failed in the child; 0: it ran */
 };
 
 static void env_free(struct child_env *env)
@@ -113,9 +108,11 @@ child_run(const struct cli *cli, const struct job *job, char **envp,
 }
 
 /* Start the command; our copy of the token in its environment is wiped
- * as soon as the child has its own. The credential stays the caller's. */
-static int job_start(struct cli *cli, struct job *job,
-		     const struct askcred_credential *cred, char **argv)
+ * as soon as the child has its own. The credential stays the caller's.
+ * Signals are caught from the first start on; a restart (exec --renew)
+ * finds them held by forward_pause() and keeps them so. */
+int job_start(struct cli *cli, struct job *job,
+	      const struct askcred_credential *cred, char **argv)
 {
 	struct child_env env = {NULL, NULL, NULL, 0};
 	int pipefd[2] = {-1, -1};
@@ -132,12 +129,13 @@ static int job_start(struct cli *cli, struct job *job,
 		fprintf(stderr, "askcred: exec: pipe: %s\n", strerror(errno));
 		goto out;
 	}
-	if (forward_prepare(&job->fwd) != 0) {
+	if (!job->forwarding && forward_prepare(&job->fwd) != 0) {
 		fprintf(stderr, "askcred: exec: cannot catch signals: %s\n",
 			strerror(errno));
 		forward_stop(&job->fwd);
 		goto out;
 	}
+	job->forwarding = 1;
 	job->pid = fork();
 	if (job->pid == 0)
 		child_run(cli, job, env.envp, argv, pipefd[1]);
@@ -182,7 +180,7 @@ static void add_held(sigset_t *set)
 	sigaddset(set, SIGQUIT);
 }
 
-static void hold_signals(void)
+void hold_signals(void)
 {
 	sigset_t set;
 
@@ -191,10 +189,17 @@ static void hold_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+void job_unforward(struct job *job)
+{
+	/* forward_stop() restores this mask: let it keep them held. */
+	add_held(&job->fwd.old_mask);
+	forward_stop(&job->fwd);
+}
+
 /* Wait for the child to end, forwarding signals meanwhile; its status
  * the shell way. It is reaped only after forwarding stops, so a late
  * signal can never reach another process that reused its pid. */
-static int job_wait(struct job *job)
+int job_wait(struct job *job)
 {
 	siginfo_t info;
 	int status = 0, r;
@@ -203,9 +208,7 @@ static int job_wait(struct job *job)
 		memset(&info, 0, sizeof(info));
 		r = waitid(P_PID, (id_t)job->pid, &info, WEXITED | WNOWAIT);
 	} while (r < 0 && errno == EINTR);
-	/* forward_stop() restores this mask: let it keep them held. */
-	add_held(&job->fwd.old_mask);
-	forward_stop(&job->fwd);
+	job_unforward(job);
 	if (r < 0) {
 		fprintf(stderr, "askcred: exec: waitid: %s\n", strerror(errno));
 		return EXIT_INTERNAL;
@@ -241,8 +244,7 @@ static int has_placeholder(char **argv, int argc)
 /* A token minted for the job dies with it. A failure is one line and
  * leaves the exit status alone: the provider keeps the revocation
  * pending, 'askcred status' shows it and 'askcred gc' retries it. */
-static void revoke_job_token(struct cli *cli,
-			     const struct askcred_credential *cred)
+void revoke_job_token(struct cli *cli, const struct askcred_credential *cred)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	askcred_status rc;
@@ -264,12 +266,18 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	struct runner_file rf = RUNNER_FILE_INIT;
 	char **cmd = NULL;
 	struct cmd_args a;
-	struct job job;
+	struct job job = {.forwarding = 0};
+	struct renew renew;
 	askcred_status rc;
-	int ex = parse_command("exec", argc, argv,
-			       "purpose,min-validity,lifetime,runner-config", 1,
-			       &a);
+	int ex =
+		parse_command("exec", argc, argv,
+			      "purpose,min-validity,lifetime,runner-config,"
+			      "renew,on-renew,stop-signal,stop-timeout,overlap",
+			      1, &a);
 
+	if (ex >= 0)
+		return ex;
+	ex = renew_options(&a, &renew);
 	if (ex >= 0)
 		return ex;
 	if (optind >= argc)
@@ -309,13 +317,16 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	ex = job_start(cli, &job, cred, cmd);
-	if (!(cred->flags & ASKCRED_CRED_MINTED)) {
+	if (!(cred->flags & ASKCRED_CRED_MINTED) && !a.renew.on) {
 		/* Nothing to revoke: let go of the token now. */
 		askcred_release(cli->st, cred);
 		cred = NULL;
 	}
+	renew.rf = &rf;
+	renew.req = a.req;
 	if (ex == EXIT_OK)
-		ex = job_wait(&job);
+		ex = a.renew.on ? renew_supervise(cli, &job, &renew, &cred, cmd)
+				: job_wait(&job);
 out:
 	hold_signals();
 	if (runner_file_remove(&rf) != 0)

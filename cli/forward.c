@@ -19,6 +19,10 @@ static const int forwarded[FORWARD_MAX] = {
  * pid. Sequentially consistent atomics make one of them see it. */
 static atomic_int child_pid;
 static atomic_uint pending;
+/* Every signal caught since forward_prepare(), forwarded, parked, or
+ * left to the terminal (Ctrl-C): what exec --renew asks before it starts
+ * the command again. */
+static atomic_uint seen;
 
 static void flush_pending(pid_t pid)
 {
@@ -35,6 +39,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	pid_t pid = atomic_load(&child_pid);
 
 	(void)uctx;
+	atomic_fetch_or(&seen, 1u << sig);
 	/* The terminal signals the whole foreground process group (Ctrl-C,
 	 * Ctrl-\, a resize): if the child is still in ours, it has its own
 	 * copy, and a second one would look like a second keypress. */
@@ -56,6 +61,7 @@ int forward_prepare(struct forward *f)
 	sigset_t block;
 
 	memset(f, 0, sizeof(*f));
+	atomic_store(&seen, 0u);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -96,6 +102,30 @@ void forward_start(struct forward *f, pid_t child)
 	flush_pending(child);
 	/* Signals held since forward_prepare() arrive now, forwarded. */
 	sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
+}
+
+void forward_pause(struct forward *f)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (int i = 0; i < f->n; i++)
+		sigaddset(&block, f->sig[i]);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	atomic_store(&child_pid, 0);
+}
+
+int forward_seen(const struct forward *f, int sig)
+{
+	sigset_t held;
+
+	if (atomic_load(&seen) & (1u << sig))
+		return 1;
+	for (int i = 0; i < f->n; i++)
+		if (f->sig[i] == sig)
+			return sigpending(&held) == 0 &&
+			       sigismember(&held, sig);
+	return 0;
 }
 
 void forward_stop(struct forward *f)

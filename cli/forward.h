@@ -33,6 +33,14 @@ void forward_child_reset(const struct forward *f);
  * including any that arrived since forward_prepare(). */
 void forward_start(struct forward *f, pid_t child);
 
+/* Between two children (exec --renew restarting the command): hold the
+ * forwarded signals, still caught, until forward_start() sends them to
+ * the next child. Call it before reaping the one that ended. */
+void forward_pause(struct forward *f);
+
+/* Did sig come since forward_prepare() (forwarded, or held now)? */
+int forward_seen(const struct forward *f, int sig);
+
 /* After the child is reaped: stop forwarding, restore the actions. */
 void forward_stop(struct forward *f);
 

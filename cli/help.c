@@ -47,7 +47,15 @@ static const struct {
 	 "  --runner-config FILE  write FILE (AskUI runner config, YAML or\n"
 	 "                        JSON) with queue.credentials.access_token\n"
 	 "                        set to a private file; each {} argument of\n"
-	 "                        COMMAND becomes its path; removed after\n"},
+	 "                        COMMAND becomes its path; removed after\n"
+	 "  --renew               renew the token halfway through its life\n"
+	 "                        and hand it over (--on-renew); for runners\n"
+	 "  --on-renew MODE       restart (default), signal:SIG (rewrite the\n"
+	 "                        --runner-config copy, send SIG) or none\n"
+	 "  --stop-signal SIG     restart: stop with SIG first (default TERM)\n"
+	 "  --stop-timeout DUR    restart: SIGKILL after DUR (default 10s)\n"
+	 "  --overlap DUR         signal:SIG: the old token lives DUR more\n"
+	 "                        (default 1m)\n"},
 	{"validate",
 	 "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
 	 "Fetch the credential and check it through the stack's validate\n"

@@ -20,8 +20,9 @@ static const char *const global_flags[] = {"--quiet", "--verbose", "-q",
 /* Command options that take a value in the next word: that word is the
  * value, never a global option. */
 static const char *const command_with_value[] = {
-	"--purpose", "--min-validity",	"--lifetime",
-	"--format",  "--runner-config",
+	"--purpose",	 "--min-validity",  "--lifetime",
+	"--format",	 "--runner-config", "--on-renew",
+	"--stop-signal", "--stop-timeout",  "--overlap",
 };
 
 #define N(a) (sizeof(a) / sizeof(a[0]))

@@ -31,6 +31,11 @@ enum {
 	OPT_FORMAT,
 	OPT_JSON,
 	OPT_RUNNER_CONFIG,
+	OPT_RENEW,
+	OPT_ON_RENEW,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_OVERLAP,
 };
 
 /* Every command option, once; a command accepts the ones it lists. */
@@ -43,6 +48,11 @@ static const struct option all_options[] = {
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"force-refresh", no_argument, NULL, OPT_FORCE_REFRESH},
 	{"runner-config", required_argument, NULL, OPT_RUNNER_CONFIG},
+	{"renew", no_argument, NULL, OPT_RENEW},
+	{"on-renew", required_argument, NULL, OPT_ON_RENEW},
+	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+	{"overlap", required_argument, NULL, OPT_OVERLAP},
 	{"help", no_argument, NULL, OPT_HELP},
 };
 
@@ -95,6 +105,22 @@ static int apply(const char *cmd, int opt, const char *arg, struct cmd_args *a)
 	case OPT_RUNNER_CONFIG:
 		a->runner_config = arg;
 		return -1;
+	case OPT_RENEW:
+		a->renew.on = 1;
+		return -1;
+	case OPT_ON_RENEW:
+		a->renew.on_renew = arg;
+		return -1;
+	case OPT_STOP_SIGNAL:
+		a->renew.stop_signal = arg;
+		return -1;
+	case OPT_STOP_TIMEOUT:
+		a->renew.stop_timeout_set = 1;
+		return duration_option(cmd, "stop-timeout", arg,
+				       &a->renew.stop_timeout);
+	case OPT_OVERLAP:
+		a->renew.overlap_set = 1;
+		return duration_option(cmd, "overlap", arg, &a->renew.overlap);
 	case OPT_PURPOSE:
 		if (!purpose_ok(arg))
 			return usage_error(cmd, "--purpose must be 1 to 128 "

@@ -52,6 +52,13 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 				 const char *token, size_t token_len,
 				 struct askcred_error *err);
 
+/* exec --renew: write the copy anew from src with another token, at the
+ * same path, atomically (a new locked file in the same directory renamed
+ * over it). On failure the old copy stays as it was. */
+askcred_status runner_file_rewrite(struct runner_file *rf, const char *src,
+				   const char *token, size_t token_len,
+				   struct askcred_error *err);
+
 /* Remove the file and the directory we made. Safe to call twice. 0, or
  * -1 with errno from the first removal that failed. */
 int runner_file_remove(struct runner_file *rf);

@@ -216,6 +216,63 @@ out:
 	return rc;
 }
 
+askcred_status runner_file_rewrite(struct runner_file *rf, const char *src,
+				   const char *token, size_t token_len,
+				   struct askcred_error *err)
+{
+	const struct file_rules rules = {"runner config", 022, 1, 1u << 20};
+	struct runner_file nf = RUNNER_FILE_INIT;
+	struct secret edited = SECRET_INIT;
+	char dir[PATH_MAX], *slash;
+	const char *suffix = strrchr(rf->path, '.');
+	char *text = NULL;
+	size_t len = 0;
+	int fd = -1;
+	askcred_status rc;
+
+	snprintf(dir, sizeof(dir), "%s", rf->path);
+	slash = strrchr(dir, '/');
+	if (rf->fd < 0 || slash == NULL || suffix == NULL)
+		return err_set(err, ASKCRED_INTERNAL, "runner config",
+			       "no copy to rewrite");
+	*slash = '\0';
+	rc = safe_read_file(src, &rules, &text, &len, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	rc = runner_config_edit(src, text, len, token, token_len, &edited, err);
+	if (rc != ASKCRED_OK)
+		goto out;
+	/* A new locked file beside the copy, named, then renamed over it:
+	 * a reader sees the old copy or the new one, never half of one. */
+	fd = create_locked(&nf, dir, suffix, err, &rc);
+	if (fd < 0)
+		goto out;
+	if (fchmod(fd, 0600) != 0)
+		rc = err_set(err, ASKCRED_INTERNAL, dir, "chmod: %s",
+			     strerror(errno));
+	else
+		rc = write_all(fd, dir, edited.buf, edited.len, err);
+	if (rc == ASKCRED_OK && nf.path[0] == '\0')
+		rc = link_copy(&nf, fd, dir, suffix, err);
+	if (rc == ASKCRED_OK && rename(nf.path, rf->path) != 0)
+		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
+			     "cannot replace the runner config copy: %s",
+			     strerror(errno));
+	if (rc != ASKCRED_OK) {
+		if (nf.path[0] != '\0')
+			unlink(nf.path);
+		close(fd);
+		goto out;
+	}
+	/* The old inode has no name left: its lock can go. */
+	close(rf->fd);
+	rf->fd = fd;
+out:
+	secret_clear(&edited);
+	free_wiped(text, len + 1);
+	return rc;
+}
+
 int runner_file_remove(struct runner_file *rf)
 {
 	int ret = 0;

@@ -111,7 +111,15 @@ _askcred()
 		COMPREPLY=($(compgen -W "env shell json" -- "$cur"))
 		return
 		;;
-	--min-validity | --lifetime)
+	--on-renew)
+		COMPREPLY=($(compgen -W "restart signal:HUP none" -- "$cur"))
+		return
+		;;
+	--stop-signal)
+		COMPREPLY=($(compgen -W "TERM INT QUIT HUP USR1 USR2" -- "$cur"))
+		return
+		;;
+	--min-validity | --lifetime | --stop-timeout | --overlap)
 		COMPREPLY=($(compgen -W "90s 5m 30m 1h 2h 1d" -- "$cur"))
 		return
 		;;
@@ -145,7 +153,8 @@ _askcred()
 			fi
 		done
 		COMPREPLY=($(compgen -W "--purpose --min-validity --lifetime
-			--runner-config --help --" -- "$cur"))
+			--runner-config --renew --on-renew --stop-signal
+			--stop-timeout --overlap --help --" -- "$cur"))
 		;;
 	validate)
 		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --json --help" -- "$cur"))

@@ -4,11 +4,19 @@
  * the edit cannot do safely must be refused at the right line. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json.h>
 
+#include "rmtree.h"
 #include "runner_config.h"
 #include "tap.h"
 
@@ -249,6 +257,86 @@ static void mutations_accepted_hold_the_token_once(void)
 	   tried, bad);
 }
 
+static int copy_holds(const char *path, const char *token)
+{
+	char buf[512] = "";
+	FILE *f = fopen(path, "r");
+	size_t n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f != NULL)
+		fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, token) != NULL;
+}
+
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* exec --renew signal:SIG: the copy is replaced at its path, atomically,
+ * still private and still locked against gc; a failed rewrite leaves the
+ * copy as it was. */
+static void rewrite_replaces_the_copy_in_place(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char base[PATH_MAX], run[PATH_MAX], src[PATH_MAX], path[PATH_MAX];
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct runner_file rf = RUNNER_FILE_INIT;
+	struct stat before, after;
+	int fd;
+	FILE *f;
+
+	snprintf(base, sizeof(base), "%s/askcred-rw-XXXXXX",
+		 tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	if (mkdtemp(base) == NULL)
+		tap_bail("mkdtemp: %s", strerror(errno));
+	snprintf(run, sizeof(run), "%s/run", base);
+	snprintf(src, sizeof(src), "%s/runner.yaml", base);
+	if (mkdir(run, 0700) != 0 || (f = fopen(src, "w")) == NULL)
+		tap_bail("setup: %s", strerror(errno));
+	fputs("queue:\n  credentials:\n    access_token: x\n", f);
+	fclose(f);
+	chmod(src, 0644);
+	setenv("XDG_RUNTIME_DIR", run, 1);
+
+	is_int(runner_file_write(&rf, src, "tok-first", 9, &err), ASKCRED_OK,
+	       "the first copy is written (%s)", err.message);
+	snprintf(path, sizeof(path), "%s", rf.path);
+	stat(path, &before);
+	is_int(runner_file_rewrite(&rf, src, "tok-second", 10, &err),
+	       ASKCRED_OK, "the copy is rewritten (%s)", err.message);
+	is_str(rf.path, path, "the rewritten copy keeps its path");
+	ok(copy_holds(path, "tok-second") && !copy_holds(path, "tok-first"),
+	   "the copy holds the new token, not the old one");
+	ok(stat(path, &after) == 0 && (after.st_mode & 0777) == 0600 &&
+		   after.st_ino != before.st_ino,
+	   "it is a new file of mode 0600, renamed over the old one");
+	is_int(entries(run), 1, "no temporary file is left beside it");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ok(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK,
+	   "the new copy is locked, so gc keeps it");
+	if (fd >= 0)
+		close(fd);
+
+	chmod(src, 0666); /* writable by others: refused */
+	ok(runner_file_rewrite(&rf, src, "tok-third", 9, &err) != ASKCRED_OK,
+	   "a source that no longer reads fails the rewrite");
+	ok(copy_holds(path, "tok-second") && entries(run) == 1,
+	   "and leaves the copy as it was");
+	ok(runner_file_remove(&rf) == 0 && entries(run) == 0,
+	   "the copy is removed at the end");
+	test_rmtree(base);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < N_CASES; i++)
@@ -256,5 +344,6 @@ int main(void)
 	json_sets_token_and_keeps_the_rest();
 	yaml_quotes_the_token();
 	mutations_accepted_hold_the_token_once();
+	rewrite_replaces_the_copy_in_place();
 	return tap_done();
 }

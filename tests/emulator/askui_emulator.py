@@ -43,6 +43,8 @@ Also:
     GET  tokens               {"tokens": [{"id", "name", "createdAt",
                               "expiresAt"}, ...]}: what the store holds
                               (expired ones too), parent excluded
+    GET  deleted              {"tokens": [{..., "deletedAt"}, ...]}: the
+                              tokens deleted through the API, in order
     POST reset                zero the counters, clear the fault
     POST expire               {"id": ...}: make that token expired now
     POST seed                 {"name": ..., "expires_in": seconds or null
@@ -120,6 +122,7 @@ class Store:
         self.lock = threading.Lock()
         self.workspace = workspace
         self.tokens = {}
+        self.deleted = []
         self.issued = []
         self.calls = {}
         self.total = 0
@@ -340,6 +343,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, items)
         with store.lock:
             gone = store.tokens.pop(tail, None)
+            if gone is not None:
+                store.deleted.append(dict(public(tail, gone), deletedAt=rfc3339(now())))
         if gone is None:
             return self.send_json(404, {"detail": "Access token not found"})
         self.send_json(204, None)
@@ -558,6 +563,9 @@ class Handler(BaseHTTPRequestHandler):
             with store.lock:
                 items = [public(tid, t) for tid, t in store.tokens.items() if tid != store.parent_id]
             return self.send_json(200, {"tokens": items})
+        if method == "GET" and what == "deleted":
+            with store.lock:
+                return self.send_json(200, {"tokens": list(store.deleted)})
         if method == "GET" and what == "issued":
             with store.lock:
                 return self.send_json(200, {"tokens": list(store.issued)})

@@ -241,6 +241,13 @@ static int has_placeholder(char **argv, int argc)
 	return 0;
 }
 
+/* What exec --json reports when the command has ended: the minted tokens
+ * the job held (renewals included) that were deleted, and those whose
+ * deletion failed and stays pending. */
+static struct {
+	unsigned revoked, pending;
+} revocations;
+
 /* A token minted for the job dies with it. A failure is one line and
  * leaves the exit status alone: the provider keeps the revocation
  * pending, 'askcred status' shows it and 'askcred gc' retries it. */
@@ -252,11 +259,38 @@ void revoke_job_token(struct cli *cli, const struct askcred_credential *cred)
 	if (!(cred->flags & ASKCRED_CRED_MINTED))
 		return;
 	rc = askcred_revoke(cli->st, cred, &err);
-	if (rc != ASKCRED_OK && rc != ASKCRED_IGNORE)
-		report_failure_hint("exec: cannot revoke the job's token", rc,
-				    &err,
-				    "it stays pending: see 'askcred status', "
-				    "retry with 'askcred gc'");
+	if (rc == ASKCRED_OK || rc == ASKCRED_IGNORE) {
+		revocations.revoked++;
+		return;
+	}
+	revocations.pending++;
+	report_failure_hint("exec: cannot revoke the job's token", rc, &err,
+			    "it stays pending: see 'askcred status', "
+			    "retry with 'askcred gc'");
+}
+
+/* exec --json: one line after the command's own output, once it has
+ * ended; before it starts, a failure is the usual {"error": ...}. */
+static int print_result(int ex)
+{
+	json_object *o = json_object_new_object();
+	json_object *e = json_object_new_object();
+	int bad;
+
+	if (o == NULL || e == NULL) {
+		json_object_put(e);
+		bad = 1;
+	} else {
+		bad = json_add(o, "exec", e) != 0 ||
+		      json_add(e, "exit", json_object_new_int(ex)) != 0 ||
+		      json_add(e, "tokens_revoked",
+			       json_object_new_int64(revocations.revoked)) !=
+			      0 ||
+		      json_add(e, "revocations_pending",
+			       json_object_new_int64(revocations.pending)) != 0;
+	}
+	fflush(stdout);
+	return json_print_line(o, bad) == 0 ? ex : EXIT_INTERNAL;
 }
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
@@ -264,6 +298,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	const struct askcred_credential *cred = NULL;
 	struct runner_file rf = RUNNER_FILE_INIT;
+	int started = 0;
 	char **cmd = NULL;
 	struct cmd_args a;
 	struct job job = {.forwarding = 0};
@@ -272,7 +307,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	int ex =
 		parse_command("exec", argc, argv,
 			      "purpose,min-validity,lifetime,runner-config,"
-			      "renew,on-renew,stop-signal,stop-timeout,overlap",
+			      "renew,on-renew,stop-signal,stop-timeout,overlap,"
+			      "json",
 			      1, &a);
 
 	if (ex >= 0)
@@ -317,6 +353,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	ex = job_start(cli, &job, cred, cmd);
+	started = ex == EXIT_OK;
 	if (!(cred->flags & ASKCRED_CRED_MINTED) && !a.renew.on) {
 		/* Nothing to revoke: let go of the token now. */
 		askcred_release(cli->st, cred);
@@ -339,5 +376,5 @@ out:
 		askcred_release(cli->st, cred);
 	}
 	free(cmd);
-	return ex;
+	return started && a.json ? print_result(ex) : ex;
 }

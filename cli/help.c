@@ -55,7 +55,9 @@ static const struct {
 	 "  --stop-signal SIG     restart: stop with SIG first (default TERM)\n"
 	 "  --stop-timeout DUR    restart: SIGKILL after DUR (default 10s)\n"
 	 "  --overlap DUR         signal:SIG: the old token lives DUR more\n"
-	 "                        (default 1m)\n"},
+	 "                        (default 1m)\n"
+	 "  --json                after the command's output, one JSON line:\n"
+	 "                        its exit status and the tokens revoked\n"},
 	{"validate",
 	 "usage: askcred [GLOBAL OPTIONS] validate [OPTIONS]\n"
 	 "Fetch the credential and check it through the stack's validate\n"

@@ -154,7 +154,7 @@ _askcred()
 		done
 		COMPREPLY=($(compgen -W "--purpose --min-validity --lifetime
 			--runner-config --renew --on-renew --stop-signal
-			--stop-timeout --overlap --help --" -- "$cur"))
+			--stop-timeout --overlap --json --help --" -- "$cur"))
 		;;
 	validate)
 		COMPREPLY=($(compgen -W "--purpose --min-validity --no-cache --json --help" -- "$cur"))

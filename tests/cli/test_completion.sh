@@ -56,7 +56,7 @@ is "$(offers askcred tokens revoke --)" "--dry-run --help --host --id --json --o
 	"$label: tokens revoke selectors"
 is "$(offers askcred --st)" "--stack --stack-dir --stack-file" "$label: global options by prefix"
 is "$(offers askcred --quiet g)" "gc get" "$label: commands after a global option"
-is "$(offers askcred exec --)" "-- --help --lifetime --min-validity --on-renew --overlap --purpose --renew --runner-config --stop-signal --stop-timeout" \
+is "$(offers askcred exec --)" "-- --help --json --lifetime --min-validity --on-renew --overlap --purpose --renew --runner-config --stop-signal --stop-timeout" \
 	"$label: exec options, --runner-config among them"
 is "$(offers askcred exec --runner-config "")" "one.conf two.conf" \
 	"$label: --runner-config takes a file"

@@ -42,6 +42,13 @@ for status in 0 3; do
 	is "$(counter delete)" $((d0 + 1)) "job exiting $status: its token was deleted in AskUI afterwards"
 done
 
+# --json: the job's own output first, then one line saying how it ended.
+run exec --json -- sh -c 'echo from-the-job; exit 4'
+is "$rc" 4 "exec --json keeps the job's exit status"
+is "$(head -n 1 "$T/out")" from-the-job "exec --json: the job's output comes first, untouched"
+tail -n 1 "$T/out" | "$PYTHON3" -c 'import json,sys; e=json.load(sys.stdin)["exec"]; sys.exit(0 if (e["exit"], e["tokens_revoked"], e["revocations_pending"]) == (4, 1, 0) else 1)'
+ok $? "exec --json: the last line is {exec: exit 4, 1 token revoked, 0 pending}"
+
 d0=$(counter delete)
 run exec -- sh -c 'kill -KILL $$'
 is "$rc" 137 "a job killed by SIGKILL gives 137"
@@ -105,6 +112,14 @@ is "$(counter delete)" $((d0 + 1)) "gc retried the pending revocation"
 run status --json
 ! grep -q "pending-revoke" "$T/out"
 ok $? "nothing is pending after gc"
+
+# --json when AskUI refuses the revocation: it is counted as pending.
+run exec --json -- sh -c "$CTL POST fault '{\"mode\": \"status\", \"status\": 503, \"count\": 100}' >/dev/null; exit 0"
+emulator_ctl main POST fault '{"mode": "none"}' >/dev/null
+tail -n 1 "$T/out" | "$PYTHON3" -c 'import json,sys; e=json.load(sys.stdin)["exec"]; sys.exit(0 if (e["exit"], e["tokens_revoked"], e["revocations_pending"]) == (0, 0, 1) else 1)'
+ok $? "exec --json: a refused revocation is reported as 1 pending, 0 revoked"
+run gc
+is "$rc" 0 "gc delivers that pending revocation"
 
 # askcred itself SIGKILLed: nothing can revoke then, so gc sweeps the
 # job's token once the process that minted it is gone.

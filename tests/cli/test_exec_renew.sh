@@ -248,6 +248,5 @@ set -- $(tokens lost)
 is "$2" 0 "gc deletes every token the killed askcred minted"
 
 emulator_check_leaks "$T"/*.out "$T"/*.err "$EMU_DIR"/*.log
-tap_n=$((tap_n + 1))
 echo "# total $(($(date +%s) - START)) s"
 done_testing

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "confpath.h"
 #include "credcheck.h"
+#include "output.h"
 #include "secret.h"
 #include "setup_files.h"
 
@@ -31,6 +32,7 @@ struct setup_args {
 	const char *config_dir;
 	int system;
 	int force;
+	int json;
 };
 
 enum {
@@ -41,6 +43,7 @@ enum {
 	OPT_CONFIG_DIR,
 	OPT_SYSTEM,
 	OPT_FORCE,
+	OPT_JSON,
 };
 
 static int parse_args(int argc, char **argv, struct setup_args *a)
@@ -53,6 +56,7 @@ static int parse_args(int argc, char **argv, struct setup_args *a)
 		{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
 		{"system", no_argument, NULL, OPT_SYSTEM},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -83,6 +87,9 @@ static int parse_args(int argc, char **argv, struct setup_args *a)
 			break;
 		case OPT_FORCE:
 			a->force = 1;
+			break;
+		case OPT_JSON:
+			a->json = 1;
 			break;
 		case 'h':
 			print_help("setup");
@@ -325,6 +332,62 @@ static const char stack_text[] =
 	"refresh   required  %1$s  source=mint\n"
 	"revoke    required  %1$s  source=mint\n";
 
+/* One line of what setup did with a file: printed, or with --json kept
+ * in files for the one object printed at the end. -1: out of memory. */
+static int report_file(json_object *files, const struct setup_file *f,
+		       const char *result)
+{
+	json_object *o;
+	char mode[8];
+
+	if (files == NULL) {
+		if (strcmp(result, "unchanged") == 0)
+			printf("unchanged: %s (%s)\n", f->path, f->what);
+		else
+			printf("%s: %s (%s, mode %04o)\n", result, f->path,
+			       f->what, (unsigned)f->mode);
+		return 0;
+	}
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)f->mode);
+	o = json_object_new_object();
+	if (o == NULL || json_object_array_add(files, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	return json_add_string(o, "path", f->path, strlen(f->path)) != 0 ||
+			       json_add_string(o, "what", f->what,
+					       strlen(f->what)) != 0 ||
+			       json_add_string(o, "result", result,
+					       strlen(result)) != 0 ||
+			       json_add_string(o, "mode", mode, strlen(mode)) !=
+				       0
+		       ? -1
+		       : 0;
+}
+
+/* setup --json: {"setup": {"workspace_id": ..., "files": [...]}}. */
+static int print_report(const char *workspace, json_object *files)
+{
+	json_object *o = json_object_new_object();
+	json_object *s = json_object_new_object();
+	int bad;
+
+	if (o == NULL || s == NULL) {
+		json_object_put(s);
+		json_object_put(files);
+		bad = 1;
+	} else {
+		bad = json_add(o, "setup", s) != 0;
+		if (bad)
+			json_object_put(files);
+		else
+			bad = json_add_string(s, "workspace_id", workspace,
+					      strlen(workspace)) != 0 ||
+			      json_add(s, "files", files) != 0;
+	}
+	return json_print_line(o, bad) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
 int cmd_setup(struct cli *cli, int argc, char **argv)
 {
 	struct setup_args a;
@@ -336,6 +399,7 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 	char dir[4000];
 	char *tok = NULL;
 	size_t toklen = 0;
+	json_object *report = NULL;
 	int ex = parse_args(argc, argv, &a), differ = 0, changed = 0;
 
 	if (ex >= 0)
@@ -380,8 +444,17 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 	ex = check_with_askui(cli, &a, &files[0]);
 	if (ex != EXIT_OK)
 		goto out;
-	printf("checked: the parent token is valid in workspace %s\n",
-	       a.workspace);
+	if (a.json) {
+		report = json_object_new_array();
+		if (report == NULL) {
+			ex = EXIT_INTERNAL;
+			fputs("askcred: setup: out of memory\n", stderr);
+			goto out;
+		}
+	} else {
+		printf("checked: the parent token is valid in workspace %s\n",
+		       a.workspace);
+	}
 	ex = EXIT_CONFIG;
 	for (size_t i = 0; i < 3; i++) {
 		if (setup_judge(&files[i]) != 0)
@@ -402,8 +475,8 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 		char parent[4096], *slash;
 
 		if (files[i].state == SETUP_SAME) {
-			printf("unchanged: %s (%s)\n", files[i].path,
-			       files[i].what);
+			if (report_file(report, &files[i], "unchanged") != 0)
+				goto oom;
 			continue;
 		}
 		snprintf(parent, sizeof(parent), "%s", files[i].path);
@@ -412,10 +485,17 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 		if (setup_mkdirs(parent, a.system ? 0755 : 0700) != 0 ||
 		    setup_write(&files[i]) != 0)
 			goto out;
-		printf("%s: %s (%s, mode %04o)\n",
-		       files[i].state == SETUP_MISSING ? "wrote" : "replaced",
-		       files[i].path, files[i].what, (unsigned)files[i].mode);
+		if (report_file(report, &files[i],
+				files[i].state == SETUP_MISSING
+					? "wrote"
+					: "replaced") != 0)
+			goto oom;
 		changed = 1;
+	}
+	if (report != NULL) {
+		ex = print_report(a.workspace, report);
+		report = NULL;
+		goto out;
 	}
 	if (!changed)
 		printf("nothing to do: askcred is already set up this way\n");
@@ -425,7 +505,12 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 				  "the host's default)"
 				: "");
 	ex = EXIT_OK;
+	goto out;
+oom:
+	fputs("askcred: setup: out of memory\n", stderr);
+	ex = EXIT_INTERNAL;
 out:
+	json_object_put(report);
 	if (tok != NULL)
 		free_wiped(tok, toklen + 1);
 	for (size_t i = 0; i < 3; i++)

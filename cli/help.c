@@ -145,7 +145,9 @@ static const struct {
 	 "  --system              write the host-wide files "
 	 "(" ASKCRED_SYSCONF_DIR ")\n"
 	 "  --config-dir DIR      write there instead\n"
-	 "  --force               replace files that differ\n"},
+	 "  --force               replace files that differ\n"
+	 "  --json                print one JSON object: the files and what\n"
+	 "                        was done with each\n"},
 };
 
 static const char global_help[] =

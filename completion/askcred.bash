@@ -182,7 +182,7 @@ _askcred()
 		;;
 	setup)
 		COMPREPLY=($(compgen -W "--workspace --api-url --ca-file --module
-			--system --config-dir --force --help" -- "$cur"))
+			--system --config-dir --force --json --help" -- "$cur"))
 		;;
 	policy)
 		if ((cword == cmd_at + 1)); then

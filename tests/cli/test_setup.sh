@@ -66,6 +66,20 @@ contains "$T/out" "nothing to do"
 ok $? "it says nothing changed"
 is "$(cat "$CONF/parent.json" "$CONF/askcred.conf" "$CONF/stacks/default" | cksum)" \
 	"$sum_before" "the files are unchanged"
+setup --json
+show
+is "$rc" 0 "setup --json a third time succeeds"
+"$PYTHON3" -c 'import json,sys
+s = json.load(open(sys.argv[1]))["setup"]
+want = [(sys.argv[3] + "/parent.json", "unchanged", "0600"), (sys.argv[3] + "/askcred.conf", "unchanged", "0644"), (sys.argv[3] + "/stacks/default", "unchanged", "0644")]
+sys.exit(0 if s["workspace_id"] == sys.argv[2] and [(f["path"], f["result"], f["mode"]) for f in s["files"]] == want else 1)' "$T/out" "$EMU_WS" "$CONF"
+ok $? "setup --json is one object: the workspace and each file unchanged, with its mode"
+setup --json --config-dir "$T/json-dir"
+show
+"$PYTHON3" -c 'import json,sys
+s = json.load(open(sys.argv[1]))["setup"]
+sys.exit(0 if [(f["what"], f["result"]) for f in s["files"]] == [("parent credential", "wrote"), ("configuration", "wrote"), ("default stack", "wrote")] else 1)' "$T/out"
+is "$rc:$?" "0:0" "setup --json into a new directory reports the three files written"
 
 # ---- the README's commands, bare (no --stack) -----------------------------
 "$ASKCRED" get >"$T/out" 2>"$T/err"

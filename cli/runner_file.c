@@ -162,26 +162,59 @@ static askcred_status link_copy(struct runner_file *rf, int fd, const char *dir,
 		       strerror(errno));
 }
 
-askcred_status runner_file_write(struct runner_file *rf, const char *src,
-				 const char *token, size_t token_len,
-				 struct askcred_error *err)
+/* The runner config src, read safely, with the token put in: *edited
+ * (the caller wipes it) and the text it came from (*text, *len). */
+static askcred_status read_edited(const char *src, const char *token,
+				  size_t token_len, char **text, size_t *len,
+				  struct secret *edited,
+				  struct askcred_error *err)
 {
 	/* The source holds no token yet, but it must not be writable by
 	 * others: they could redirect the runner's queue. */
 	const struct file_rules rules = {"runner config", 022, 1, 1u << 20};
+	askcred_status rc = safe_read_file(src, &rules, text, len, err);
+
+	if (rc == ASKCRED_OK)
+		rc = runner_config_edit(src, *text, *len, token, token_len,
+					edited, err);
+	return rc;
+}
+
+/* edited in a new file in dir, locked and owner-only, with its name (an
+ * unnamed O_TMPFILE inode is linked once it is whole). Its descriptor
+ * (the caller closes it), or -1; *rc says how it went either way. */
+static int write_locked(struct runner_file *rf, const char *dir,
+			const char *suffix, const struct secret *edited,
+			struct askcred_error *err, askcred_status *rc)
+{
+	int fd = create_locked(rf, dir, suffix, err, rc);
+
+	if (fd < 0)
+		return -1;
+	/* Whatever the umask, the copy holds the token: owner only. */
+	if (fchmod(fd, 0600) != 0)
+		*rc = err_set(err, ASKCRED_INTERNAL, dir, "chmod: %s",
+			      strerror(errno));
+	else
+		*rc = write_all(fd, dir, edited->buf, edited->len, err);
+	if (*rc == ASKCRED_OK && rf->path[0] == '\0')
+		*rc = link_copy(rf, fd, dir, suffix, err);
+	return fd;
+}
+
+askcred_status runner_file_write(struct runner_file *rf, const char *src,
+				 const char *token, size_t token_len,
+				 struct askcred_error *err)
+{
 	struct secret edited = SECRET_INIT;
 	const char *dir = runtime_dir();
 	char *text = NULL;
 	size_t len = 0;
-	int fd = -1;
 	askcred_status rc;
 
 	rf->path[0] = rf->dir[0] = '\0';
 	rf->fd = -1;
-	rc = safe_read_file(src, &rules, &text, &len, err);
-	if (rc != ASKCRED_OK)
-		goto out;
-	rc = runner_config_edit(src, text, len, token, token_len, &edited, err);
+	rc = read_edited(src, token, token_len, &text, &len, &edited, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	if (dir == NULL) {
@@ -196,18 +229,7 @@ askcred_status runner_file_write(struct runner_file *rf, const char *src,
 		}
 		dir = rf->dir;
 	}
-	fd = create_locked(rf, dir, suffix_of(src, text), err, &rc);
-	if (fd < 0)
-		goto out;
-	/* Whatever the umask, the copy holds the token: owner only. */
-	if (fchmod(fd, 0600) != 0)
-		rc = err_set(err, ASKCRED_INTERNAL, dir, "chmod: %s",
-			     strerror(errno));
-	else
-		rc = write_all(fd, dir, edited.buf, edited.len, err);
-	if (rc == ASKCRED_OK && rf->path[0] == '\0')
-		rc = link_copy(rf, fd, dir, suffix_of(src, text), err);
-	rf->fd = fd;
+	rf->fd = write_locked(rf, dir, suffix_of(src, text), &edited, err, &rc);
 out:
 	secret_clear(&edited);
 	free_wiped(text, len + 1);
@@ -220,14 +242,13 @@ askcred_status runner_file_rewrite(struct runner_file *rf, const char *src,
 				   const char *token, size_t token_len,
 				   struct askcred_error *err)
 {
-	const struct file_rules rules = {"runner config", 022, 1, 1u << 20};
 	struct runner_file nf = RUNNER_FILE_INIT;
 	struct secret edited = SECRET_INIT;
 	char dir[PATH_MAX], *slash;
 	const char *suffix = strrchr(rf->path, '.');
 	char *text = NULL;
 	size_t len = 0;
-	int fd = -1;
+	int fd;
 	askcred_status rc;
 
 	snprintf(dir, sizeof(dir), "%s", rf->path);
@@ -236,24 +257,14 @@ askcred_status runner_file_rewrite(struct runner_file *rf, const char *src,
 		return err_set(err, ASKCRED_INTERNAL, "runner config",
 			       "no copy to rewrite");
 	*slash = '\0';
-	rc = safe_read_file(src, &rules, &text, &len, err);
-	if (rc != ASKCRED_OK)
-		goto out;
-	rc = runner_config_edit(src, text, len, token, token_len, &edited, err);
+	rc = read_edited(src, token, token_len, &text, &len, &edited, err);
 	if (rc != ASKCRED_OK)
 		goto out;
 	/* A new locked file beside the copy, named, then renamed over it:
 	 * a reader sees the old copy or the new one, never half of one. */
-	fd = create_locked(&nf, dir, suffix, err, &rc);
+	fd = write_locked(&nf, dir, suffix, &edited, err, &rc);
 	if (fd < 0)
 		goto out;
-	if (fchmod(fd, 0600) != 0)
-		rc = err_set(err, ASKCRED_INTERNAL, dir, "chmod: %s",
-			     strerror(errno));
-	else
-		rc = write_all(fd, dir, edited.buf, edited.len, err);
-	if (rc == ASKCRED_OK && nf.path[0] == '\0')
-		rc = link_copy(&nf, fd, dir, suffix, err);
 	if (rc == ASKCRED_OK && rename(nf.path, rf->path) != 0)
 		rc = err_set(err, ASKCRED_INTERNAL, rf->path,
 			     "cannot replace the runner config copy: %s",

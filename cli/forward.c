@@ -130,13 +130,7 @@ int forward_seen(const struct forward *f, int sig)
 
 void forward_stop(struct forward *f)
 {
-	sigset_t block;
-
-	sigemptyset(&block);
-	for (int i = 0; i < f->n; i++)
-		sigaddset(&block, f->sig[i]);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	atomic_store(&child_pid, 0);
+	forward_pause(f);
 	atomic_store(&pending, 0u);
 	for (int i = 0; i < f->n; i++)
 		sigaction(f->sig[i], &f->old[i], NULL);

@@ -134,6 +134,19 @@ run tokens revoke --id "$victim" --json
 ok "$([ "$rc" -ne 0 ] && echo 0 || echo 1)" "a 404 on a token still listed fails the revoke ($rc)"
 is "$(js "[('deleted' in t['flags'], 'failed' in t['flags']) for t in a]")" "[(False, True)]" \
 	"it is reported failed, not already gone"
+# ---- a list that lies about the parent ------------------------------------
+# The parent credential, listed under an expired askcred name: --orphaned
+# picks it by its name, and it is still kept, by its id.
+parent=$("$ASKCRED" --stack-file "$STACK" tokens list --json |
+	"$PYTHON3" -c 'import json,sys; print([t["token_id"] for t in json.load(sys.stdin) if "parent" in t["flags"]][0])')
+emulator_ctl main POST reset '{}' >/dev/null
+fault "{\"mode\": \"body\", \"only\": \"list\", \"count\": 1, \"json\": [{\"id\": \"$parent\", \"name\": \"askcred/gone-host/default~1\", \"createdAt\": $T, \"expiresAt\": \"2020-01-01T00:00:00Z\"}]}"
+run tokens revoke --orphaned --json
+is "$rc" 67 "the parent under an orphaned name is refused (67)"
+is "$(js "[t['flags'] for t in a]")" "[['parent', 'expired', 'selected', 'refused']]" \
+	"it is reported picked and refused"
+is "$(emulator_counter main delete)" 0 "no delete is sent"
+
 # ---- names that talk to the terminal -----------------------------------
 # (Last: on the old code these names made every list fail.)
 ansi=$(seed '\u001b]0;owned\u0007\u001b[2Jred' null 60)

@@ -41,9 +41,10 @@ struct run {
 	size_t picked, deleted, failed, refused;
 	struct held *held; /* the tokens deleted, reported once checked */
 	size_t n_held;
-	int throttled;		    /* AskUI asked to wait: delete no more */
-	askcred_status failure;	    /* the first failed delete's status */
-	struct askcred_error first; /* and its error */
+	int throttled;		       /* AskUI asked to wait: delete no more */
+	struct askcred_error throttle; /* the answer that asked it */
+	askcred_status failure;	       /* the first failed delete's status */
+	struct askcred_error first;    /* and its error */
 };
 
 /* A token the delete call said is gone, its report held back until the
@@ -159,11 +160,11 @@ static void act(struct run *r, const struct net_token_info *t,
 		return;
 	}
 	if (r->throttled) {
-		failed(r, info, r->failure, &r->first);
+		failed(r, info, r->throttle.code, &r->throttle);
 		snprintf(note, size,
 			 "not tried: AskUI asked to wait after an earlier "
 			 "delete (%s); run it again later",
-			 r->first.where);
+			 r->throttle.where);
 		audit(r, t, 0, "did not try to delete", note);
 		return;
 	}
@@ -179,7 +180,10 @@ static void act(struct run *r, const struct net_token_info *t,
 	}
 	failed(r, info, st, &e);
 	snprintf(note, size, "not deleted: %s (%s)", e.message, e.where);
-	r->throttled = throttled(r, st, &e);
+	if (throttled(r, st, &e)) {
+		r->throttled = 1;
+		r->throttle = e;
+	}
 	audit(r, t, 0, "could not delete", note);
 }
 
@@ -353,6 +357,8 @@ static void confirm(struct run *r, const struct net_token_info *list)
 			snprintf(h->note + len, sizeof(h->note) - len,
 				 " (not checked: listing again failed: %s)",
 				 e.message);
+			if (gone != NULL)
+				gone[n_gone++] = t->id;
 		} else if (still_listed(again, n, t->id)) {
 			struct askcred_error kept = ASKCRED_ERROR_INIT;
 

@@ -121,7 +121,8 @@ void set_json_errors(int on);
 void json_error_out(int exit_code, const char *status, const char *doing,
 		    const char *message, const char *where, const char *hint);
 /* Text from a provider or server may hold terminal escapes: copy src into
- * dst (size > 0) with every control character shown as '?'. */
+ * dst (size > 0) with every control character (C0, DEL and the C1 range
+ * U+0080..U+009F) shown as '?'. */
 void sanitize_text(char *dst, size_t size, const char *src);
 
 /* duration.c: "90s", "1h30m", "2d" or plain seconds (common/duration.h),

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "credcheck.h"
 #include "output.h"
 
 enum {
@@ -275,6 +276,15 @@ static int parse(const char *cmd, int argc, char **argv,
 			q->select = ASKCRED_TOKENS_SEL_ORPHANED;
 			break;
 		default: /* OPT_ID */
+			/* The id goes into the DELETE URL's path: only the
+			 * shape AskUI gives ids passes, so none can reach
+			 * another endpoint ("../lookup", "%2F", "?"). */
+			if (!is_uuid4(optarg))
+				return usage_error(
+					cmd,
+					"--id: '%s' is not a token id (a UUID "
+					"version 4, as tokens list shows)",
+					optarg);
 			q->select = ASKCRED_TOKENS_SEL_ID;
 			q->token_id = optarg;
 			break;

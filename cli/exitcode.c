@@ -68,14 +68,22 @@ int exit_code_for(askcred_status status)
 
 void sanitize_text(char *dst, size_t size, const char *src)
 {
-	size_t i = 0;
+	size_t i = 0, o = 0;
 
-	for (; src != NULL && src[i] != '\0' && i + 1 < size; i++) {
+	for (; src != NULL && src[i] != '\0' && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		/* U+0080..U+009F in UTF-8 (C2 80..C2 9F) are the C1
+		 * controls: U+009B is CSI to many terminals. */
+		if (c == 0xc2 && (unsigned char)src[i + 1] >= 0x80 &&
+		    (unsigned char)src[i + 1] <= 0x9f) {
+			dst[o++] = '?';
+			i++;
+			continue;
+		}
+		dst[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
-	dst[i] = '\0';
+	dst[o] = '\0';
 }
 
 /* --json was given: failures are also one JSON object on stdout, so a

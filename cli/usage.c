@@ -15,11 +15,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	char message[512];
+	char raw[512], message[512];
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* It may quote an argument a script passed on from elsewhere. */
+	sanitize_text(message, sizeof(message), raw);
 	fputs("askcred: ", stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "%s: ", cmd);

@@ -2,7 +2,11 @@
  * the parent credential, every token decoded and reported, the picked
  * ones deleted one by one. A delete AskUI answers 404 is a token already
  * gone: counted and reported as deleted, never as alive. A 429 or 5xx is
- * retried by the HTTP layer as Retry-After asks, within its bounds. */
+ * retried by the HTTP layer as Retry-After asks, within its bounds; once
+ * AskUI rate-limits a delete beyond them, the tokens left are not tried
+ * (reported failed), so a run never hammers a throttling server. After
+ * deleting, the workspace is listed again: a token AskUI said it deleted
+ * but still lists is reported failed, not deleted. */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "credcheck.h"
 #include "enforce.h"
 #include "error.h"
 #include "gc.h"
@@ -34,9 +39,20 @@ struct run {
 	char host[64];
 	int64_t now;
 	size_t picked, deleted, failed, refused;
-	const char **gone;	/* ids of the tokens deleted, for the cache */
-	askcred_status failure; /* the first failed delete's status */
-	struct askcred_error first; /* and its error */
+	struct held *held; /* the tokens deleted, reported once checked */
+	size_t n_held;
+	int throttled;		       /* AskUI asked to wait: delete no more */
+	struct askcred_error throttle; /* the answer that asked it */
+	askcred_status failure;	       /* the first failed delete's status */
+	struct askcred_error first;    /* and its error */
+};
+
+/* A token the delete call said is gone, its report held back until the
+ * list confirms it. */
+struct held {
+	size_t idx; /* in the list */
+	uint32_t flags;
+	char note[640];
 };
 
 static const char *const action_names[] = {"list", "revoke", "enforce"};
@@ -95,6 +111,29 @@ static void audit(struct run *r, const struct net_token_info *t, int succeeded,
 		      succeeded, line);
 }
 
+static void failed(struct run *r, struct askcred_token_info *info,
+		   askcred_status st, const struct askcred_error *e)
+{
+	r->failed++;
+	info->flags |= ASKCRED_TOKEN_FAILED;
+	info->result = st;
+	if (r->failure == ASKCRED_OK) {
+		r->failure = st;
+		r->first = *e;
+	}
+}
+
+/* Did AskUI, answering the delete that just failed with e, ask not to be
+ * called again for now (a 429 past its retries, or a Retry-After the
+ * HTTP layer would not wait out)? */
+static int throttled(struct run *r, askcred_status st,
+		     const struct askcred_error *e)
+{
+	return st == ASKCRED_UNAVAILABLE &&
+	       (strcmp(e->where, "HTTP 429") == 0 ||
+		r->ops->retry_not_before(r->client) > (int64_t)time(NULL));
+}
+
 /* Delete a picked token (or not: dry run, the parent) and say so. */
 static void act(struct run *r, const struct net_token_info *t,
 		struct askcred_token_info *info, const char *why, char *note,
@@ -120,11 +159,18 @@ static void act(struct run *r, const struct net_token_info *t,
 		snprintf(note, size, "would delete: %s", why);
 		return;
 	}
+	if (r->throttled) {
+		failed(r, info, r->throttle.code, &r->throttle);
+		snprintf(note, size,
+			 "not tried: AskUI asked to wait after an earlier "
+			 "delete (%s); run it again later",
+			 r->throttle.where);
+		audit(r, t, 0, "did not try to delete", note);
+		return;
+	}
 	st = r->ops->token_delete(r->client, r->parent.workspace_id,
 				  &r->parent.token, t->id, &e);
 	if (st == ASKCRED_OK || st == ASKCRED_NOT_FOUND) {
-		if (r->gone != NULL)
-			r->gone[r->deleted] = t->id;
 		r->deleted++;
 		info->flags |= ASKCRED_TOKEN_DELETED;
 		snprintf(note, size, "deleted%s: %s",
@@ -132,51 +178,59 @@ static void act(struct run *r, const struct net_token_info *t,
 		audit(r, t, 1, "deleted", why);
 		return;
 	}
-	r->failed++;
-	info->flags |= ASKCRED_TOKEN_FAILED;
-	info->result = st;
+	failed(r, info, st, &e);
 	snprintf(note, size, "not deleted: %s (%s)", e.message, e.where);
-	if (r->failure == ASKCRED_OK) {
-		r->failure = st;
-		r->first = e;
+	if (throttled(r, st, &e)) {
+		r->throttled = 1;
+		r->throttle = e;
 	}
 	audit(r, t, 0, "could not delete", note);
 }
 
+/* What the list says of t, into info (pointing into t and jt). 1 when
+ * the name is askcred's. */
+static int describe(struct run *r, const struct net_token_info *t,
+		    struct askcred_token_info *info, struct jobid_text *jt)
+{
+	int minted = jobid_fields(t->name, jt);
+
+	memset(info, 0, sizeof(*info));
+	info->struct_size = sizeof(*info);
+	info->workspace_id = r->parent.workspace_id;
+	info->token_id = t->id;
+	info->name = t->name;
+	info->created_at = t->created_at;
+	info->expires_at = t->expires_at;
+	info->result = ASKCRED_OK;
+	if (minted) {
+		info->host = jt->host;
+		info->entry = jt->entry;
+		info->job = jt->job[0] ? jt->job : NULL;
+		info->purpose = jt->job[0] ? jt->purpose : NULL;
+		if (jt->job[0])
+			info->flags |= ASKCRED_TOKEN_JOB;
+	} else {
+		info->flags |= ASKCRED_TOKEN_FOREIGN;
+	}
+	if (t->expires_at == 0)
+		info->flags |= ASKCRED_TOKEN_NEVER_EXPIRES;
+	else if (t->expires_at <= r->now)
+		info->flags |= ASKCRED_TOKEN_EXPIRED;
+	if (r->parent_id[0] && strcasecmp(t->id, r->parent_id) == 0)
+		info->flags |= ASKCRED_TOKEN_PARENT;
+	return minted;
+}
+
 static askcred_status one(struct run *r, const struct net_token_info *t,
-			  struct askcred_error *err)
+			  size_t idx, struct askcred_error *err)
 {
 	struct askcred_token_info info;
 	struct jobid_text jt;
 	char why_buf[320], note[640];
 	const char *why = NULL;
-	int minted = jobid_fields(t->name, &jt), verdict;
+	int minted = describe(r, t, &info, &jt), verdict;
 
-	memset(&info, 0, sizeof(info));
-	info.struct_size = sizeof(info);
-	info.workspace_id = r->parent.workspace_id;
-	info.token_id = t->id;
-	info.name = t->name;
-	info.created_at = t->created_at;
-	info.expires_at = t->expires_at;
-	info.result = ASKCRED_OK;
 	note[0] = '\0';
-	if (minted) {
-		info.host = jt.host;
-		info.entry = jt.entry;
-		info.job = jt.job[0] ? jt.job : NULL;
-		info.purpose = jt.job[0] ? jt.purpose : NULL;
-		if (jt.job[0])
-			info.flags |= ASKCRED_TOKEN_JOB;
-	} else {
-		info.flags |= ASKCRED_TOKEN_FOREIGN;
-	}
-	if (t->expires_at == 0)
-		info.flags |= ASKCRED_TOKEN_NEVER_EXPIRES;
-	else if (t->expires_at <= r->now)
-		info.flags |= ASKCRED_TOKEN_EXPIRED;
-	if (r->parent_id[0] && strcasecmp(t->id, r->parent_id) == 0)
-		info.flags |= ASKCRED_TOKEN_PARENT;
 
 	switch (r->q.action) {
 	case ASKCRED_TOKENS_REVOKE:
@@ -203,6 +257,14 @@ static askcred_status one(struct run *r, const struct net_token_info *t,
 	}
 	if (why != NULL)
 		act(r, t, &info, why, note, sizeof(note));
+	if ((info.flags & ASKCRED_TOKEN_DELETED) && r->held != NULL) {
+		struct held *h = &r->held[r->n_held++];
+
+		h->idx = idx;
+		h->flags = info.flags;
+		memcpy(h->note, note, sizeof(h->note));
+		return ASKCRED_OK;
+	}
 	info.note = note[0] ? note : NULL;
 	if (r->q.action == ASKCRED_TOKENS_LIST || why != NULL ||
 	    (info.flags & ASKCRED_TOKEN_PARENT &&
@@ -235,6 +297,10 @@ static askcred_status take_query(struct run *r,
 		return err_set(err, ASKCRED_CONFIG_ERROR, "tokens revoke",
 			       "give exactly one selector (host, older "
 			       "than, orphaned or id) with its value");
+	if (sel == ASKCRED_TOKENS_SEL_ID && !is_uuid4(r->q.token_id))
+		return err_set(err, ASKCRED_CONFIG_ERROR, "tokens revoke",
+			       "the token id to revoke is not a UUID version "
+			       "4");
 	return ASKCRED_OK;
 }
 
@@ -249,6 +315,77 @@ static askcred_status parent_id(struct run *r, struct askcred_error *err)
 	return r->ops->token_lookup(r->client, r->parent.workspace_id,
 				    &r->parent.token, &r->parent.token,
 				    r->parent_id, err);
+}
+
+static int still_listed(const struct net_token_info *list, size_t n,
+			const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(list[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* List the workspace again and report the held tokens: deleted when the
+ * list no longer has them, failed when it does (AskUI answered the
+ * delete but kept the token). When the list cannot be had, they are
+ * reported deleted as AskUI answered, saying it was not checked. Then
+ * the cache forgets the ones gone. */
+static void confirm(struct run *r, const struct net_token_info *list)
+{
+	struct askcred_error e = ASKCRED_ERROR_INIT;
+	struct net_token_info *again = NULL;
+	const char **gone = NULL;
+	size_t n = 0, n_gone = 0;
+	askcred_status st;
+
+	if (r->n_held == 0)
+		return;
+	st = r->ops->token_list(r->client, r->parent.workspace_id,
+				&r->parent.token, &again, &n, &e);
+	gone = calloc(r->n_held, sizeof(*gone));
+	for (size_t i = 0; i < r->n_held; i++) {
+		const struct net_token_info *t = &list[r->held[i].idx];
+		struct held *h = &r->held[i];
+		struct askcred_token_info info;
+		struct jobid_text jt;
+		size_t len = strlen(h->note);
+
+		describe(r, t, &info, &jt);
+		info.flags = h->flags;
+		if (st != ASKCRED_OK) {
+			snprintf(h->note + len, sizeof(h->note) - len,
+				 " (not checked: listing again failed: %s)",
+				 e.message);
+			if (gone != NULL)
+				gone[n_gone++] = t->id;
+		} else if (still_listed(again, n, t->id)) {
+			struct askcred_error kept = ASKCRED_ERROR_INIT;
+
+			r->deleted--;
+			info.flags &= ~ASKCRED_TOKEN_DELETED;
+			err_set(&kept, ASKCRED_UNAVAILABLE, "tokens",
+				"AskUI answered the delete of token %s but "
+				"still lists it",
+				t->id);
+			failed(r, &info, ASKCRED_UNAVAILABLE, &kept);
+			snprintf(h->note, sizeof(h->note),
+				 "not deleted: AskUI answered the delete but "
+				 "still lists the token");
+			audit(r, t, 0, "could not delete", h->note);
+		} else if (gone != NULL) {
+			gone[n_gone++] = t->id;
+		}
+		info.note = h->note;
+		r->cb(r->cb_ctx, &info);
+	}
+	/* Without room to remember them, deleted tokens are only not
+	 * dropped from the cache; they fail validation there anyway. */
+	if (gone != NULL)
+		tokens_forget_cached(r->sc, gone, n_gone);
+	free(gone);
+	if (again != NULL)
+		r->ops->token_list_free(again);
 }
 
 static askcred_status outcome(struct run *r, size_t listed,
@@ -319,17 +456,20 @@ askcred_status tokens_run(const struct source_ctx *sc,
 	if (rc == ASKCRED_OK)
 		rc = r.ops->token_list(r.client, r.parent.workspace_id,
 				       &r.parent.token, &list, &n, err);
-	/* Without room to remember them, deleted tokens are only not
-	 * dropped from the cache; they fail validation there anyway. */
-	if (rc == ASKCRED_OK && n > 0)
-		r.gone = calloc(n, sizeof(*r.gone));
+	if (rc == ASKCRED_OK && n > 0 && r.q.action != ASKCRED_TOKENS_LIST &&
+	    !(r.q.flags & ASKCRED_TOKENS_DRY_RUN)) {
+		r.held = calloc(n, sizeof(*r.held));
+		if (r.held == NULL)
+			rc = err_set(err, ASKCRED_NO_MEMORY, NULL,
+				     "out of memory");
+	}
 	for (size_t i = 0; rc == ASKCRED_OK && i < n; i++)
-		rc = one(&r, &list[i], err);
-	if (r.gone != NULL)
-		tokens_forget_cached(sc, r.gone, r.deleted);
+		rc = one(&r, &list[i], i, err);
+	/* Even after an error, what was deleted is reported. */
+	confirm(&r, list);
 	if (rc == ASKCRED_OK)
 		rc = outcome(&r, n, err);
-	free(r.gone);
+	free(r.held);
 	if (list != NULL)
 		r.ops->token_list_free(list);
 	record_clear(&r.parent);

@@ -224,7 +224,7 @@ struct askcred_tokens_query {
 	uint32_t flags;	      /* ASKCRED_TOKENS_* flags */
 	uint32_t select;      /* revoke: one ASKCRED_TOKENS_SEL_* */
 	const char *host;     /* SEL_HOST, else NULL */
-	const char *token_id; /* SEL_ID, else NULL */
+	const char *token_id; /* SEL_ID (a UUID), else NULL */
 	int64_t older_than;   /* SEL_OLDER: seconds */
 
 	/* ---- end of ABI 1.2 ---- */
@@ -253,7 +253,10 @@ struct askcred_token_info {
 	uint32_t flags; /* ASKCRED_TOKEN_* */
 	const char *workspace_id;
 	const char *token_id;
-	const char *name; /* as AskUI holds it */
+	/* As AskUI holds it: UTF-8 that may hold control characters (a name
+	 * typed in AskUI Hub); a host neutralises them before printing it,
+	 * and host, entry, purpose and note, which may quote it. */
+	const char *name;
 	int64_t created_at;
 	int64_t expires_at;  /* Unix seconds; 0: never */
 	const char *host;    /* decoded from askcred's name, or NULL */

@@ -130,7 +130,9 @@ askcred_status json_get_object(struct json_object *obj, const char *key,
 	return rc;
 }
 
-askcred_status json_get_string(struct json_object *obj, const char *key,
+/* A string member of 1..max bytes; control characters are checked by
+ * the callers. */
+static askcred_status get_text(struct json_object *obj, const char *key,
 			       size_t max, const char *what, const char *field,
 			       const char **out, size_t *len,
 			       struct askcred_error *err)
@@ -153,13 +155,49 @@ askcred_status json_get_string(struct json_object *obj, const char *key,
 			       "malformed answer: field %s is %zu bytes long, "
 			       "expected 1 to %zu",
 			       field, n, max);
-	if (text_control_at(s, n) < n)
+	*out = s;
+	*len = n;
+	return ASKCRED_OK;
+}
+
+askcred_status json_get_string(struct json_object *obj, const char *key,
+			       size_t max, const char *what, const char *field,
+			       const char **out, size_t *len,
+			       struct askcred_error *err)
+{
+	askcred_status rc = get_text(obj, key, max, what, field, out, len, err);
+
+	if (rc == ASKCRED_OK && text_control_at(*out, *len) < *len)
 		return err_set(err, ASKCRED_UNAVAILABLE, what,
 			       "malformed answer: field %s contains "
 			       "a control character",
 			       field);
-	*out = s;
-	*len = n;
+	return rc;
+}
+
+askcred_status json_get_label(struct json_object *obj, const char *key,
+			      size_t max, const char *what, const char *field,
+			      const char **out, size_t *len,
+			      struct askcred_error *err)
+{
+	askcred_status rc = get_text(obj, key, max, what, field, out, len, err);
+	size_t bad;
+
+	if (rc != ASKCRED_OK)
+		return rc;
+	/* json-c passes bytes that are not UTF-8 through; they would make
+	 * askcred's own JSON output invalid. A NUL (\u0000) would cut the
+	 * name short without a trace. */
+	bad = text_utf8_invalid_at(*out, *len);
+	if (bad < *len)
+		return err_set(err, ASKCRED_UNAVAILABLE, what,
+			       "malformed answer: field %s is not UTF-8 "
+			       "(byte %zu)",
+			       field, bad);
+	if (memchr(*out, '\0', *len) != NULL)
+		return err_set(err, ASKCRED_UNAVAILABLE, what,
+			       "malformed answer: field %s contains a NUL",
+			       field);
 	return ASKCRED_OK;
 }
 

@@ -39,6 +39,13 @@ askcred_status json_get_string(struct json_object *obj, const char *key,
 			       size_t max, const char *what, const char *field,
 			       const char **out, size_t *len,
 			       struct askcred_error *err);
+/* A string member of 1..max bytes of well-formed UTF-8 that may hold
+ * control characters: a label someone typed (a token's name in AskUI
+ * Hub), kept as it is and neutralised only where it is printed. */
+askcred_status json_get_label(struct json_object *obj, const char *key,
+			      size_t max, const char *what, const char *field,
+			      const char **out, size_t *len,
+			      struct askcred_error *err);
 /* A UUID version 4 string. With nullable, JSON null gives "". */
 askcred_status json_get_uuid(struct json_object *obj, const char *key,
 			     int nullable, const char *what, const char *field,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -231,6 +232,46 @@ out:
 	return rc;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	const struct net_token_info *const *x = a, *const *y = b;
+
+	return strcasecmp((*x)->id, (*y)->id);
+}
+
+/* A list that names one token twice is not what AskUI holds: refused,
+ * so that nothing is decided (or deleted twice) on it. */
+static askcred_status no_repeated_id(const struct net_token_info *list,
+				     size_t count, const char *what,
+				     struct askcred_error *err)
+{
+	const struct net_token_info **sorted;
+	askcred_status rc = ASKCRED_OK;
+
+	if (count < 2)
+		return ASKCRED_OK;
+	sorted = calloc(count, sizeof(*sorted));
+	if (sorted == NULL)
+		return err_set(err, ASKCRED_NO_MEMORY, NULL, "out of memory");
+	for (size_t i = 0; i < count; i++)
+		sorted[i] = &list[i];
+	qsort(sorted, count, sizeof(*sorted), by_id);
+	for (size_t i = 1; i < count; i++) {
+		size_t a = (size_t)(sorted[i - 1] - list),
+		       b = (size_t)(sorted[i] - list);
+
+		if (by_id(&sorted[i - 1], &sorted[i]) != 0)
+			continue;
+		rc = err_set(err, ASKCRED_UNAVAILABLE, what,
+			     "malformed answer: field [%zu].id repeats "
+			     "[%zu].id",
+			     a > b ? a : b, a > b ? b : a);
+		break;
+	}
+	free(sorted);
+	return rc;
+}
+
 askcred_status api_parse_list(const char *body, size_t len,
 			      struct net_token_info **out, size_t *n,
 			      struct askcred_error *err)
@@ -276,9 +317,12 @@ askcred_status api_parse_list(const char *body, size_t len,
 		snprintf(f_expires, sizeof(f_expires), "[%zu].expiresAt", i);
 		if ((rc = json_get_uuid(item, "id", 0, what, f_id, t->id,
 					err)) != ASKCRED_OK ||
-		    (rc = json_get_string(item, "name", NET_NAME_MAX_BYTES,
-					  what, f_name, &name, &name_len,
-					  err)) != ASKCRED_OK ||
+		    /* A name is what someone typed in AskUI Hub: control
+		     * characters are kept and shown neutralised, so that
+		     * one odd name cannot make the workspace unmanageable. */
+		    (rc = json_get_label(item, "name", NET_NAME_MAX_BYTES, what,
+					 f_name, &name, &name_len, err)) !=
+			    ASKCRED_OK ||
 		    (rc = json_get_time(item, "createdAt", 0, what, f_created,
 					&t->created_at, err)) != ASKCRED_OK ||
 		    (rc = json_get_time(item, "expiresAt", 1, what, f_expires,
@@ -286,6 +330,9 @@ askcred_status api_parse_list(const char *body, size_t len,
 			goto out;
 		memcpy(t->name, name, name_len + 1);
 	}
+	rc = no_repeated_id(list, count, what, err);
+	if (rc != ASKCRED_OK)
+		goto out;
 	*out = list;
 	*n = count;
 	list = NULL;

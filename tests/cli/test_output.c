@@ -300,6 +300,11 @@ static void test_helpers(void)
 
 	sanitize_text(clean, sizeof(clean), "a\x1b[2Jb\nc");
 	is_str(clean, "a?[2Jb?c", "sanitize_text masks control characters");
+	sanitize_text(clean, sizeof(clean),
+		      "\xc2\x9b"
+		      "2J\xc3\xb6\xc2\xa0");
+	is_str(clean, "?2J\xc3\xb6\xc2\xa0",
+	       "sanitize_text masks C1 controls (U+009B), not other UTF-8");
 	sanitize_text(clean, sizeof(clean), "0123456789abcdefghij");
 	is_str(clean, "0123456789abcde", "sanitize_text truncates to fit");
 }

@@ -153,7 +153,7 @@ keep
 is "$rc" 0 "revoke --id succeeds"
 is "$(held "$temp")" 0 "the token of that id is gone"
 
-fault '{"mode": "status", "status": 404, "only": "delete", "count": 1}'
+fault '{"mode": "gone", "only": "delete", "count": 1}'
 run tokens revoke --id "$gone" --json
 keep
 is "$rc" 0 "a 404 on delete counts as deleted"

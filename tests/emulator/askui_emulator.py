@@ -38,6 +38,15 @@ Also:
                               "expires_in": seconds (may be negative), the
                               token is created with that expiry and the
                               answer tells it truthfully).
+                              body (with "status" and "json": any value,
+                              or "raw": text, "latin1": true to send it
+                              as Latin-1 bytes: answered as is), many
+                              ("n" well-formed tokens in a list answer),
+                              keep (delete only: answered "status",
+                              default 204, the token is NOT deleted),
+                              gone (delete only: the token is deleted,
+                              answered 404, as when someone else was
+                              quicker).
                               "only": CALL limits any fault to that call
                               (create, list, ...); others pass untouched.
     GET  tokens               {"tokens": [{"id", "name", "createdAt",
@@ -482,6 +491,30 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif mode == "answer" and what == "create":
             self.tokens_call(what, self.path_ws(), None, f)
+        elif mode == "body":
+            if "raw" in f:
+                body = f["raw"].encode("latin-1" if f.get("latin1") else "utf-8")
+            else:
+                body = json.dumps(f.get("json")).encode()
+            self.send_response(int(f.get("status", 200)))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "many":
+            t = rfc3339(now())
+            items = [
+                {"id": str(uuid.uuid4()), "name": "many-%d" % i, "createdAt": t, "expiresAt": None}
+                for i in range(int(f.get("n", 20000)))
+            ]
+            self.send_json(200, items)
+        elif mode == "keep" and what == "delete":
+            self.send_json(int(f.get("status", 204)), None)
+        elif mode == "gone" and what == "delete":
+            # Deleted by someone else just before: gone, and a 404.
+            with self.server.store.lock:
+                self.server.store.tokens.pop(self.path.split("?", 1)[0].rsplit("/", 1)[1], None)
+            self.send_json(404, {"detail": "Access token not found"})
         else:
             return False
         return True
@@ -569,7 +602,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and what == "issued":
             with store.lock:
                 return self.send_json(200, {"tokens": list(store.issued)})
-        body, bad = self.json_body() if method == "POST" else (None, None)
+        # No body is an empty object: "emuctl.py ... POST reset" sends none.
+        body, bad = self.json_body() if method == "POST" and self.body else ({}, None)
         if bad:
             return self.send_json(422, bad)
         if method == "POST" and what == "fault":

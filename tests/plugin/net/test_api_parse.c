@@ -13,6 +13,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define WS "9cf30c31-ea1e-4ff5-994a-c4a0dc70882f"
 #define ID "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+#define ID2 "1b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
 #define TOK "U4IiJRhZscdBA4VFOLCpWw"
 
 static const struct {
@@ -89,9 +90,27 @@ static const struct {
 	{"[]", ASKCRED_OK, 0, "", "empty list"},
 	{"[{\"id\":\"" ID "\",\"name\":\"askcred-host-ci\",\"createdAt\":"
 	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":\"2026-11-29T17:00:00Z\"},"
-	 "{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
+	 "{\"id\":\"" ID2 "\",\"name\":\"x\",\"createdAt\":"
 	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
 	 ASKCRED_OK, 2, "", "two tokens"},
+	{"[{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},"
+	 "{\"id\":\"" ID2 "\",\"name\":\"y\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},"
+	 "{\"id\":\"0B1C2D3E-4F50-4A6B-8C7D-9E0F1A2B3C4D\",\"name\":\"z\","
+	 "\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
+	 ASKCRED_UNAVAILABLE, 0, "[2].id repeats [0].id",
+	 "one id twice (in another case)"},
+	{"[{\"id\":\"" ID "\",\"name\":\"\\u001b[2J\\nx\\u009b\","
+	 "\"createdAt\":\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
+	 ASKCRED_OK, 1, "", "a name with control characters (shown masked)"},
+	{"[{\"id\":\"" ID "\",\"name\":\"a\xff\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
+	 ASKCRED_UNAVAILABLE, 0, "[0].name is not UTF-8", "a name not UTF-8"},
+	{"[{\"id\":\"" ID "\",\"name\":\"a\\u0000b\",\"createdAt\":"
+	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null}]",
+	 ASKCRED_UNAVAILABLE, 0, "[0].name contains a NUL",
+	 "a name with a NUL"},
 	{"{}", ASKCRED_UNAVAILABLE, 0, "expected a JSON array", "an object"},
 	{"[{\"id\":\"" ID "\",\"name\":\"x\",\"createdAt\":"
 	 "\"2026-11-28T17:00:00Z\",\"expiresAt\":null},{\"id\":\"" ID "\","

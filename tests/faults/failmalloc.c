@@ -56,6 +56,12 @@ struct slot {
 };
 
 static struct slot table[SLOTS];
+/* The slots ever taken since arming, so that arming, disarming and the
+ * leak report visit those few thousand and not all of the 20 MB table:
+ * each test_alloc child arms once, and touching every page of the table
+ * there cost it more than the fetch under test. */
+static uint32_t used[SLOTS];
+static size_t n_used;
 /* Recursive: backtrace() may allocate while a slot is being filled. */
 static pthread_mutex_t mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static int armed, quarantine;
@@ -103,6 +109,8 @@ static void track(void *p, size_t size)
 		overflow++;
 		return;
 	}
+	if (table[i].p == NULL)
+		used[n_used++] = (uint32_t)i;
 	memset(&table[i], 0, sizeof(table[i]));
 	table[i].p = p;
 	table[i].size = size;
@@ -394,7 +402,10 @@ EXPORT void failmalloc_arm(unsigned long k)
 	inside = 0;
 	set_only();
 	pthread_mutex_lock(&mu);
-	memset(table, 0, sizeof(table));
+	/* Only taken slots can be other than zero (the table is in .bss). */
+	for (size_t u = 0; u < n_used; u++)
+		memset(&table[used[u]], 0, sizeof(table[used[u]]));
+	n_used = 0;
 	quarantine = getenv("FAILMALLOC_QUARANTINE") == NULL ||
 		     strcmp(getenv("FAILMALLOC_QUARANTINE"), "0") != 0;
 	fail_at = k;
@@ -410,12 +421,14 @@ EXPORT void failmalloc_disarm(struct failmalloc_result *r)
 	pthread_mutex_lock(&mu);
 	armed = 0;
 	/* Give the quarantined blocks back. */
-	for (size_t i = 0; i < SLOTS; i++)
-		if (table[i].p != NULL && table[i].p != TOMB &&
-		    table[i].freed) {
-			__libc_free(table[i].p);
-			table[i].p = TOMB;
+	for (size_t u = 0; u < n_used; u++) {
+		struct slot *s = &table[used[u]];
+
+		if (s->p != TOMB && s->freed) {
+			__libc_free(s->p);
+			s->p = TOMB;
 		}
+	}
 	r->allocations = seen;
 	r->injected = injected;
 	r->live = live;
@@ -427,17 +440,18 @@ EXPORT void failmalloc_disarm(struct failmalloc_result *r)
 
 EXPORT size_t failmalloc_leaks(struct failmalloc_leak *out, size_t max)
 {
-	size_t i, n = 0;
+	size_t u, n = 0;
 
 	pthread_mutex_lock(&mu);
-	for (i = 0; i < SLOTS && n < max; i++)
-		if (table[i].p != NULL && table[i].p != TOMB &&
-		    !table[i].freed) {
-			out[n].size = table[i].size;
-			memcpy(out[n].frames, table[i].frames,
-			       sizeof(out[n].frames));
+	for (u = 0; u < n_used && n < max; u++) {
+		const struct slot *s = &table[used[u]];
+
+		if (s->p != TOMB && !s->freed) {
+			out[n].size = s->size;
+			memcpy(out[n].frames, s->frames, sizeof(out[n].frames));
 			n++;
 		}
+	}
 	pthread_mutex_unlock(&mu);
 	return n;
 }

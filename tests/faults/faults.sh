@@ -3,6 +3,10 @@
 # directory removed at exit, a machine id file and the cache_tool path.
 #
 #   val FILE KEY        the value of KEY=... in cache_tool output FILE
+#   vals FILE           every KEY=... of FILE at once, as $v_KEY (shell
+#                       builtins only: the allocation sweeps read
+#                       hundreds of outputs, and two processes per value
+#                       were most of their cost)
 #   temps DIR           how many temp files (*.tmp) are in DIR
 #   faults_setup        $T (private, removed at exit) and $MACHINE_ID
 #
@@ -18,8 +22,33 @@ val() {
 	sed -n "s/^$2=//p" "$1" | tail -n 1
 }
 
+vals() {
+	for _k in $_vals_set; do
+		unset "v_$_k"
+	done
+	_vals_set=
+	while IFS= read -r _line; do
+		case $_line in
+		*=*) _k=${_line%%=*} ;;
+		*) continue ;;
+		esac
+		case $_k in
+		'' | *[!a-z_]*) continue ;;
+		esac
+		# The last line for a key wins, as in val.
+		eval "v_$_k=\${_line#*=}"
+		_vals_set="$_vals_set $_k"
+	done <"$1"
+}
+
 temps() {
-	ls -a "$1" 2>/dev/null | grep -c '\.tmp$'
+	_n=0
+	for _f in "$1"/* "$1"/.*; do
+		case $_f in
+		*.tmp) [ -e "$_f" ] && _n=$((_n + 1)) ;;
+		esac
+	done
+	echo "$_n"
 }
 
 faults_setup() {

@@ -50,31 +50,33 @@ sweep() {
 			fi
 			continue
 		fi
-		[ "$(val "$T/out" injected)" = 1 ] || break
-		st=$(val "$T/out" status)
+		vals "$T/out"
+		[ "${v_injected-}" = 1 ] || break
+		st=${v_status-}
 		if [ "$st" != 0 ] && [ "$st" != 9 ]; then
-			case $(val "$T/out" failed_in) in
+			case ${v_failed_in-} in
 			json-c) wrong_jsonc=$((wrong_jsonc + 1)) ;;
 			OpenSSL*) wrong_ssl=$((wrong_ssl + 1)) ;;
 			*) wrong=$((wrong + 1)) ;;
 			esac
-			[ $shown -lt 8 ] && diag "$1 k=$k: status $st: $(val "$T/out" message) (the failed allocation: $(val "$T/out" failed_in):$(val "$T/out" failed_at))"
+			[ $shown -lt 8 ] && diag "$1 k=$k: status $st: ${v_message-} (the failed allocation: ${v_failed_in-}:${v_failed_at-})"
 			shown=$((shown + 1))
 		fi
-		if [ "$(val "$T/out" live_ours)" != 0 ] || [ "$(val "$T/out" fds_leaked)" != 0 ]; then
+		if [ "${v_live_ours-}" != 0 ] || [ "${v_fds_leaked-}" != 0 ]; then
 			leaks=$((leaks + 1))
-			diag "$1 k=$k: $(val "$T/out" live_ours) allocations and $(val "$T/out" fds_leaked) descriptors leaked: $(val "$T/out" leak)"
+			diag "$1 k=$k: ${v_live_ours-} allocations and ${v_fds_leaked-} descriptors leaked: ${v_leak-}"
 		fi
-		if [ "$(val "$T/out" errors_queued)" != 0 ]; then
+		if [ "${v_errors_queued-}" != 0 ]; then
 			errq=$((errq + 1))
-			[ $errq -le 3 ] && diag "$1 k=$k: $(val "$T/out" errors_queued) errors left in OpenSSL's error queue"
+			[ $errq -le 3 ] && diag "$1 k=$k: ${v_errors_queued-} errors left in OpenSSL's error queue"
 		fi
 		"$TOOL" read "$D" "$MACHINE_ID" e1 >"$T/check" 2>&1
-		case $(val "$T/check" token) in
+		vals "$T/check"
+		case ${v_token-} in
 		tok-old | tok-new) ;;
 		*)
 			broken=$((broken + 1))
-			diag "$1 k=$k: the entry no longer reads: $(val "$T/check" message)"
+			diag "$1 k=$k: the entry no longer reads: ${v_message-}"
 			;;
 		esac
 		[ "$(temps "$D")" = 0 ] || {

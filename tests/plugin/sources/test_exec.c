@@ -161,11 +161,11 @@ static struct instance *open_exec(const char *command, const char *extra)
 	struct instance *inst = NULL;
 	char arg[PATH_MAX + 16];
 	const char *hang = strrchr(command, '/');
-	const char *argv[5] = {
-		"source=exec", "cache=off", arg,
-		hang != NULL && strcmp(hang, "/hang") == 0 ? HANG_TIMEOUT
-							   : ANSWER_TIMEOUT,
-		extra};
+	const char *argv[5] = {"source=exec", "cache=off", arg,
+			       hang != NULL && strcmp(hang, "/hang") == 0
+				       ? HANG_TIMEOUT
+				       : ANSWER_TIMEOUT,
+			       extra};
 
 	snprintf(arg, sizeof(arg), "command=%s", command);
 	if (instance_open(&host, extra ? 5 : 4, argv, &inst, &err) !=

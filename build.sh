@@ -5,7 +5,7 @@
 # Both build out of tree (_build/, _build-san/) from a clean bootstrap.
 set -euo pipefail
 
-cd "$(dirname "$0")"
+cd "$(dirname "${BASH_SOURCE[0]}")"
 top=$PWD
 
 # What a fresh Debian 12 lacks. Build tools, the three libraries, and what
@@ -171,17 +171,17 @@ make_var() {
 # tests_of DIR: the TESTS make check runs in DIR, one a line.
 tests_of() { make_var "$1" TESTS; }
 
-# progress DIR PID: while make check (PID) runs in DIR, one line per test
+# progress DIR NAME: while make check (the background job NAME) runs in DIR, one line per test
 # as it ends ("[n/N] PASS tests/..."), so that a person sees it is alive.
 # A test has ended when its .trs holds the global result.
 progress() {
-	local dir=$1 pid=$2 t trs res n=0 total alive
+	local dir=$1 name=$2 t trs res n=0 total alive
 	local -a left still
 	mapfile -t left < <(tests_of "$dir")
 	total=${#left[@]}
 	while :; do
 		alive=0
-		kill -0 "$pid" 2>/dev/null && alive=1
+		running "$name" && alive=1
 		still=()
 		for t in "${left[@]}"; do
 			trs=$dir/${t%.sh}.trs
@@ -203,17 +203,17 @@ progress() {
 # run_check DIR: make check with a running count, the summary, and the
 # failures' logs.
 run_check() {
-	local dir=$1 rc=0 pid
+	local dir=$1 rc=0
 	find "$dir" -name '*.trs' -delete
 	# One job more than CPUs: the tests wait on emulators and children,
 	# but the phase as a whole keeps both CPUs busy (with the build
 	# beside it), so more jobs only made each test slower: three more
 	# than CPUs measured no faster idle (410 s against 389 s) and put
 	# more tests beside each other under load.
-	make -C "$dir" -j"$(($(njobs) + 1))" check >"$dir/check.out" 2>&1 &
-	pid=$!
-	progress "$dir" "$pid"
-	wait "$pid" || rc=$?
+	background "check$dir" "$dir/check.out" \
+		make -C "$dir" -j"$(($(njobs) + 1))" check
+	progress "$dir" "check$dir"
+	await "check$dir" || rc=$?
 	grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" || true
 	suite_summary "$dir"
 	if [ $rc -ne 0 ]; then
@@ -224,24 +224,46 @@ run_check() {
 	return $rc
 }
 
-# background NAME COMMAND...: run COMMAND while the next phase's tests
-# run. They spend most of their time waiting on emulators and children,
-# so a build beside them takes little from them and the phase after
-# finds it done. Output to _build-bg/NAME.out; await_background NAME
-# waits for it.
+# background NAME OUT COMMAND...: run COMMAND with its output to OUT while
+# the script goes on; running NAME says whether it still runs, await NAME
+# gives its exit status. The status goes through a file, not bash's wait:
+# bash forgets a finished job's status as soon as a later child gets its
+# pid, and the suite forks enough to wrap a 32768 pid space in one phase
+# (CI once failed with "wait: pid N is not a child of this shell" after
+# the ASan build had succeeded).
 declare -A bg_pid
 background() {
-	local name=$1
-	shift
+	local name=$1 out=$2 status
+	shift 2
 	mkdir -p "$top/_build-bg"
-	"$@" >"$top/_build-bg/$name.out" 2>&1 &
+	status=$top/_build-bg/$name.status
+	rm -f "$status"
+	{
+		rc=0
+		"$@" || rc=$?
+		echo "$rc" >"$status.tmp" && mv "$status.tmp" "$status"
+		exit "$rc"
+	} >"$out" 2>&1 &
 	bg_pid[$name]=$!
 }
+running() {
+	[ ! -e "$top/_build-bg/$1.status" ] &&
+		kill -0 "${bg_pid[$1]}" 2>/dev/null
+}
+await() {
+	local name=$1 rc
+	# Returns at once when the pid is no longer ours: the job has ended.
+	wait "${bg_pid[$name]}" 2>/dev/null || true
+	rc=$(cat "$top/_build-bg/$name.status" 2>/dev/null) || rc=
+	[ -n "$rc" ] || rc=1 # killed before it could write its status
+	return "$rc"
+}
+
+# await_background NAME: await NAME, a build; on failure, show its output.
 await_background() {
-	local name=$1
-	if ! wait "${bg_pid[$name]}"; then
-		tail -n 40 "$top/_build-bg/$name.out"
-		log "$name: the build started in the background failed"
+	if ! await "$1"; then
+		tail -n 40 "$top/_build-bg/$1.out"
+		log "$1: the build started in the background failed"
 		return 1
 	fi
 }
@@ -295,14 +317,14 @@ cmd_test() {
 	configure_build _build
 	make -C _build -j"$(njobs)" >/dev/null
 	phase "make check (the ASan + UBSan build runs beside it)"
-	background san build_san
+	background san "$top/_build-bg/san.out" build_san
 	run_check _build || rc=1
 	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
 
 	phase "build with ASan + UBSan (finishing)"
 	await_background san
 	phase "make check under ASan + UBSan (the fuzz build runs beside it)"
-	background fuzz env FUZZ_BUILD_ONLY=1 \
+	background fuzz "$top/_build-bg/fuzz.out" env FUZZ_BUILD_ONLY=1 \
 		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-12}"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
@@ -338,6 +360,9 @@ cmd_test() {
 	echo "${pass} passed, ${fail} failed"
 	return $rc
 }
+
+# Sourced (by tests/build/test_background.sh), it only defines.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 case "${1:-}" in
 demo) cmd_demo ;;

@@ -94,6 +94,8 @@ child_run(const struct cli *cli, const struct job *job, char **envp,
 	int e;
 
 	forward_child_reset(&job->fwd);
+	if (job->own_signal != 0)
+		forward_child_default(job->own_signal);
 	if (cli->saved.core_valid)
 		setrlimit(RLIMIT_CORE, &cli->saved.core);
 	umask(cli->saved.umask);
@@ -316,6 +318,10 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	ex = renew_options(&a, &renew);
 	if (ex >= 0)
 		return ex;
+	if (a.renew.on && renew.mode != RENEW_NONE)
+		job.own_signal = renew.mode == RENEW_SIGNAL
+					 ? renew.reload_signal
+					 : renew.stop_signal;
 	if (optind >= argc)
 		return usage_error("exec", "no command given (askcred exec "
 					   "-- COMMAND [ARGS...])");

@@ -15,6 +15,10 @@ struct job {
 	struct forward fwd;
 	int forwarding; /* forward_prepare() done: later starts reuse it */
 	int exec_errno; /* why execvp failed in the child; 0: it ran */
+	/* The signal askcred itself sends the command (exec --renew: the
+	 * --stop-signal, or signal:SIG's), 0 if none: it starts at its
+	 * default action there (forward_child_default()). */
+	int own_signal;
 };
 
 /* Start argv with cred in its environment, forwarding signals to it. A

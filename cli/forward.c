@@ -96,6 +96,19 @@ void forward_child_reset(const struct forward *f)
 	sigprocmask(SIG_SETMASK, &f->old_mask, NULL);
 }
 
+void forward_child_default(int sig)
+{
+	struct sigaction dfl;
+	sigset_t unblock;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&unblock);
+	sigaddset(&unblock, sig);
+	sigaction(sig, &dfl, NULL);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
 void forward_start(struct forward *f, pid_t child)
 {
 	atomic_store(&child_pid, child);

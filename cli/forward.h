@@ -29,6 +29,13 @@ int forward_prepare(struct forward *f);
  * started with. Async-signal-safe. */
 void forward_child_reset(const struct forward *f);
 
+/* In the child, after forward_child_reset(): sig at its default action
+ * and not blocked, whatever askcred was started with. For a signal
+ * askcred sends the command itself: started under nohup, a command
+ * would inherit SIGHUP ignored, a shell cannot trap a signal ignored at
+ * its start, and signal:HUP would reach nobody. Async-signal-safe. */
+void forward_child_default(int sig);
+
 /* In the parent after fork(): send signals to child from now on,
  * including any that arrived since forward_prepare(). */
 void forward_start(struct forward *f, pid_t child);

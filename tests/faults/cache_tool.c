@@ -160,7 +160,7 @@ static void disarm_report(void)
 	struct failmalloc_result r;
 	failmalloc_disarm_fn disarm;
 	failmalloc_leaks_fn list;
-	char text[400], example[400] = "";
+	char text[400], example[400] = "", jsonc_example[400] = "";
 	size_t i, n;
 
 	*(void **)&disarm = dlsym(RTLD_DEFAULT, "failmalloc_disarm");
@@ -172,15 +172,19 @@ static void disarm_report(void)
 
 		if (owned[w]++ == 0 && w == OWN_ASKCRED)
 			memcpy(example, text, sizeof(text));
+		if (owned[w] == 1 && w == OWN_JSONC)
+			memcpy(jsonc_example, text, sizeof(text));
 	}
 	printf("injected=%d\nallocations=%lu\nlive=%lu\nlive_ours=%lu\n"
-	       "live_errq=%lu\nlive_libs=%lu\nerrors_queued=%d\n",
+	       "live_errq=%lu\nlive_jsonc=%lu\nlive_libs=%lu\n"
+	       "errors_queued=%d\n",
 	       r.injected, r.allocations, r.live, owned[OWN_ASKCRED],
-	       owned[OWN_ERRQ],
-	       owned[OWN_JSONC] + owned[OWN_CRYPTO] + owned[OWN_OTHER],
-	       errors_queued());
+	       owned[OWN_ERRQ], owned[OWN_JSONC],
+	       owned[OWN_CRYPTO] + owned[OWN_OTHER], errors_queued());
 	if (example[0] != '\0')
 		printf("leak=%s\n", example);
+	if (jsonc_example[0] != '\0')
+		printf("jsonc_leak=%s\n", jsonc_example);
 	/* Whose allocation was made to fail: a library's or ours. */
 	if (r.injected) {
 		struct failmalloc_leak f = {0, {0}};

@@ -83,6 +83,9 @@ struct path {
 	unsigned long from_source; /* OK runs that asked the source */
 	unsigned long crash_key, crash_other;
 	unsigned long leaky[OWN_N], shown[OWN_N];
+	/* runs leaving json-c objects live although no json-c allocation
+	 * failed: an object our code never put */
+	unsigned long jsonc_ours;
 	unsigned long by_status[ASKCRED_INTERNAL + 1];
 	int clean_ok;
 	int ranged; /* FAULTS_ALLOC_RANGE: every run had a k to fail */
@@ -379,6 +382,17 @@ static void judge(struct path *p, unsigned long k, const struct outcome *o)
 	if (o->errors_queued && p->errq++ < SHOWN)
 		tap_diag("%s: k=%lu: %d errors left in OpenSSL's error queue",
 			 p->name, k, o->errors_queued);
+	/* json-c's memory is ours to free unless json-c's own allocation
+	 * failed (json-c 0.16 may then drop what it had built): a json-c
+	 * object live after close is an object our code never put. */
+	if (o->owned[OWN_JSONC] != 0 &&
+	    (!o->fm.injected || o->failed_in != OWN_JSONC) &&
+	    p->jsonc_ours++ < SHOWN)
+		tap_diag("%s: k=%lu: %lu json-c allocations live after close, "
+			 "no json-c allocation failed (ours: %s): e.g. %s",
+			 p->name, k, o->owned[OWN_JSONC],
+			 o->fm.injected ? o->failed_at : "none failed",
+			 o->example[OWN_JSONC]);
 	for (int w = 0; w < OWN_N; w++) {
 		if (o->owned[w] == 0)
 			continue;
@@ -533,6 +547,10 @@ static void report(const struct path *p)
 	      n, p->other_ssl);
 	is_int(p->leaky[OWN_ASKCRED], 0,
 	       "%s: nothing askcred allocates outlives close", n);
+	is_int(p->jsonc_ours, 0,
+	       "%s: every json-c object is put, unless json-c's own "
+	       "allocation failed",
+	       n);
 	is_int(p->errq, 0, "%s: OpenSSL's error queue is left empty", n);
 	tap_diag("%s: runs leaving library-owned memory: json-c %lu, OpenSSL "
 		 "tables %lu, OpenSSL error buffers kept for reuse %lu, "

@@ -66,6 +66,12 @@ sweep() {
 			leaks=$((leaks + 1))
 			diag "$1 k=$k: ${v_live_ours-} allocations and ${v_fds_leaked-} descriptors leaked: ${v_leak-}"
 		fi
+		# json-c's memory is ours to free unless json-c's own
+		# allocation failed: then it is an object we never put.
+		if [ "${v_live_jsonc-0}" != 0 ] && [ "${v_failed_in-}" != json-c ]; then
+			leaks=$((leaks + 1))
+			diag "$1 k=$k: ${v_live_jsonc-} json-c allocations live, no json-c allocation failed: ${v_jsonc_leak-}"
+		fi
 		if [ "${v_errors_queued-}" != 0 ]; then
 			errq=$((errq + 1))
 			[ $errq -le 3 ] && diag "$1 k=$k: ${v_errors_queued-} errors left in OpenSSL's error queue"

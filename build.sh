@@ -374,11 +374,12 @@ cmd_test() {
 	phase "threaded tests under ThreadSanitizer"
 	configure_build _build-tsan --enable-tsan
 	# Only these tests' programs are built with TSan (check_PROGRAMS),
-	# not the whole test suite's.
+	# with what they link and load, and not the whole test suite's;
+	# check-TESTS, not check, so not the command or the man pages either.
 	gate _build-tsan/check.out 'grep -E "^# (PASS|FAIL|ERROR):"' \
 		env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		make -C _build-tsan -j"$(njobs)" check TESTS="$TSAN_TESTS" \
-		check_PROGRAMS="$TSAN_TESTS" || {
+		make -C _build-tsan -j"$(njobs)" check-TESTS \
+		TESTS="$TSAN_TESTS" check_PROGRAMS="$TSAN_TESTS" || {
 		[ ! -f _build-tsan/test-suite.log ] ||
 			cat _build-tsan/test-suite.log
 	}

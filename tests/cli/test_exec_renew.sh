@@ -7,8 +7,10 @@
 # the supervision ends. --on-renew none only warns; the command ending on
 # its own ends the supervision with its status, a restart is not such an
 # end; a command that ignores the stop signal is killed after
-# --stop-timeout; an AskUI outage leaves the command on its token and is
-# reported with its cause; gc finds every token of a SIGKILLed askcred.
+# --stop-timeout; the signal askcred sends (HUP, the stop signal) reaches a
+# command even when askcred was started with it ignored (nohup); an AskUI
+# outage leaves the command on its token and is reported with its cause;
+# gc finds every token of a SIGKILLed askcred.
 #
 # The runs overlap in time (each has its own purpose, so its own tokens)
 # to keep the test short; it takes about 140 s, most of it waiting for
@@ -147,6 +149,15 @@ exec_bg stubborn --renew --purpose stubborn --lifetime 12s --min-validity 2s \
 	--stop-timeout 1s -- sh -c 'trap "" TERM; echo $$ >>"$1/stubborn.starts"
 	while :; do sleep 0.1; done' sh "$T"
 
+# 5b. askcred started with SIGTERM ignored: the command still gets the
+# stop signal at its default action, so its own trap runs and it stops
+# at once, not after --stop-timeout (60 s) and a SIGKILL.
+trap '' TERM
+exec_bg termign --renew --purpose termign --lifetime 12s --min-validity 2s \
+	--stop-timeout 60s -- sh -c 'trap "echo stop >>\"\$1/termign.stops\"; exit 0" TERM
+	echo $$ >>"$1/termign.starts"; while :; do sleep 0.1; done' sh "$T"
+trap - TERM
+
 # --- 4: ends on its own
 finish own
 is "$rc" 5 "the command ending on its own ends the supervision with its status"
@@ -164,6 +175,19 @@ finish stubborn
 is "$rc" 138 "SIGUSR1 to askcred ends it (128+10)"
 set -- $(tokens stubborn)
 is "$2" 0 "stop-timeout: no token left in AskUI ($1 minted)"
+
+# --- 5b: the stop signal reaches a command askcred started with it ignored
+wait_until 300 has_n "$T/termign.starts" 2
+ok $? "askcred started with SIGTERM ignored: the command is started again after a restart"
+[ "$(wc -l <"$T/termign.stops" 2>/dev/null || echo 0)" -ge 1 ]
+ok $? "its own TERM trap ran for the restart (the signal was not left ignored)"
+grep -q "did not stop within" "$T/termign.err"
+is $? 1 "it stopped on the signal, without --stop-timeout and SIGKILL"
+kill -USR1 "$(cat "$T/termign.apid")"
+finish termign
+is "$rc" 138 "SIGUSR1 to askcred ends it (128+10)"
+set -- $(tokens termign)
+is "$2" 0 "no token left in AskUI ($1 minted)"
 
 # --- 3: none
 wait_until 300 says "$T/none.err" "has expired"

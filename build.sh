@@ -309,14 +309,28 @@ cmd_demo() {
 # OUT; on success SUMMARY (a shell filter) shows what matters of it, on
 # failure its tail is shown. Counts into pass/fail/rc of cmd_test.
 gate() {
-	local out=$1 summary=$2
+	local out=$1 summary=$2 status=0
 	shift 2
-	if "$@" >"$out" 2>&1; then
-		sh -c "$summary" <"$out" || true
+	"$@" >"$out" 2>&1 || status=$?
+	verdict "$status" "$out" "$summary"
+}
+
+# gate_background NAME SUMMARY: the gate of a step started with
+# background NAME OUT (OUT is _build-bg/NAME.out).
+gate_background() {
+	local status=0
+	await "$1" || status=$?
+	verdict "$status" "$top/_build-bg/$1.out" "$2"
+}
+
+# verdict STATUS OUT SUMMARY: count one gate's outcome (see gate).
+verdict() {
+	if [ "$1" -eq 0 ]; then
+		sh -c "$3" <"$2" || true
 		pass=$((pass + 1))
 		return 0
 	fi
-	tail -n 60 "$out"
+	tail -n 60 "$2"
 	fail=$((fail + 1))
 	rc=1
 	return 1
@@ -354,24 +368,38 @@ cmd_test() {
 	phase "build (-Werror)"
 	configure_build _build
 	make -C _build -j"$(njobs)" >/dev/null
-	phase "make check of the tests ASan cannot run (the ASan + UBSan build runs beside it)"
+	phase "build the test programs (-Werror; the ASan + UBSan build runs beside it)"
 	background san "$top/_build-bg/san.out" build_san
 	# TESTS= builds every test program: all compile with -Werror here.
 	make -C _build -j"$(njobs)" check TESTS= >/dev/null
-	run_check _build "$PLAIN_TESTS" || rc=1
-	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
+	# The tests ASan cannot run go on beside the rest, so that no CPU
+	# waits for the longest of them (test_alloc, alone for about 35 s
+	# of an idle run); their results are shown after the sanitizer
+	# check's.
+	background plain "$top/_build-bg/plain.out" run_check _build "$PLAIN_TESTS"
 
-	phase "build with ASan + UBSan (finishing)"
+	phase "build with ASan + UBSan (finishing; the tests ASan cannot run have started on the plain build)"
 	await_background san
-	phase "make check under ASan + UBSan (the fuzz build runs beside it)"
+	phase "make check under ASan + UBSan (the fuzz build and the tests ASan cannot run are beside it)"
 	background fuzz "$top/_build-bg/fuzz.out" env FUZZ_BUILD_ONLY=1 \
 		tests/fuzz/run.sh "$top" "$top/_build-fuzz" "${FUZZ_SECONDS:-12}"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check _build-san || rc=1
 	read -r p f < <(summary_counts _build-san); pass=$((pass + p)); fail=$((fail + f))
 	plain_covers_san_skips _build-san || { rc=1; fail=$((fail + 1)); }
+	log "the tests ASan cannot run, on the plain build:"
+	await plain || rc=1
+	cat "$top/_build-bg/plain.out"
+	read -r p f < <(summary_counts _build); pass=$((pass + p)); fail=$((fail + f))
 
-	phase "threaded tests under ThreadSanitizer"
+	# distcheck builds the tarball's tree from scratch: it runs beside
+	# the three phases below, whose single-threaded stretches (a
+	# configure, the last fuzz target, the last memcheck run) leave a CPU
+	# free. Only up-to-date targets of _build are shared with Valgrind's
+	# make check there.
+	background distcheck "$top/_build-bg/distcheck.out" distcheck
+
+	phase "threaded tests under ThreadSanitizer (make distcheck runs beside it and the next two)"
 	configure_build _build-tsan --enable-tsan
 	# Only these tests' programs are built with TSan (check_PROGRAMS),
 	# with what they link and load, and not the whole test suite's;
@@ -396,8 +424,8 @@ cmd_test() {
 		true
 
 	# What distcheck's check runs, and why: DISTCHECK_TESTS above.
-	phase "make distcheck"
-	gate _build/distcheck.out 'echo "distcheck ok"' distcheck || true
+	phase "make distcheck (finishing)"
+	gate_background distcheck 'echo "distcheck ok"' || true
 
 	echo "${pass} passed, ${fail} failed"
 	return $rc

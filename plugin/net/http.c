@@ -408,7 +408,7 @@ askcred_status http_perform(struct net_client *c,
 		goto out;
 	}
 	for (unsigned attempt = 1;; attempt++) {
-		int64_t left = deadline - now_ms(), delay;
+		int64_t started = now_ms(), left = deadline - started, delay;
 		curl_off_t retry_after = 0;
 		CURLcode cc;
 		long status = 0;
@@ -462,8 +462,13 @@ askcred_status http_perform(struct net_client *c,
 		}
 		delay = retry_after > 0 ? (int64_t)retry_after * 1000
 					: backoff_ms(c, attempt);
+		/* No retry that the budget would cut off: one started with
+		 * less time left than this attempt took would end on the
+		 * budget's timeout, and that would become the reported
+		 * cause in place of the server's answer. Measured, not
+		 * fixed, so it holds on a slow machine. */
 		left = deadline - now_ms();
-		if (delay >= left) {
+		if (delay + (now_ms() - started) >= left) {
 			if (cc == CURLE_OK)
 				break; /* report the last status */
 			rc = transport_error(cc, tls_bad, &sink, errbuf, where,

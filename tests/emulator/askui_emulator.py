@@ -23,7 +23,7 @@ Also:
                               "connections": TLS connections accepted}
     GET  issued               {"tokens": [every token string handed out]}
     POST fault                {"mode": ..., "count": n, ...}; mode "none"
-                              clears. Modes: status (with "status"), 429
+                              clears. Modes: status (with "status", and "seconds" to answer late), 429
                               (with "retry_after": "2" or "date:3"), stall
                               (with "seconds"), slow (1 byte per second),
                               huge (10 MiB; "content_length": true/false),
@@ -464,6 +464,8 @@ class Handler(BaseHTTPRequestHandler):
         """Play fault f. True when the request is answered (or dropped)."""
         mode = f.get("mode")
         if mode == "status":
+            # "seconds": the answer comes that long after the request.
+            self.sleep(float(f.get("seconds", 0)))
             self.send_json(int(f.get("status", 503)), {"detail": "Service unavailable (emulated)"})
         elif mode == "429":
             ra = str(f.get("retry_after", "1"))

@@ -264,6 +264,38 @@ static void retry_bounds(void)
 	emu_fault("{}");
 }
 
+/* A retry the budget would cut off is not started, so the cause reported
+ * is the server's last answer and not the budget's timeout. Each answer
+ * takes 1 s and the budget is 2.5 s: after the first, at most 1.5 s is
+ * left and the backoff (1000 ms base: 500 to 1000 ms) leaves less than
+ * the 1 s a second attempt needs. A slower machine only makes the first
+ * attempt longer. */
+static void retry_cut_by_the_budget(void)
+{
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct net_config cfg;
+	double secs = 0;
+
+	emu_config(&cfg);
+	cfg.max_attempts = 10;
+	cfg.retry_base_ms = 1000;
+	cfg.timeout_ms = 2500;
+	emu_reset();
+	emu_fault("{\"mode\":\"status\",\"status\":503,\"seconds\":1}");
+	is_int(create_with(&cfg, &err, &secs, NULL), ASKCRED_UNAVAILABLE,
+	       "a late 503 within a short budget fails");
+	is_str(err.where, "HTTP 503",
+	       "the cause is the server's answer, HTTP 503 (%s: %s)", err.where,
+	       err.message);
+	ok(strstr(err.message, "timed out") == NULL &&
+		   strstr(err.message, "no answer") == NULL,
+	   "not a timeout of a retry the budget cut off");
+	is_int(emu_count("create"), 1,
+	       "no second attempt: it could not have ended in time");
+	tap_diag("took %.0f ms", secs * 1e3);
+	emu_fault("{}");
+}
+
 static void retry_after(void)
 {
 	static const struct {
@@ -318,6 +350,7 @@ int main(void)
 	refused_answers();
 	retries();
 	retry_bounds();
+	retry_cut_by_the_budget();
 	retry_after();
 	secret_clear(&parent);
 	return tap_done();

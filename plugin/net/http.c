@@ -408,7 +408,8 @@ askcred_status http_perform(struct net_client *c,
 		goto out;
 	}
 	for (unsigned attempt = 1;; attempt++) {
-		int64_t started = now_ms(), left = deadline - started, delay;
+		int64_t started = now_ms(), left = deadline - started, delay,
+			now;
 		curl_off_t retry_after = 0;
 		CURLcode cc;
 		long status = 0;
@@ -467,8 +468,9 @@ askcred_status http_perform(struct net_client *c,
 		 * budget's timeout, and that would become the reported
 		 * cause in place of the server's answer. Measured, not
 		 * fixed, so it holds on a slow machine. */
-		left = deadline - now_ms();
-		if (delay + (now_ms() - started) >= left) {
+		now = now_ms();
+		left = deadline - now;
+		if (delay + (now - started) >= left) {
 			if (cc == CURLE_OK)
 				break; /* report the last status */
 			rc = transport_error(cc, tls_bad, &sink, errbuf, where,

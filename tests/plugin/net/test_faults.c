@@ -238,20 +238,33 @@ static void retries(void)
 	}
 }
 
+/* create_with() on a fresh emulator playing FAULT, by a client allowing
+ * 10 attempts, BASE_MS the first backoff step, all within TIMEOUT_MS:
+ * where the time budget, not the attempt count, ends the retries. */
+static askcred_status create_in_budget(const char *fault, uint32_t base_ms,
+				       uint32_t timeout_ms,
+				       struct askcred_error *err, double *secs)
+{
+	struct net_config cfg;
+
+	emu_config(&cfg);
+	cfg.max_attempts = 10;
+	cfg.retry_base_ms = base_ms;
+	cfg.timeout_ms = timeout_ms;
+	emu_reset();
+	emu_fault(fault);
+	return create_with(&cfg, err, secs, NULL);
+}
+
 static void retry_bounds(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct net_config cfg;
 	double secs = 0;
 
 	/* Many attempts allowed, but the time budget ends them. */
-	emu_config(&cfg);
-	cfg.max_attempts = 10;
-	cfg.retry_base_ms = 400;
-	cfg.timeout_ms = 1500;
-	emu_reset();
-	emu_fault("{\"mode\":\"status\",\"status\":503}");
-	is_int(create_with(&cfg, &err, &secs, NULL), ASKCRED_UNAVAILABLE,
+	is_int(create_in_budget("{\"mode\":\"status\",\"status\":503}", 400,
+				1500, &err, &secs),
+	       ASKCRED_UNAVAILABLE,
 	       "endless 503 with 10 attempts allowed fails");
 	/* Without the budget the backoff alone (400 ms doubling, 9 waits)
 	 * would take over 100 s; 1 s of slack holds with a 10x slowdown. */
@@ -273,17 +286,12 @@ static void retry_bounds(void)
 static void retry_cut_by_the_budget(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
-	struct net_config cfg;
 	double secs = 0;
 
-	emu_config(&cfg);
-	cfg.max_attempts = 10;
-	cfg.retry_base_ms = 1000;
-	cfg.timeout_ms = 2500;
-	emu_reset();
-	emu_fault("{\"mode\":\"status\",\"status\":503,\"seconds\":1}");
-	is_int(create_with(&cfg, &err, &secs, NULL), ASKCRED_UNAVAILABLE,
-	       "a late 503 within a short budget fails");
+	is_int(create_in_budget(
+		       "{\"mode\":\"status\",\"status\":503,\"seconds\":1}",
+		       1000, 2500, &err, &secs),
+	       ASKCRED_UNAVAILABLE, "a late 503 within a short budget fails");
 	is_str(err.where, "HTTP 503",
 	       "the cause is the server's answer, HTTP 503 (%s: %s)", err.where,
 	       err.message);

@@ -382,9 +382,11 @@ static void safe_read_state_cases(void)
 
 	put(at("empty"), "", 0600);
 	is_int(safe_read_state(at("empty"), &state, &buf, &len, &err),
-	       ASKCRED_CACHE_ERROR, "safe_read_state: an empty file is damaged");
+	       ASKCRED_CACHE_ERROR,
+	       "safe_read_state: an empty file is damaged");
 
-	fd = __real_open(at("nul"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = __real_open(at("nul"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			 0600);
 	if (fd < 0 || write(fd, nul, sizeof(nul) - 1) != sizeof(nul) - 1 ||
 	    close(fd) != 0)
 		tap_bail("cannot write %s: %s", at("nul"), strerror(errno));

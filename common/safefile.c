@@ -197,6 +197,33 @@ askcred_status safe_read_file(const char *path, const struct file_rules *rules,
 	return rc;
 }
 
+askcred_status safe_read_state(const char *path, const struct file_rules *rules,
+			       char **buf, size_t *len,
+			       struct askcred_error *err)
+{
+	askcred_status rc;
+
+	*buf = NULL;
+	*len = 0;
+	rc = safe_read_file(path, rules, buf, len, err);
+	if (rc == ASKCRED_NOT_FOUND) {
+		err_clear(err);
+		return ASKCRED_OK;
+	}
+	/* Out of memory is not a broken state file: say which it is. */
+	if (rc != ASKCRED_OK)
+		return rc == ASKCRED_NO_MEMORY ? rc : ASKCRED_CACHE_ERROR;
+	/* A file cut short (a full disk, a crash before the rename was
+	 * durable) ends without its newline: damaged, not merely short. */
+	if (*len == 0 || (*buf)[*len - 1] != '\n' || strlen(*buf) != *len) {
+		free_wiped(*buf, *len + 1);
+		*buf = NULL;
+		return err_set_line(err, ASKCRED_CACHE_ERROR, path, 1,
+				    "malformed %s", rules->what);
+	}
+	return ASKCRED_OK;
+}
+
 askcred_status safe_check_dir(const char *path, const char *what,
 			      struct askcred_error *err)
 {

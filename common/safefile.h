@@ -33,6 +33,15 @@ askcred_status safe_read_file(const char *path, const struct file_rules *rules,
 			      char **buf, size_t *len,
 			      struct askcred_error *err);
 
+/* Read one of askcred's own state files: a text of whole lines. A file
+ * that does not exist yet is ASKCRED_OK with *buf NULL; a file cut short
+ * (no final newline, or a NUL byte) is ASKCRED_CACHE_ERROR naming line 1;
+ * other failures are ASKCRED_NO_MEMORY or ASKCRED_CACHE_ERROR. Free *buf
+ * as for safe_read_file. */
+askcred_status safe_read_state(const char *path, const struct file_rules *rules,
+			       char **buf, size_t *len,
+			       struct askcred_error *err);
+
 /* Read all of fd (up to max bytes) into a NUL-terminated buffer, as above. */
 askcred_status read_fd_all(int fd, const char *path, size_t max, char **buf,
 			   size_t *len, struct askcred_error *err);

@@ -61,6 +61,21 @@ static void family(struct out *o, const char *name, const char *type,
 	    type);
 }
 
+/* A gauge with one sample per cached token: its expiry time less base
+ * (now: the seconds left; 0: the Unix time itself). */
+static void expiry_family(struct out *o, const struct metrics_totals *t,
+			  const char *name, const char *help, int64_t base)
+{
+	family(o, name, "gauge", help);
+	for (size_t i = 0; i < t->n_expiry; i++)
+		if (t->expiry[i].expires_at > 0)
+			put(o,
+			    "askcred_%s{workspace=\"%s\",entry=\"%s\"} "
+			    "%" PRId64 "\n",
+			    name, t->expiry[i].workspace, t->expiry[i].entry,
+			    t->expiry[i].expires_at - base);
+}
+
 /* Label values are reason words, entry names ([A-Za-z0-9._-]) and
  * workspace UUIDs (checked when read): nothing to escape. */
 size_t metrics_render(const struct metrics_totals *t, int pending, int64_t now,
@@ -84,25 +99,12 @@ size_t metrics_render(const struct metrics_totals *t, int pending, int64_t now,
 	       "Token deletions AskUI has not taken yet (retried by the next "
 	       "mint and askcred gc), rotated-out tokens included.");
 	put(&o, "askcred_pending_revocations %d\n", pending < 0 ? 0 : pending);
-	family(&o, "token_expiry_seconds", "gauge",
-	       "Seconds the cached token had left when this file was "
-	       "written (negative: expired).");
-	for (size_t i = 0; i < t->n_expiry; i++)
-		if (t->expiry[i].expires_at > 0)
-			put(&o,
-			    "askcred_token_expiry_seconds{workspace=\"%s\","
-			    "entry=\"%s\"} %" PRId64 "\n",
-			    t->expiry[i].workspace, t->expiry[i].entry,
-			    t->expiry[i].expires_at - now);
-	family(&o, "token_expiry_timestamp_seconds", "gauge",
-	       "Unix time the cached token expires.");
-	for (size_t i = 0; i < t->n_expiry; i++)
-		if (t->expiry[i].expires_at > 0)
-			put(&o,
-			    "askcred_token_expiry_timestamp_seconds{workspace="
-			    "\"%s\",entry=\"%s\"} %" PRId64 "\n",
-			    t->expiry[i].workspace, t->expiry[i].entry,
-			    t->expiry[i].expires_at);
+	expiry_family(&o, t, "token_expiry_seconds",
+		      "Seconds the cached token had left when this file was "
+		      "written (negative: expired).",
+		      now);
+	expiry_family(&o, t, "token_expiry_timestamp_seconds",
+		      "Unix time the cached token expires.", 0);
 	family(&o, "last_askui_success_timestamp_seconds", "gauge",
 	       "Unix time of the last call AskUI answered with success (a "
 	       "mint, a delete, an online validation); 0: none yet.");

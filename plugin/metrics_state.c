@@ -200,17 +200,9 @@ askcred_status metrics_state_read(const char *path, struct metrics_totals *t,
 	askcred_status rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = safe_read_file(path, &state_rules, &buf, &len, err);
-	if (rc == ASKCRED_NOT_FOUND) {
-		err_clear(err);
-		return ASKCRED_OK;
-	}
-	if (rc != ASKCRED_OK)
-		return rc == ASKCRED_NO_MEMORY ? rc : ASKCRED_CACHE_ERROR;
-	/* A file cut short (a full disk, a crash before the rename was
-	 * durable) ends without its newline: damaged, not merely short. */
-	if (len == 0 || buf[len - 1] != '\n' || strlen(buf) != len)
-		goto bad;
+	rc = safe_read_state(path, &state_rules, &buf, &len, err);
+	if (rc != ASKCRED_OK || buf == NULL)
+		return rc;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		lineno++;

@@ -134,16 +134,13 @@ askcred_status cache_read(struct cache *c, const char *workspace,
 			  struct askcred_error *err)
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
+	struct askcred_error *e = err != NULL ? err : &local;
 	struct entry_paths p;
-	askcred_status rc;
+	askcred_status rc = store_read_paths(c, workspace, entry, out, &p, e);
 
-	if (err == NULL)
-		err = &local;
-	record_clear(out);
-	rc = store_paths(c, workspace, entry, &p, err);
-	if (rc != ASKCRED_OK)
-		return rc;
-	return cache_read_at(c, workspace, entry, &p, out, err);
+	return rc != ASKCRED_OK
+		       ? rc
+		       : cache_read_at(c, workspace, entry, &p, out, e);
 }
 
 askcred_status cache_read_at(struct cache *c, const char *workspace,

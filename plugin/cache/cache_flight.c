@@ -260,8 +260,7 @@ askcred_status cache_get_or_refresh(struct cache *c, const char *workspace,
 
 	if (err == NULL)
 		err = &local;
-	record_clear(out);
-	rc = store_paths(c, workspace, entry, &p, err);
+	rc = store_read_paths(c, workspace, entry, out, &p, err);
 	if (rc != ASKCRED_OK)
 		return rc;
 	memset(&f, 0, sizeof(f));

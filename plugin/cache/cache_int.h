@@ -44,6 +44,13 @@ askcred_status store_paths(const struct cache *c, const char *workspace,
 			   const char *entry, struct entry_paths *p,
 			   struct askcred_error *err);
 
+/* What every read of an entry starts with: out emptied, then the paths
+ * as store_paths() builds them. */
+askcred_status store_read_paths(const struct cache *c, const char *workspace,
+				const char *entry, struct token_record *out,
+				struct entry_paths *p,
+				struct askcred_error *err);
+
 /* cache_read() with the paths already built: the memory tier, else the
  * disk (then remembered in memory). */
 askcred_status cache_read_at(struct cache *c, const char *workspace,

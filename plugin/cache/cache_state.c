@@ -82,16 +82,9 @@ askcred_status state_read(const char *path, struct cache_state *st,
 	askcred_status rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = safe_read_file(path, &state_rules, &buf, &len, err);
-	if (rc == ASKCRED_NOT_FOUND) {
-		err_clear(err);
-		return ASKCRED_OK;
-	}
-	/* Out of memory is not a broken cache: say which it is. */
-	if (rc != ASKCRED_OK)
-		return rc == ASKCRED_NO_MEMORY ? rc : ASKCRED_CACHE_ERROR;
-	if (len == 0 || buf[len - 1] != '\n' || strlen(buf) != len)
-		goto bad;
+	rc = safe_read_state(path, &state_rules, &buf, &len, err);
+	if (rc != ASKCRED_OK || buf == NULL)
+		return rc;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		int r;

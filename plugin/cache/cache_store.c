@@ -57,6 +57,15 @@ askcred_status store_paths(const struct cache *c, const char *workspace,
 	return rc;
 }
 
+askcred_status store_read_paths(const struct cache *c, const char *workspace,
+				const char *entry, struct token_record *out,
+				struct entry_paths *p,
+				struct askcred_error *err)
+{
+	record_clear(out);
+	return store_paths(c, workspace, entry, p, err);
+}
+
 static askcred_status read_sealed(const char *path, uint8_t **buf, size_t *len,
 				  struct askcred_error *err)
 {

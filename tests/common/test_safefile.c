@@ -350,6 +350,56 @@ static void safefile_refuses_a_file_over_max_size(void)
 		"safefile_refuses_a_file_over_max_size");
 }
 
+/* safe_read_state: absent is empty, a text cut short is damaged. */
+static void safe_read_state_cases(void)
+{
+	static const struct file_rules state = {"test state file", 077, 0, 64};
+	static const char nul[] = "magic\0x\n";
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	char *buf = (char *)"stale";
+	size_t len = 7;
+	int fd;
+
+	is_int(safe_read_state(at("nostate"), &state, &buf, &len, &err),
+	       ASKCRED_OK, "safe_read_state: a missing file is not an error");
+	ok(buf == NULL && len == 0 && err.code == ASKCRED_OK,
+	   "safe_read_state: ... and reads as nothing");
+
+	put(at("state"), "magic\nline 2\n", 0600);
+	is_int(safe_read_state(at("state"), &state, &buf, &len, &err),
+	       ASKCRED_OK, "safe_read_state: whole lines are read");
+	is_str(buf, "magic\nline 2\n", "safe_read_state: the content");
+	free_wiped(buf, len + 1);
+
+	put(at("cut"), "magic\nline", 0600);
+	is_int(safe_read_state(at("cut"), &state, &buf, &len, &err),
+	       ASKCRED_CACHE_ERROR,
+	       "safe_read_state: a file without its last newline is damaged");
+	ok(buf == NULL, "safe_read_state: ... and nothing is handed back");
+	is_str(err.message, "malformed test state file",
+	       "safe_read_state: ... the message names the kind of file");
+	has_str(err.where, ":1", "safe_read_state: ... at line 1");
+
+	put(at("empty"), "", 0600);
+	is_int(safe_read_state(at("empty"), &state, &buf, &len, &err),
+	       ASKCRED_CACHE_ERROR,
+	       "safe_read_state: an empty file is damaged");
+
+	fd = __real_open(at("nul"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			 0600);
+	if (fd < 0 || write(fd, nul, sizeof(nul) - 1) != sizeof(nul) - 1 ||
+	    close(fd) != 0)
+		tap_bail("cannot write %s: %s", at("nul"), strerror(errno));
+	is_int(safe_read_state(at("nul"), &state, &buf, &len, &err),
+	       ASKCRED_CACHE_ERROR, "safe_read_state: a NUL byte is damage");
+
+	put(at("open"), "magic\n", 0644);
+	is_int(safe_read_state(at("open"), &state, &buf, &len, &err),
+	       ASKCRED_CACHE_ERROR,
+	       "safe_read_state: a refused file is a cache error");
+	ok(buf == NULL, "safe_read_state: ... and nothing is handed back");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -375,6 +425,7 @@ int main(void)
 	safefile_refuses_a_path_component_swapped_during_the_open();
 	safe_check_dir_refusals();
 	safefile_refuses_a_file_over_max_size();
+	safe_read_state_cases();
 
 	test_rmtree(root);
 	return tap_done();

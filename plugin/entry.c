@@ -11,10 +11,13 @@
 
 /* OpenSSL keeps an error queue per thread, and the thread is the host's:
  * whatever our EVP calls left there (the reason is in our own error
- * already) must not surface in the host's next OpenSSL call. */
+ * already) must not surface in the host's next OpenSSL call. A look is
+ * cheap; clearing walks every slot of the queue, so a warm fetch, which
+ * calls no EVP function, only looks. */
 static askcred_status done(askcred_status rc)
 {
-	ERR_clear_error();
+	if (ERR_peek_error() != 0)
+		ERR_clear_error();
 	return rc;
 }
 

@@ -183,6 +183,7 @@ askcred_status instance_open(const struct askcred_host *host, int argc,
 	inst->ctx.log = &inst->log;
 	inst->ctx.net = &inst->remote;
 	inst->ctx.gate = &inst->enforce;
+	inst->ctx.pending = &inst->pending;
 	rc = stack_policy_join(inst->host.stack_name, &inst->cfg,
 			       &inst->stack_policy, err);
 	if (rc != ASKCRED_OK)
@@ -295,7 +296,10 @@ static askcred_status normalise_request(const struct instance *inst,
 	copy_request(in, req);
 	if (req->workspace_id == NULL && inst->cfg.workspace[0] != '\0')
 		req->workspace_id = inst->cfg.workspace;
-	if (req->workspace_id != NULL && !is_uuid4(req->workspace_id))
+	/* The configured one was checked when the instance was opened. */
+	if (req->workspace_id != NULL &&
+	    req->workspace_id != inst->cfg.workspace &&
+	    !is_uuid4(req->workspace_id))
 		return err_set(err, ASKCRED_INVALID, "workspace_id",
 			       "requested workspace id is not a UUID version "
 			       "4");

@@ -17,6 +17,7 @@
 #include "enforce.h"
 #include "log.h"
 #include "memcache.h"
+#include "pending.h"
 #include "plugin_config.h"
 #include "remote.h"
 #include "source/source.h"
@@ -35,6 +36,8 @@ struct instance {
 	 * (source.h): ctx.source is the chosen source, ctx.cache the disk
 	 * cache (NULL when off); the rest point into this struct. */
 	struct source_ctx ctx;
+	/* ctx.pending: when to look for due rotations next. */
+	struct pending_watch pending;
 	struct cred_pool pool;
 	struct memcache *mem;
 	/* Held while a miss asks the source, so that threads missing together

@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "cache/cache_fs.h"
 #include "cache/cache_lock.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "metrics.h"
@@ -35,7 +36,7 @@ struct metrics {
 	pthread_mutex_t mu;
 	struct metrics_totals delta; /* not yet saved; under mu */
 	int dirty, urgent;	     /* under mu */
-	uint64_t last_flush_ms;	     /* under mu */
+	int64_t last_flush_ms;	     /* under mu */
 	char *file;
 	char dir[FS_PATH_MAX]; /* <cache dir>/metrics */
 	int make_parents;      /* the default cache directory: create it */
@@ -43,14 +44,6 @@ struct metrics {
 	struct lock_table locks;
 	const struct log_sink *log;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void warn(const struct metrics *m, const struct askcred_error *err,
 		 const char *what)
@@ -107,7 +100,7 @@ struct metrics *metrics_open(const struct plugin_config *cfg, const char *dir,
 		metrics_close(m, NULL);
 		return NULL;
 	}
-	m->last_flush_ms = now_ms();
+	m->last_flush_ms = monotonic_ms();
 	return m;
 }
 
@@ -269,7 +262,7 @@ static void flush(struct metrics *m, const struct source_ctx *sc, int force)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct metrics_totals mine, back;
-	uint64_t now = now_ms();
+	int64_t now = monotonic_ms();
 
 	pthread_mutex_lock(&m->mu);
 	if (!m->dirty ||

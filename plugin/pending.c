@@ -15,6 +15,7 @@
 
 #include "cache/cache.h"
 #include "cache/cache_fs.h"
+#include "clock.h"
 #include "credcheck.h"
 #include "error.h"
 #include "log.h"
@@ -103,8 +104,12 @@ int pending_retire(const struct source_ctx *sc, const char *workspace,
 		return 0;
 
 	if (write_item(sc, workspace, token_id, expires_at, not_before, &why) ==
-	    0)
+	    0) {
+		/* Our own rotation: due soon when the overlap is short. */
+		if (sc->pending != NULL)
+			atomic_store(&sc->pending->next_ms, 0);
 		return 0;
+	}
 	plog(sc->log, ASKCRED_LOG_WARNING,
 	     "rotated token %s cannot be scheduled for deletion (%s); it "
 	     "lives until it expires",
@@ -296,8 +301,15 @@ static int due_one(const struct source_ctx *sc, const char *path,
 
 int pending_rotated_due(const struct source_ctx *sc)
 {
+	int64_t now = monotonic_ms();
 	int due = 0;
 
+	if (sc->pending != NULL) {
+		if ((uint64_t)now < atomic_load(&sc->pending->next_ms))
+			return 0;
+		atomic_store(&sc->pending->next_ms,
+			     (uint64_t)now + PENDING_WATCH_MS);
+	}
 	(void)each_item(sc, due_one, &due);
 	return due;
 }

@@ -12,6 +12,7 @@
 #ifndef ASKCRED_PLUGIN_PENDING_H
 #define ASKCRED_PLUGIN_PENDING_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <askcred/provider.h>
@@ -49,8 +50,19 @@ int pending_retry_rotated(const struct source_ctx *sc,
 			  const struct token_record *parent);
 
 /* How many rotated-out tokens are due for deletion now. Reads only the
- * local directory. */
+ * local directory, and with a watch (source_ctx.pending) at most once per
+ * PENDING_WATCH_MS: every operation of a mint instance asks, and a warm
+ * fetch must not pay a directory read for it. A rotation by this instance
+ * makes the next call look at once; a token rotated out by another
+ * process is found at most PENDING_WATCH_MS after it is due. */
 int pending_rotated_due(const struct source_ctx *sc);
+
+#define PENDING_WATCH_MS 1000
+/* Per instance: the monotonic time (ms) before which pending_rotated_due()
+ * does not look again. Zeroed: look at the next call. */
+struct pending_watch {
+	_Atomic uint64_t next_ms;
+};
 
 /* One process at a time delivers pending deletes: an exclusive flock on
  * <cache dir>/pending/.lock, not waited for. The descriptor (close it to

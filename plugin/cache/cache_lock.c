@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cache_lock.h"
+#include "clock.h"
 #include "error.h"
 #include "safefile.h"
 
@@ -43,14 +44,6 @@ static pthread_mutex_t *stripe(struct lock_table *t, const char *path)
 	for (; *path != '\0'; path++)
 		h = (h ^ (unsigned char)*path) * 16777619u;
 	return &t->mu[h % LOCK_STRIPES];
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void sleep_ms(unsigned ms)
@@ -124,7 +117,7 @@ askcred_status lock_acquire(struct lock_table *t, const char *path,
 			    struct cache_lock *out, struct askcred_error *err)
 {
 	pthread_mutex_t *mu = stripe(t, path);
-	uint64_t deadline = now_ms() + wait_ms;
+	int64_t deadline = monotonic_ms() + wait_ms;
 	unsigned nap = 1;
 	int r;
 
@@ -139,7 +132,7 @@ askcred_status lock_acquire(struct lock_table *t, const char *path,
 		if (wait_ms == 0)
 			return err_set(err, ASKCRED_UNAVAILABLE, path,
 				       "another caller is refreshing");
-		if (now_ms() >= deadline)
+		if (monotonic_ms() >= deadline)
 			return err_set(err, ASKCRED_UNAVAILABLE, path,
 				       "timed out after %u ms waiting for "
 				       "another refresher",

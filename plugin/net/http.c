@@ -18,16 +18,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "clock.h"
 #include "error.h"
 #include "http_int.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -388,7 +381,7 @@ askcred_status http_perform(struct net_client *c,
 	struct curl_slist *headers = NULL;
 	struct sink sink = {resp, c->max_response, 0, 0};
 	char errbuf[CURL_ERROR_SIZE], where[ASKCRED_ERROR_WHERE_MAX];
-	int64_t deadline = now_ms() + c->timeout_ms;
+	int64_t deadline = monotonic_ms() + c->timeout_ms;
 	askcred_status rc;
 	CURL *h = NULL;
 	int shared = 0;
@@ -408,7 +401,7 @@ askcred_status http_perform(struct net_client *c,
 		goto out;
 	}
 	for (unsigned attempt = 1;; attempt++) {
-		int64_t started = now_ms(), left = deadline - started, delay,
+		int64_t started = monotonic_ms(), left = deadline - started, delay,
 			now;
 		curl_off_t retry_after = 0;
 		CURLcode cc;
@@ -468,7 +461,7 @@ askcred_status http_perform(struct net_client *c,
 		 * budget's timeout, and that would become the reported
 		 * cause in place of the server's answer. Measured, not
 		 * fixed, so it holds on a slow machine. */
-		now = now_ms();
+		now = monotonic_ms();
 		left = deadline - now;
 		if (delay + (now - started) >= left) {
 			if (cc == CURLE_OK)

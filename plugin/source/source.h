@@ -18,6 +18,7 @@ struct cache;
 struct enforce;
 struct log_sink;
 struct metrics;
+struct pending_watch;
 struct plugin_config;
 struct remote;
 struct source_ops;
@@ -36,6 +37,9 @@ struct source_ctx {
 	struct enforce *gate;		 /* the policy and the audit */
 	const struct source_ops *source; /* the one source= picked */
 	struct metrics *metrics;	 /* NULL: no metrics_file= */
+	/* When to look for due rotations next (pending.h); NULL: at
+	 * every call. */
+	struct pending_watch *pending;
 };
 
 struct source_ops {

@@ -28,6 +28,7 @@
 #include <openssl/crypto.h>
 
 #include "answer.h"
+#include "clock.h"
 #include "credcheck.h"
 #include "error.h"
 #include "expiry.h"
@@ -72,14 +73,6 @@ static void run_clear(struct run *r)
 	free_wiped(r->out, OUT_MAX + 1);
 	r->out = NULL;
 	OPENSSL_cleanse(r->err, sizeof(r->err));
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Keep our descriptors off 0, 1 and 2, which the child's dup2()s would
@@ -179,11 +172,11 @@ static void drain(int *fd, char *buf, size_t cap, size_t *len, size_t *over)
 /* Kill the command's whole group: politely, then not. Reaps it. */
 static void kill_group(pid_t pid, int *status)
 {
-	int64_t until = now_ms() + KILL_GRACE_MS;
+	int64_t until = monotonic_ms() + KILL_GRACE_MS;
 
 	kill(-pid, SIGTERM);
 	while (waitpid(pid, status, WNOHANG) == 0) {
-		if (now_ms() >= until) {
+		if (monotonic_ms() >= until) {
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 				;
@@ -200,14 +193,14 @@ static void kill_group(pid_t pid, int *status)
 static askcred_status collect(struct run *r, pid_t pid, int out, int err,
 			      struct askcred_error *ae)
 {
-	int64_t deadline = now_ms() + r->timeout_ms;
+	int64_t deadline = monotonic_ms() + r->timeout_ms;
 	size_t out_over = 0, err_over = 0;
 	int reaped = 0;
 	askcred_status rc = ASKCRED_OK;
 
 	while (out >= 0 || err >= 0 || !reaped) {
 		struct pollfd pfd[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - monotonic_ms();
 
 		if (left <= 0) {
 			rc = err_set(ae, ASKCRED_UNAVAILABLE, "command_timeout",

@@ -1,8 +1,10 @@
 /*
  * In-process benchmark of the encrypted cache (plugin/cache): how long a
- * write, a cold read from disk, a warm read from the memory cache and a
- * cache_get_or_refresh() hit take. Each operation runs N times; the table
- * gives the median, the 90th percentile and the minimum in microseconds.
+ * write, a read from disk and a cache_get_or_refresh() hit take. The cache
+ * keeps nothing in memory (the provider instance does, see
+ * bench/abi_bench's warm fetch), so every read is a disk read. Each operation
+ * runs N times; the table gives the median, the 90th percentile and the minimum
+ * in microseconds.
  *
  * Usage: bench/cache_bench [-n ITERATIONS]
  *
@@ -34,28 +36,22 @@
 enum bench_op {
 	OP_WRITE,
 	OP_COLD_READ,
-	OP_WARM_READ,
 	OP_REFRESH_HIT_COLD,
-	OP_REFRESH_HIT_WARM,
 	OP_OPEN_READ,
 	OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"cache_write (seal, fsync, rename)",
-	"cache_read cold (disk, decrypt)",
-	"cache_read warm (memory cache)",
-	"get_or_refresh hit, cold (disk)",
-	"get_or_refresh hit, warm (memory)",
+	"cache_read (disk, decrypt)",
+	"get_or_refresh hit (disk)",
 	"cache_open + first read (new handle)",
 };
 
 static const char *const op_keys[OP_COUNT] = {
 	"write",
 	"cold_read",
-	"warm_read",
 	"refresh_hit_cold",
-	"refresh_hit_warm",
 	"open_read",
 };
 
@@ -63,8 +59,7 @@ struct bench {
 	char root[512];
 	char dir[600];
 	char machine_id[600];
-	struct cache *cold; /* no_memory_cache = 1 */
-	struct cache *warm; /* memory cache on, long memory TTL */
+	struct cache *cold; /* the handle every operation but open uses */
 	struct token_record rec;
 	unsigned refresh_calls;
 };
@@ -96,7 +91,7 @@ static askcred_status refresh_counted(void *ctx, struct token_record *out,
 	return record_copy(out, &b->rec) == 0 ? ASKCRED_OK : ASKCRED_NO_MEMORY;
 }
 
-static int open_cache(struct bench *b, int no_memory, struct cache **out)
+static int open_cache(struct bench *b, struct cache **out)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
 	struct cache_config cfg;
@@ -104,9 +99,6 @@ static int open_cache(struct bench *b, int no_memory, struct cache **out)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dir = b->dir;
 	cfg.machine_id_path = b->machine_id;
-	cfg.no_memory_cache = no_memory;
-	/* Longer than the run: a warm read must stay in memory. */
-	cfg.memory_ttl_ms = 3600 * 1000;
 	if (cache_open(&cfg, out, &err) != ASKCRED_OK) {
 		fprintf(stderr, "cache_bench: cache_open: %s: %s\n", err.where,
 			err.message);
@@ -154,7 +146,7 @@ static int setup(struct bench *b)
 	b->rec.issued_at = (int64_t)time(NULL);
 	/* Far outside every refresh window: each get is a plain hit. */
 	b->rec.expires_at = b->rec.issued_at + 7 * 86400;
-	if (open_cache(b, 1, &b->cold) != 0 || open_cache(b, 0, &b->warm) != 0)
+	if (open_cache(b, &b->cold) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -166,7 +158,6 @@ out:
 static void teardown(struct bench *b)
 {
 	cache_close(b->cold);
-	cache_close(b->warm);
 	record_clear(&b->rec);
 	if (b->root[0] != '\0')
 		test_rmtree(b->root);
@@ -190,23 +181,18 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 	case OP_COLD_READ:
 		st = cache_read(b->cold, BENCH_WS, BENCH_ENTRY, &got, &err);
 		break;
-	case OP_WARM_READ:
-		st = cache_read(b->warm, BENCH_WS, BENCH_ENTRY, &got, &err);
-		break;
 	case OP_OPEN_READ:
 		/* What a process or a newly opened stack pays once: key
 		 * file, host identity, cipher fetch, then the read. */
-		st = open_cache(b, 0, &fresh) == 0
+		st = open_cache(b, &fresh) == 0
 			     ? cache_read(fresh, BENCH_WS, BENCH_ENTRY, &got,
 					  &err)
 			     : ASKCRED_CONFIG_ERROR;
 		break;
 	case OP_REFRESH_HIT_COLD:
-	case OP_REFRESH_HIT_WARM:
 	default:
-		st = cache_get_or_refresh(
-			op == OP_REFRESH_HIT_COLD ? b->cold : b->warm, BENCH_WS,
-			BENCH_ENTRY, NULL, refresh_counted, b, &got, &err);
+		st = cache_get_or_refresh(b->cold, BENCH_WS, BENCH_ENTRY, NULL,
+					  refresh_counted, b, &got, &err);
 		break;
 	}
 	*us = now_us() - t0;
@@ -231,7 +217,7 @@ static int bench_op(struct bench *b, enum bench_op op, double *samples, long n,
 	double dummy;
 	long i;
 
-	/* One untimed call: the warm handle loads the entry into memory. */
+	/* One untimed call: the first one pays for page faults. */
 	if (run_once(b, op, &dummy) != 0)
 		return -1;
 	for (i = 0; i < n; i++)

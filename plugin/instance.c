@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "cache/cache_fs.h"
+#include "clock.h"
 #include "credcheck.h"
 #include "error.h"
 #include "gc.h"
@@ -349,6 +352,44 @@ static askcred_status recheck(struct instance *inst, const struct cred *c,
 			     ENFORCE_CACHED | ENFORCE_QUIET, err);
 }
 
+/* Does rec stand for something another process can change, that we can
+ * read again without asking the source (memcache.h)? A static source's own
+ * file, or the disk cache entry it was read from or stored in (cached_at
+ * is set only then). Otherwise only the source could give it again. */
+static int rereadable(const struct instance *inst,
+		      const struct token_record *rec)
+{
+	return !inst->ctx.source->disk_cache ||
+	       (inst->ctx.cache != NULL && rec->cached_at != 0);
+}
+
+/* Does what c stands for still hold c? Read without the policy and
+ * without an audit line: c was judged when it was first handed out, and
+ * recheck() judges it again on the hit. Anything else (another token,
+ * none, an error) is a no, and the caller takes the miss path, which
+ * obtains, judges and audits as usual. */
+static int still_current(struct instance *inst,
+			 const struct askcred_request *req,
+			 const struct cred *c)
+{
+	struct askcred_error ignored = ASKCRED_ERROR_INIT;
+	struct token_record rec;
+	askcred_status rc;
+	int same;
+
+	memset(&rec, 0, sizeof(rec));
+	if (inst->ctx.source->disk_cache)
+		rc = cache_read(inst->ctx.cache, c->pub.workspace_id,
+				inst->cfg.entry, &rec, &ignored);
+	else
+		rc = inst->ctx.source->fetch(&inst->ctx, req, &rec, &ignored);
+	same = rc == ASKCRED_OK && rec.token.len == c->pub.token_len &&
+	       CRYPTO_memcmp(rec.token.buf, c->pub.token, rec.token.len) == 0 &&
+	       rec.expires_at == c->pub.expires_at;
+	record_clear(&rec);
+	return same;
+}
+
 /* Turn rec into the caller's credential, and keep a twin flagged
  * FROM_CACHE in the memory cache (objects are immutable, so the caller's
  * own copy cannot carry that flag later). */
@@ -365,7 +406,8 @@ static askcred_status publish(struct instance *inst, const char *key_ws,
 	/* Without a twin the caller is still served; only caching fails. */
 	if (cred_clone(fresh, fresh->pub.flags | ASKCRED_CRED_FROM_CACHE, &twin,
 		       NULL) == ASKCRED_OK) {
-		memcache_put(inst->mem, key_ws, inst->cfg.entry, twin);
+		memcache_put(inst->mem, key_ws, inst->cfg.entry, twin,
+			     rereadable(inst, rec));
 		cred_unref(twin);
 	}
 	*out = fresh;
@@ -387,7 +429,7 @@ static askcred_status held_for_revoke(struct instance *inst,
 
 	memset(&rec, 0, sizeof(rec));
 	*out = memcache_get(inst->mem, ws ? ws : "", inst->cfg.entry,
-			    (int64_t)time(NULL), 0);
+			    (int64_t)time(NULL), 0, NULL);
 	if (*out != NULL)
 		return ASKCRED_OK;
 	if (inst->ctx.cache != NULL && ws != NULL)
@@ -417,6 +459,7 @@ askcred_status instance_fetch(struct instance *inst,
 	struct token_record rec;
 	struct cred *c = NULL;
 	const char *key_ws;
+	int due = 0;
 	int use_cache, locked = 0;
 	askcred_status rc;
 	char fp[FINGERPRINT_LEN], when[RFC3339_BUFSZ] = "never";
@@ -440,14 +483,26 @@ askcred_status instance_fetch(struct instance *inst,
 		     (ASKCRED_REQ_NO_CACHE | ASKCRED_REQ_FORCE_REFRESH)) == 0;
 	if (use_cache) {
 		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
-				 (int64_t)time(NULL), hit_margin(inst, &req));
-		if (c != NULL)
+				 (int64_t)time(NULL), hit_margin(inst, &req),
+				 &due);
+		if (c != NULL && !due)
 			goto hit;
+		cred_unref(c);
 		/* Wait for a thread already asking, then look again. */
 		pthread_mutex_lock(&inst->fill_lock);
 		locked = 1;
 		c = memcache_get(inst->mem, key_ws, inst->cfg.entry,
-				 (int64_t)time(NULL), hit_margin(inst, &req));
+				 (int64_t)time(NULL), hit_margin(inst, &req),
+				 &due);
+		if (c != NULL && due) {
+			if (still_current(inst, &req, c)) {
+				memcache_touch(inst->mem, key_ws,
+					       inst->cfg.entry, c);
+			} else {
+				cred_unref(c);
+				c = NULL;
+			}
+		}
 		if (c != NULL)
 			goto hit;
 	}

@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "clock.h"
 #include "memcache.h"
 #include "plugin_config.h"
 
@@ -15,6 +16,7 @@ struct slot {
 	char entry[ENTRY_NAME_MAX + 1];
 	struct cred *cred; /* NULL: free slot */
 	uint64_t stored;   /* insertion counter, to find the oldest */
+	int64_t due_ms;	   /* monotonic_ms() when due for a recheck; 0: never */
 };
 
 struct memcache {
@@ -61,7 +63,8 @@ static struct slot *find(struct memcache *mc, const char *workspace,
 }
 
 struct cred *memcache_get(struct memcache *mc, const char *workspace,
-			  const char *entry, int64_t now, uint32_t need)
+			  const char *entry, int64_t now, uint32_t need,
+			  int *due)
 {
 	struct cred *c = NULL;
 	struct slot *s;
@@ -69,14 +72,29 @@ struct cred *memcache_get(struct memcache *mc, const char *workspace,
 	pthread_mutex_lock(&mc->lock);
 	s = find(mc, workspace, entry);
 	if (s != NULL && (s->cred->pub.expires_at == 0 ||
-			  now + (int64_t)need < s->cred->pub.expires_at))
+			  now + (int64_t)need < s->cred->pub.expires_at)) {
 		c = cred_ref(s->cred);
+		if (due != NULL)
+			*due = s->due_ms != 0 && monotonic_ms() >= s->due_ms;
+	}
 	pthread_mutex_unlock(&mc->lock);
 	return c;
 }
 
+void memcache_touch(struct memcache *mc, const char *workspace,
+		    const char *entry, const struct cred *c)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&mc->lock);
+	s = find(mc, workspace, entry);
+	if (s != NULL && s->cred == c && s->due_ms != 0)
+		s->due_ms = monotonic_ms() + MEMCACHE_RECHECK_MS;
+	pthread_mutex_unlock(&mc->lock);
+}
+
 void memcache_put(struct memcache *mc, const char *workspace, const char *entry,
-		  struct cred *c)
+		  struct cred *c, int recheck)
 {
 	struct cred *old = NULL;
 	struct slot *s;
@@ -99,6 +117,7 @@ void memcache_put(struct memcache *mc, const char *workspace, const char *entry,
 	old = s->cred;
 	s->cred = cred_ref(c);
 	s->stored = ++mc->counter;
+	s->due_ms = recheck ? monotonic_ms() + MEMCACHE_RECHECK_MS : 0;
 	pthread_mutex_unlock(&mc->lock);
 	/* The last reference may wipe: do it outside the lock. */
 	cred_unref(old);

@@ -38,11 +38,6 @@ askcred_status obtain_open_cache(struct source_ctx *sc,
 				    ? sc->cfg->cache_key_credential
 				    : NULL;
 	cc.passphrase_file = sc->cfg->cache_passphrase_file;
-	/* One memory tier: the instance's memcache, whose credential objects
-	 * hold the one long-lived copy of a token (cred.h). The cache's own
-	 * tier would keep another, on the heap, in every slot it filled
-	 * until the slot is reused or the cache closed, past its TTL. */
-	cc.no_memory_cache = 1;
 	cc.log = cache_log;
 	cc.log_ctx = sc;
 	return cache_open(&cc, &sc->cache, err);

@@ -126,7 +126,6 @@ int main(int argc, char **argv)
 		goto usage;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dir = argv[optind];
-	cfg.no_memory_cache = 1;
 	if (cache_open(&cfg, &c, &err) != ASKCRED_OK) {
 		fprintf(stderr, "cachecheck: %s: %s\n", err.where, err.message);
 		return 2;

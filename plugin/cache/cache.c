@@ -15,7 +15,6 @@
 #include "credcheck.h"
 #include "error.h"
 
-#define DEFAULT_MEMORY_TTL_MS 1000
 #define WRITE_LOCK_WAIT_MS 10000
 
 int64_t cache_now(struct cache *c)
@@ -56,7 +55,7 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 {
 	struct askcred_error local = ASKCRED_ERROR_INIT;
 	struct cache *c = NULL;
-	int locks = 0, mem = 0, ring = 0;
+	int locks = 0, ring = 0;
 	askcred_status rc;
 
 	if (err == NULL)
@@ -81,12 +80,7 @@ askcred_status cache_open(const struct cache_config *cfg, struct cache **out,
 	c->log_ctx = cfg->log_ctx;
 	if (lock_table_init(&c->locks) == 0)
 		locks = 1;
-	if (locks && memory_init(&c->mem, cfg->no_memory_cache ? 0
-					  : cfg->memory_ttl_ms
-						  ? cfg->memory_ttl_ms
-						  : DEFAULT_MEMORY_TTL_MS) == 0)
-		mem = 1;
-	if (mem && pthread_rwlock_init(&c->ring_lock, NULL) == 0)
+	if (locks && pthread_rwlock_init(&c->ring_lock, NULL) == 0)
 		ring = 1;
 	if (!ring) {
 		rc = err_set(err, ASKCRED_NO_MEMORY, "cache",
@@ -103,8 +97,6 @@ out:
 		keyring_clear(&c->ring);
 		if (ring)
 			pthread_rwlock_destroy(&c->ring_lock);
-		if (mem)
-			memory_destroy(&c->mem);
 		if (locks)
 			lock_table_destroy(&c->locks);
 		free(c);
@@ -123,7 +115,6 @@ void cache_close(struct cache *c)
 		return;
 	keyring_clear(&c->ring);
 	pthread_rwlock_destroy(&c->ring_lock);
-	memory_destroy(&c->mem);
 	lock_table_destroy(&c->locks);
 	OPENSSL_cleanse(c, sizeof(*c));
 	free(c);
@@ -150,14 +141,11 @@ askcred_status cache_read_at(struct cache *c, const char *workspace,
 {
 	askcred_status rc;
 
-	if (!memory_get(&c->mem, workspace, entry, out)) {
-		rc = store_load(c, workspace, entry, p, out, err);
-		if (rc == ASKCRED_NOT_FOUND)
-			err_set(err, rc, p->file, "no cache entry");
-		if (rc != ASKCRED_OK)
-			return rc;
-		memory_put(&c->mem, workspace, entry, out);
-	}
+	rc = store_load(c, workspace, entry, p, out, err);
+	if (rc == ASKCRED_NOT_FOUND)
+		err_set(err, rc, p->file, "no cache entry");
+	if (rc != ASKCRED_OK)
+		return rc;
 	out->flags |= ASKCRED_CRED_FROM_CACHE;
 	return ASKCRED_OK;
 }
@@ -201,8 +189,6 @@ askcred_status cache_write(struct cache *c, const char *workspace,
 	 * rec's (never cleared here). */
 	stored = *rec;
 	rc = store_save_locked(c, workspace, entry, &p, &stored, &fresh, err);
-	memory_put(&c->mem, workspace, entry,
-		   rc == ASKCRED_OK ? &stored : NULL);
 	lock_release(&lock);
 	return rc;
 }
@@ -221,7 +207,6 @@ askcred_status cache_remove(struct cache *c, const char *workspace,
 	rc = lock_entry(c, workspace, entry, &p, &lock, err);
 	if (rc != ASKCRED_OK)
 		return rc;
-	memory_put(&c->mem, workspace, entry, NULL);
 	/* The state stays, one generation ahead (a tombstone), so putting
 	 * the removed file back is refused as a replay. The lock file stays:
 	 * unlinking a lock file someone may hold would let two processes

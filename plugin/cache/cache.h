@@ -42,9 +42,6 @@ struct cache_config {
 	const char *machine_id_path; /* NULL: /etc/machine-id (tests) */
 	int override_uid;	     /* tests: bind to `uid` not geteuid() */
 	uid_t uid;
-	int no_memory_cache;	/* every read goes to disk (tests, bench) */
-	uint32_t memory_ttl_ms; /* how long an in-memory hit is trusted
-				 * without looking at the disk; 0: 1000 */
 	/* The clock, Unix seconds; NULL: time(). Tests move time with it. */
 	int64_t (*clock)(void *clock_ctx);
 	void *clock_ctx;
@@ -83,7 +80,7 @@ const char *cache_dir_path(const struct cache *c);
 /* The directory cache_config.dir NULL means, into out (FS_PATH_MAX bytes):
  * also the base of per-user state kept when the cache itself is off. */
 askcred_status cache_default_dir(char *out, struct askcred_error *err);
-/* Wipe keys and memory entries and free. NULL is fine. */
+/* Wipe keys and free. NULL is fine. */
 void cache_close(struct cache *c);
 
 /* Read one entry. ASKCRED_NOT_FOUND: no entry. ASKCRED_CACHE_ERROR: the

@@ -149,10 +149,10 @@ static askcred_status refresh_locked(struct flight *f, struct token_record *out,
 				       "source returned a token for another "
 				       "workspace");
 		}
-		/* A token we could not store is still a good token. */
-		if (store_save_locked(f->c, f->ws, f->entry, f->p, &fresh,
-				      &clean, &ignored) == ASKCRED_OK)
-			memory_put(&f->c->mem, f->ws, f->entry, &fresh);
+		/* A token we could not store is still a good token
+		 * (marked: cached_at stays 0). */
+		(void)store_save_locked(f->c, f->ws, f->entry, f->p, &fresh,
+					&clean, &ignored);
 		return give(&fresh, 0, out);
 	}
 	record_clear(&fresh);
@@ -191,7 +191,6 @@ static askcred_status advisory(struct flight *f, struct token_record *out,
 	if (store_load(f->c, f->ws, f->entry, f->p, &disk, &ignored) ==
 		    ASKCRED_OK &&
 	    valid_for(&disk, cache_now(f->c), f->advisory)) {
-		memory_put(&f->c->mem, f->ws, f->entry, &disk);
 		rc = give(&disk, ASKCRED_CRED_FROM_CACHE, out);
 	} else {
 		rc = refresh_locked(f, out, err);
@@ -214,7 +213,6 @@ static askcred_status mandatory(struct flight *f, struct token_record *out,
 	rc = lock_acquire(&f->c->locks, f->p->lock, f->w.wait_max * 1000u,
 			  adopt_poll, f, &lock, err);
 	if (rc == ASKCRED_IGNORE) {
-		memory_put(&f->c->mem, f->ws, f->entry, &f->adopted);
 		err_clear(err);
 		return give(&f->adopted, ASKCRED_CRED_FROM_CACHE, out);
 	}
@@ -230,7 +228,6 @@ static askcred_status mandatory(struct flight *f, struct token_record *out,
 	if (store_load(f->c, f->ws, f->entry, f->p, &disk, &ignored) ==
 	    ASKCRED_OK) {
 		if (valid_for(&disk, cache_now(f->c), f->need)) {
-			memory_put(&f->c->mem, f->ws, f->entry, &disk);
 			rc = give(&disk, ASKCRED_CRED_FROM_CACHE, out);
 			goto out;
 		}

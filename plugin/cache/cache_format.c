@@ -29,8 +29,10 @@
  * file key stays OpenSSL's HKDF (EVP_KDF), though OpenSSL 3.0 fetches HMAC
  * and SHA-256 again inside each derivation (about 16k instructions of a
  * 170k cold read): writing HKDF out over our HMAC would be cheaper, but a
- * key derivation is the library's to do. scrypt is fetched only when a
- * passphrase is used. */
+ * key derivation is the library's to do. (A template HKDF context to copy
+ * would save the digest fetch, but OpenSSL 3.0's HKDF cannot be copied:
+ * EVP_KDF_CTX_dup() fails.) scrypt is fetched only when a passphrase is
+ * used. */
 static EVP_CIPHER *aes_gcm;
 static EVP_MD *sha256;
 static EVP_MAC_CTX *hmac_template;

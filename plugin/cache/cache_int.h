@@ -11,7 +11,6 @@
 #include "cache_format.h"
 #include "cache_fs.h"
 #include "cache_lock.h"
-#include "cache_memory.h"
 #include "cache_state.h"
 
 struct cache {
@@ -26,7 +25,6 @@ struct cache {
 	void (*log)(void *log_ctx, int level, const char *message);
 	void *log_ctx;
 	struct lock_table locks;
-	struct memory_cache mem;
 };
 
 /* The files of one entry; name is "<workspace>@<entry>". */
@@ -51,8 +49,7 @@ askcred_status store_read_paths(const struct cache *c, const char *workspace,
 				struct entry_paths *p,
 				struct askcred_error *err);
 
-/* cache_read() with the paths already built: the memory tier, else the
- * disk (then remembered in memory). */
+/* cache_read() with the paths already built. */
 askcred_status cache_read_at(struct cache *c, const char *workspace,
 			     const char *entry, const struct entry_paths *p,
 			     struct token_record *out,

@@ -135,6 +135,16 @@ askcred_status store_load(struct cache *c, const char *workspace,
 	rc = open_file(c, workspace, entry, p, out, &gen, err);
 	if (rc != ASKCRED_OK)
 		return rc;
+	/* The first write of an entry puts its state in place before its
+	 * file (store_save_locked()): a state missing a moment ago may have
+	 * been that write. Look once more. */
+	if (st.generation == 0) {
+		rc = state_read(p->state, &st, err);
+		if (rc != ASKCRED_OK) {
+			record_clear(out);
+			return rc;
+		}
+	}
 	/* Every write leaves a floor of at least 1 beside its file: none
 	 * means the state was deleted, and the file may be rolled back. */
 	if (st.generation == 0) {
@@ -225,6 +235,20 @@ static void sweep_orphans(const struct cache *c, const struct entry_paths *p)
 		fs_sweep_temps(c->dir, finals, 2);
 }
 
+/* Rename tmp over final; tmp becomes "" once it is in place, and a call
+ * with tmp "" does nothing. */
+static askcred_status put_in_place(char *tmp, const char *final,
+				   const char *what, struct askcred_error *err)
+{
+	if (tmp[0] == '\0')
+		return ASKCRED_OK;
+	if (rename(tmp, final) != 0)
+		return err_set(err, ASKCRED_CACHE_ERROR, final,
+			       "cannot replace %s: %s", what, strerror(errno));
+	tmp[0] = '\0';
+	return ASKCRED_OK;
+}
+
 askcred_status store_save_locked(struct cache *c, const char *workspace,
 				 const char *entry, const struct entry_paths *p,
 				 struct token_record *rec,
@@ -236,6 +260,7 @@ askcred_status store_save_locked(struct cache *c, const char *workspace,
 	uint8_t *sealed = NULL;
 	size_t sealed_len = 0;
 	char tmp_file[FS_PATH_MAX] = "", tmp_state[FS_PATH_MAX] = "";
+	struct stat sb;
 	askcred_status rc;
 
 	sweep_orphans(c, p);
@@ -245,33 +270,36 @@ askcred_status store_save_locked(struct cache *c, const char *workspace,
 	rec->cached_at = cache_now(c);
 	rc = context_bind(c->uid, c->host_id, workspace, entry, ctx, err);
 	if (rc != ASKCRED_OK)
-		return rc;
+		goto out;
 	pthread_rwlock_rdlock(&c->ring_lock);
 	rc = format_seal(&c->ring, ctx, next.generation, entry, rec, &sealed,
 			 &sealed_len, err);
 	pthread_rwlock_unlock(&c->ring_lock);
 	if (rc != ASKCRED_OK)
-		return rc;
+		goto out;
 	rc = fs_write_temp(p->file, sealed, sealed_len, tmp_file, err);
 	if (rc == ASKCRED_OK)
 		rc = state_write_temp(p->state, &next, tmp_state, err);
 	if (rc != ASKCRED_OK)
 		goto out;
-	/* File before state: see store_load(). */
-	if (rename(tmp_file, p->file) != 0) {
-		rc = err_set(err, ASKCRED_CACHE_ERROR, p->file,
-			     "cannot replace cache file: %s", strerror(errno));
-		goto out;
-	}
-	tmp_file[0] = '\0';
-	if (rename(tmp_state, p->state) != 0) {
-		rc = err_set(err, ASKCRED_CACHE_ERROR, p->state,
-			     "cannot replace state file: %s", strerror(errno));
-		goto out;
-	}
-	tmp_state[0] = '\0';
-	rc = fs_sync_parent(p->file, err);
+	/* File before state (see store_load()), except for the first write
+	 * of an entry. With no state yet, a reader between the two renames
+	 * would find a file without a floor and take it for a rollback; so
+	 * its state goes first. A reader in between then finds no file (a
+	 * plain miss), and so does everyone after a crash in between. */
+	if (lstat(p->state, &sb) != 0 && errno == ENOENT)
+		rc = put_in_place(tmp_state, p->state, "state file", err);
+	if (rc == ASKCRED_OK)
+		rc = put_in_place(tmp_file, p->file, "cache file", err);
+	if (rc == ASKCRED_OK)
+		rc = put_in_place(tmp_state, p->state, "state file", err);
+	if (rc == ASKCRED_OK)
+		rc = fs_sync_parent(p->file, err);
 out:
+	/* cached_at says the record is in the disk cache (record.h): the
+	 * instance then reads the entry again instead of trusting memory. */
+	if (rc != ASKCRED_OK)
+		rec->cached_at = 0;
 	if (tmp_file[0] != '\0')
 		unlink(tmp_file);
 	if (tmp_state[0] != '\0')

@@ -401,8 +401,8 @@ askcred_status http_perform(struct net_client *c,
 		goto out;
 	}
 	for (unsigned attempt = 1;; attempt++) {
-		int64_t started = monotonic_ms(), left = deadline - started, delay,
-			now;
+		int64_t started = monotonic_ms(), left = deadline - started,
+			delay, now;
 		curl_off_t retry_after = 0;
 		CURLcode cc;
 		long status = 0;

@@ -227,7 +227,6 @@ int main(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dir = argv[2];
 	cfg.machine_id_path = argv[3];
-	cfg.no_memory_cache = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fds_before = count_fds();
 	rc = cache_open(&cfg, &c, &err);
@@ -261,8 +260,11 @@ int main(int argc, char **argv)
 		rc = ASKCRED_INVALID;
 		err_set(&err, rc, cmd, "unknown command");
 	}
-	if (rc == ASKCRED_OK && strcmp(cmd, "write") != 0)
+	if (rc == ASKCRED_OK && strcmp(cmd, "write") != 0) {
 		printf("token=%.*s\n", (int)rec.token.len, rec.token.buf);
+		/* cached_at: the record is in the disk cache (record.h). */
+		printf("stored=%d\n", rec.cached_at != 0);
+	}
 out:
 	record_clear(&rec);
 	cache_close(c);

@@ -80,6 +80,7 @@ cmp -s "$D/$WS@e1.state" /e1.state.before
 ok $? "the old state file is byte for byte intact"
 run /r1 read e1
 is "$(val /r1 token)" tok-old "the old token still reads back"
+is "$(val /r1 stored)" 1 "marked as in the disk cache"
 
 # e1 expires in 300 s, inside the default 600 s mandatory window: the
 # fetch path refreshes, cannot store, and still hands the new token out.
@@ -89,6 +90,7 @@ ok $? "refresh on a full disk exits cleanly"
 is "$(val /f1 status)" 0 "refresh on a full disk succeeds"
 is "$(val /f1 refreshed)" 1 "the source was asked once"
 is "$(val /f1 token)" tok-fresh "and its token is handed out though unstored"
+is "$(val /f1 stored)" 0 "marked as not in the disk cache (cached_at 0)"
 is "$(val /f1 fds_leaked)" 0 "no descriptor leaks from the refresh"
 is "$(temps "$D")" 0 "no temp file is left after the refresh"
 cmp -s "$D/$WS@e1.cache" /e1.cache.before

@@ -36,5 +36,95 @@ else
 	skip "200 warm fetches make no system call" "no strace here"
 fi
 
-emulator_check_leaks "$T/err" "$EMU_DIR"/*.log
+# The host keeps its stack open while other processes change the shared
+# entry. It is fed through a fifo; ask N answers with its next line.
+mkfifo "$T/in"
+"$LOOP" "$T/stack" <"$T/in" >"$T/host.out" 2>"$T/host.err" &
+host=$!
+exec 3>"$T/in"
+asked=0
+ask() { # ask N: N fetches; $answer: the host's line
+	echo "$1" >&3
+	asked=$((asked + 1))
+	i=0
+	while [ "$(wc -l <"$T/host.out")" -lt $asked ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	answer=$(sed -n "${asked}p" "$T/host.out")
+}
+listed() { # listed ID: 1 when the emulator still holds token ID
+	emulator_ctl main GET tokens | "$PYTHON3" -c '
+import json, sys
+print(sum(t["id"] == sys.argv[1] for t in json.load(sys.stdin)["tokens"]))' "$1"
+}
+
+ask 1
+is "$answer" "ok $first 6" "the long-running host holds the shared token (minted, from the cache)"
+
+# Another process rotates the token. Once the overlap is over, the host
+# itself deletes the predecessor (pending.h): it must not keep handing it
+# out from memory.
+ac get --format json
+ac refresh
+is "$rc" 0 "another process rotates the shared token"
+ac get --format json
+second=$(field token_id)
+sleep 2 # the overlap (1s) and the host's recheck period (1s) are over
+ask 1
+is "$answer" "ok $second 6" "the host moves on to the rotated-in token"
+is "$(listed "$first")" 0 "the predecessor is deleted in AskUI"
+ask 100
+is "$answer" "ok $second 6" "and the host does not come back to it"
+
+# Another process revokes the token: the entry is gone from the cache and
+# the token from AskUI. The host gets a new one, not the revoked one.
+creates=$(emulator_counter main create)
+ac revoke
+is "$rc" 0 "another process revokes the shared token"
+is "$(listed "$second")" 0 "it is gone in AskUI"
+sleep 1.5 # the host's recheck period is over
+ask 1
+third=${answer#ok }
+third=${third% *}
+[ -n "$third" ] && [ "$third" != "$second" ] && [ "$third" != "$first" ]
+ok $? "the host does not hand out the revoked token" "got: $answer"
+is "$(listed "$third")" 1 "it is served a live one"
+is "$(emulator_counter main create)" $((creates + 1)) "minted once"
+sleep 1.5 # another recheck, of an entry nobody changed
+ask 1
+is "$answer" "ok $third 6" "the host keeps the token while the entry holds it"
+is "$(emulator_counter main create)" $((creates + 1)) "without minting again"
+exec 3>&-
+wait $host
+is "$?" 0 "the host closes its stack cleanly"
+grep -v '<[67]>' "$T/host.err" | sed 's/^/# host: /'
+
+# A static source's file, replaced while a host runs, is read again.
+static_file() { # static_file TOKEN_ID
+	printf '{"workspace_id": "%s", "token": "static-%s", "token_id": "%s", "expires_at": null}\n' \
+		"$EMU_WS" "$1" "$1" >"$T/static.new"
+	chmod 600 "$T/static.new"
+	mv "$T/static.new" "$T/static.json"
+}
+id1=11111111-1111-4111-8111-111111111111
+id2=22222222-2222-4222-8222-222222222222
+static_file $id1
+echo "fetch required $PLUGIN source=static credentials=$T/static.json" \
+	>"$T/static-stack"
+: >"$T/host.out"
+asked=0
+exec 3<>"$T/in"
+"$LOOP" "$T/static-stack" <"$T/in" >"$T/host.out" 2>"$T/host.err" 3>&- &
+host=$!
+ask 1
+is "$answer" "ok $id1 0" "a host on a static source serves the file's token"
+static_file $id2
+sleep 1.5 # the host's recheck period is over
+ask 1
+is "$answer" "ok $id2 0" "and the replaced file's token once the file changed"
+exec 3>&-
+wait $host
+
+emulator_check_leaks "$T/err" "$T/host.err" "$EMU_DIR"/*.log
 done_testing

@@ -60,7 +60,6 @@ void env_init(struct test_env *e)
 		tap_bail("cannot write machine ids");
 	e->cfg.dir = e->dir;
 	e->cfg.machine_id_path = e->machine_a;
-	e->cfg.no_memory_cache = 1;
 }
 
 void env_done(struct test_env *e)

@@ -342,7 +342,6 @@ static void fresh_hit_and_miss_and_hard_errors(void)
 	struct token_record r = {0};
 	struct cache *c;
 
-	cfg.no_memory_cache = 0;
 	fake_now = 2000000000;
 	cfg.clock = fake_clock;
 	c = open_or_bail(&cfg);

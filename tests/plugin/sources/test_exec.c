@@ -315,9 +315,9 @@ static void missing_command_is_config_error(void)
 	instance_close(inst);
 }
 
-/* With the disk cache on, the instance's memory cache is the only tier in
- * memory: after a fetch that filled the disk cache, the cache's own
- * memory slots hold no copy of the token. */
+/* With cache=on an exec token is kept in the disk cache. (The cache
+ * keeps no copy in memory: it has no memory tier; test_cache_store's
+ * every_read_sees_the_disk shows that every read is a disk read.) */
 static void disk_cache_keeps_no_token_in_memory(void)
 {
 	struct askcred_host host = {sizeof(host), ASKCRED_ABI_VERSION,
@@ -332,7 +332,6 @@ static void disk_cache_keeps_no_token_in_memory(void)
 	char dir_arg[PATH_MAX + 16];
 	const char *argv[5] = {"source=exec", "cache=on", dir_arg, arg,
 			       ANSWER_TIMEOUT};
-	int copies = 0;
 
 	install_helper(path, "good", 0700);
 	snprintf(arg, sizeof(arg), "command=%s", path);
@@ -343,11 +342,6 @@ static void disk_cache_keeps_no_token_in_memory(void)
 	is_int(instance_fetch(inst, &req, &cred, &err), ASKCRED_OK,
 	       "exec_cache_on_is_served");
 	ok(inst->ctx.cache != NULL, "exec_cache_on_has_a_disk_cache");
-	if (inst->ctx.cache != NULL)
-		for (int i = 0; i < MEMORY_SLOTS; i++)
-			copies += inst->ctx.cache->mem.slot[i].rec.token.buf !=
-				  NULL;
-	is_int(copies, 0, "exec_cache_on_keeps_no_second_copy_in_memory");
 	instance_release(inst, cred);
 	instance_close(inst);
 }

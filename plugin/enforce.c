@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "enforce.h"
 #include "log.h"
@@ -162,12 +163,31 @@ void enforce_close(struct enforce *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Called with the lock held: fetch a URL-fed policy when it is due. */
+/* Called with the lock held: fetch a URL-fed policy when it is due, and
+ * look at a local file at most once per ENFORCE_FILE_CHECK_MS. A host
+ * that keeps its stack open then holds the policy a newly started process
+ * would: a file replaced by the fleet's configuration management is read
+ * again, and a failed reading keeps the policy in force. */
 static void maybe_refresh(struct enforce *e, int64_t now)
 {
-	if (e->store != NULL && e->env.cfg->policy_url != NULL &&
-	    now >= e->next_url_check)
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	int64_t ms;
+
+	if (e->store == NULL)
+		return;
+	if (e->env.cfg->policy_url != NULL && now >= e->next_url_check)
 		refresh_url(e, now);
+	if (e->env.cfg->policy == NULL)
+		return;
+	ms = monotonic_ms();
+	if (ms < e->next_file_check_ms)
+		return;
+	e->next_file_check_ms = ms + ENFORCE_FILE_CHECK_MS;
+	if (policy_store_recheck_file(e->store, now, &err) != ASKCRED_OK)
+		plog(e->env.log, ASKCRED_LOG_ERR,
+		     "policy %s changed and cannot be used (%s: %s); the "
+		     "policy in force stays",
+		     e->env.cfg->policy, err.where, err.message);
 }
 
 /* Every sink gets the line; a failed file write is logged, and is the

@@ -41,7 +41,10 @@ struct enforce {
 	struct policy_store *store; /* NULL: no policy configured */
 	struct policy_audit *audit; /* always present after open */
 	int64_t next_url_check;	    /* Unix seconds; URL-fed only */
+	int64_t next_file_check_ms; /* monotonic_ms(); a local file only */
 };
+
+#define ENFORCE_FILE_CHECK_MS 1000
 
 /* Open the store (loading a local file at once) and the audit sinks from
  * the module arguments. state_dir is where the last good copy lives (the

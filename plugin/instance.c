@@ -339,17 +339,24 @@ static askcred_status admit(const struct instance *inst,
  * first; with a policy in force it is judged again (the policy may have
  * changed, or time passed), quietly unless refused. */
 static askcred_status recheck(struct instance *inst, const struct cred *c,
-			      const struct askcred_request *req,
+			      const struct askcred_request *req, int *reissue,
 			      struct askcred_error *err)
 {
 	struct token_view v;
+	askcred_status rc;
 
+	*reissue = 0;
 	if (inst->enforce.store == NULL)
 		return ASKCRED_OK;
 	credential_view(&c->pub, &v);
-	return enforce_judge(&inst->enforce, POLICY_OP_CACHE_READ, &v,
-			     v.workspace_id, req->purpose,
-			     ENFORCE_CACHED | ENFORCE_QUIET, err);
+	rc = enforce_judge(&inst->enforce, POLICY_OP_CACHE_READ, &v,
+			   v.workspace_id, req->purpose,
+			   ENFORCE_CACHED | ENFORCE_QUIET, err);
+	/* Allowed by another policy than the one it was handed out under:
+	 * the object (immutable) names the old serial, and that hand-out
+	 * was audited under it. Hand it out again, audited. */
+	*reissue = rc == ASKCRED_OK && v.policy_serial != c->pub.policy_serial;
+	return rc;
 }
 
 /* Does rec stand for something another process can change, that we can
@@ -459,7 +466,7 @@ askcred_status instance_fetch(struct instance *inst,
 	struct token_record rec;
 	struct cred *c = NULL;
 	const char *key_ws;
-	int due = 0;
+	int due = 0, reissue = 0;
 	int use_cache, locked = 0;
 	askcred_status rc;
 	char fp[FINGERPRINT_LEN], when[RFC3339_BUFSZ] = "never";
@@ -506,6 +513,7 @@ askcred_status instance_fetch(struct instance *inst,
 		if (c != NULL)
 			goto hit;
 	}
+miss:
 	rc = obtain(&inst->ctx, &req, &rec, err);
 	if (rc != ASKCRED_OK)
 		goto out;
@@ -528,10 +536,19 @@ askcred_status instance_fetch(struct instance *inst,
 						 : "");
 	goto done;
 hit:
-	rc = recheck(inst, c, &req, err);
+	rc = recheck(inst, c, &req, &reissue, err);
 	if (rc != ASKCRED_OK) {
 		cred_unref(c);
 		goto out;
+	}
+	if (reissue) {
+		cred_unref(c);
+		c = NULL;
+		if (!locked) {
+			pthread_mutex_lock(&inst->fill_lock);
+			locked = 1;
+		}
+		goto miss;
 	}
 	metrics_count(inst->ctx.metrics, METRICS_HIT);
 done:

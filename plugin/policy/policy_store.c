@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -26,8 +27,22 @@
 #define ETAG_MAX 256
 #define ISSUED_SKEW 300
 
+/* What a local file was when it was last read: stat() fields that change
+ * when it is written or replaced. */
+struct file_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	int present;
+};
+
 struct policy_store {
 	char *file, *sig_file, *state_dir;
+	/* The local file and its signature when last read, and whether the
+	 * policy in force is that reading's. */
+	struct file_stamp doc_stamp, sig_stamp;
+	int current_is_file;
 	struct policy_keys *keys; /* NULL: documents are not signed */
 	/* The document in force and its bytes, kept to write the copy. */
 	struct policy *current;
@@ -43,6 +58,31 @@ struct policy_store {
 	 * ASKCRED_OK otherwise. */
 	askcred_status last_status;
 };
+
+static void stamp(const char *path, struct file_stamp *out)
+{
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (path == NULL || stat(path, &st) != 0)
+		return;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	out->size = st.st_size;
+	out->mtime = st.st_mtim;
+	out->ctime = st.st_ctim;
+	out->present = 1;
+}
+
+static int same_stamp(const struct file_stamp *a, const struct file_stamp *b)
+{
+	return a->present == b->present && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
 
 static void remember_failure(struct policy_store *s,
 			     const struct askcred_error *e)
@@ -371,6 +411,11 @@ askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 	if (s->file == NULL)
 		return err_set(err, ASKCRED_CONFIG_ERROR, "policy",
 			       "no policy file configured");
+	/* Stamped before reading: a file replaced in between is read again
+	 * at the next recheck, never missed. */
+	stamp(s->file, &s->doc_stamp);
+	stamp(s->sig_file, &s->sig_stamp);
+	s->current_is_file = 0;
 	rc = safe_read_file(s->file, &doc_rules, &doc, &doclen, err);
 	if (rc == ASKCRED_OK && s->keys != NULL) {
 		rc = safe_read_file(s->sig_file, &sig_rules, &sig, &siglen,
@@ -385,6 +430,8 @@ askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 	if (rc == ASKCRED_OK)
 		rc = accept_doc(s, doc, doclen, (unsigned char *)sig, siglen,
 				NULL, now, origin, 0, err);
+	if (rc == ASKCRED_OK)
+		s->current_is_file = 1;
 	if (rc != ASKCRED_OK) {
 		remember_failure(s, err);
 		/* Only a local file's failure is the operator's to fix as
@@ -394,6 +441,25 @@ askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 	free(doc);
 	free(sig);
 	return rc;
+}
+
+askcred_status policy_store_recheck_file(struct policy_store *s, int64_t now,
+					 struct askcred_error *err)
+{
+	struct file_stamp doc, sig;
+
+	if (s->file == NULL)
+		return ASKCRED_OK;
+	stamp(s->file, &doc);
+	stamp(s->sig_file, &sig);
+	if (!same_stamp(&doc, &s->doc_stamp) ||
+	    !same_stamp(&sig, &s->sig_stamp))
+		return policy_store_load_file(s, now, err);
+	/* Unchanged: as good as read now, which is what a newly opened store
+	 * would do (its max_age then counts from now, or from issued_at). */
+	if (s->current_is_file)
+		s->fetched_at = now;
+	return ASKCRED_OK;
 }
 
 askcred_status policy_store_update_from_bytes(struct policy_store *s,

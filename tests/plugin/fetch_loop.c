@@ -1,8 +1,8 @@
 /* A long-running host, for the shell tests: opens one stack and keeps it
  * open, as a runner does. Each line on stdin is a number N: fetch (and
- * release) N times, then print "ok TOKEN_ID FLAGS" for the last
- * credential, or "error STATUS: MESSAGE", and flush. End of input closes
- * the stack. The token itself is never printed.
+ * release) N times, then print "ok TOKEN_ID FLAGS POLICY_SERIAL" for the
+ * last credential (TOKEN_ID "-" when unknown), or "error STATUS: MESSAGE", and
+ * flush. End of input closes the stack. The token itself is never printed.
  *
  * usage: fetch_loop STACK_FILE */
 #include "config.h"
@@ -26,6 +26,7 @@ static void fetch_n(askcred_stack *s, long n)
 	struct askcred_request req;
 	char token_id[ASKCRED_UUID_LEN + 1] = "";
 	unsigned flags = 0;
+	unsigned long long serial = 0;
 
 	memset(&req, 0, sizeof(req));
 	req.struct_size = sizeof(req);
@@ -37,9 +38,10 @@ static void fetch_n(askcred_stack *s, long n)
 		}
 		snprintf(token_id, sizeof(token_id), "%s", c->token_id);
 		flags = c->flags;
+		serial = (unsigned long long)c->policy_serial;
 		askcred_release(s, c);
 	}
-	printf("ok %s %u\n", token_id[0] ? token_id : "-", flags);
+	printf("ok %s %u %llu\n", token_id[0] ? token_id : "-", flags, serial);
 }
 
 int main(int argc, char **argv)

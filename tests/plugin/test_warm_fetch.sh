@@ -7,7 +7,7 @@
 #   is rotated out and deleted, or revoked.
 . "${top_srcdir:?}/tests/cli/lib.sh"
 . "$top_srcdir/tests/plugin/mint_lib.sh"
-LOOP=$top_builddir/tests/plugin/fetch_loop
+. "$top_srcdir/tests/plugin/host_lib.sh"
 stack stack "lifetime=1h entry=warm rotation_overlap=1s"
 ac() { "$ASKCRED" --stack-file "$T/stack" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 field() { "$PYTHON3" -c "import json,sys; print(json.load(open('$T/out'))['$1'])"; }
@@ -19,7 +19,9 @@ first=$(field token_id)
 # System calls of the whole process: one fetch, against one fetch and 200
 # more. Deterministic: one thread, nothing timed.
 syscalls() { # syscalls INPUT: the total strace counts
-	printf "$1" | strace -f -qq -c -U calls -o "$T/strace" "$LOOP" \
+	# LeakSanitizer stops the world with ptrace, which strace holds.
+	printf "$1" | ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -c -U calls -o "$T/strace" "$LOOP" \
 		"$T/stack" >"$T/loop.out" 2>>"$T/loop.err" || return 1
 	awk '$2 == "total" { print $1 }' "$T/strace"
 }
@@ -29,7 +31,9 @@ if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; the
 	grep -q "^ok $first " "$T/loop.out"
 	ok $? "the host is served the cached token"
 	diag "system calls: $one for 1 fetch, $more for 201"
-	[ -n "$one" ] && [ -n "$more" ] && [ $((more - one)) -lt 10 ]
+	# Under load the run may outlast the memory's recheck period: one
+	# look at the disk (about a dozen calls) may fall inside it.
+	[ -n "$one" ] && [ -n "$more" ] && [ $((more - one)) -lt 100 ]
 	ok $? "200 warm fetches make no system call (added: $((more - one)))"
 else
 	skip "the host is served the cached token" "no strace here"
@@ -37,22 +41,8 @@ else
 fi
 
 # The host keeps its stack open while other processes change the shared
-# entry. It is fed through a fifo; ask N answers with its next line.
-mkfifo "$T/in"
-"$LOOP" "$T/stack" <"$T/in" >"$T/host.out" 2>"$T/host.err" &
-host=$!
-exec 3>"$T/in"
-asked=0
-ask() { # ask N: N fetches; $answer: the host's line
-	echo "$1" >&3
-	asked=$((asked + 1))
-	i=0
-	while [ "$(wc -l <"$T/host.out")" -lt $asked ] && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	answer=$(sed -n "${asked}p" "$T/host.out")
-}
+# entry.
+host_start "$T/stack"
 listed() { # listed ID: 1 when the emulator still holds token ID
 	emulator_ctl main GET tokens | "$PYTHON3" -c '
 import json, sys
@@ -60,7 +50,7 @@ print(sum(t["id"] == sys.argv[1] for t in json.load(sys.stdin)["tokens"]))' "$1"
 }
 
 ask 1
-is "$answer" "ok $first 6" "the long-running host holds the shared token (minted, from the cache)"
+is "$answer" "ok $first 6 0" "the long-running host holds the shared token (minted, from the cache)"
 
 # Another process rotates the token. Once the overlap is over, the host
 # itself deletes the predecessor (pending.h): it must not keep handing it
@@ -72,10 +62,10 @@ ac get --format json
 second=$(field token_id)
 sleep 2 # the overlap (1s) and the host's recheck period (1s) are over
 ask 1
-is "$answer" "ok $second 6" "the host moves on to the rotated-in token"
+is "$answer" "ok $second 6 0" "the host moves on to the rotated-in token"
 is "$(listed "$first")" 0 "the predecessor is deleted in AskUI"
 ask 100
-is "$answer" "ok $second 6" "and the host does not come back to it"
+is "$answer" "ok $second 6 0" "and the host does not come back to it"
 
 # Another process revokes the token: the entry is gone from the cache and
 # the token from AskUI. The host gets a new one, not the revoked one.
@@ -85,19 +75,17 @@ is "$rc" 0 "another process revokes the shared token"
 is "$(listed "$second")" 0 "it is gone in AskUI"
 sleep 1.5 # the host's recheck period is over
 ask 1
-third=${answer#ok }
-third=${third% *}
+third=$(echo "$answer" | cut -d' ' -f2)
 [ -n "$third" ] && [ "$third" != "$second" ] && [ "$third" != "$first" ]
 ok $? "the host does not hand out the revoked token" "got: $answer"
 is "$(listed "$third")" 1 "it is served a live one"
 is "$(emulator_counter main create)" $((creates + 1)) "minted once"
 sleep 1.5 # another recheck, of an entry nobody changed
 ask 1
-is "$answer" "ok $third 6" "the host keeps the token while the entry holds it"
+is "$answer" "ok $third 6 0" "the host keeps the token while the entry holds it"
 is "$(emulator_counter main create)" $((creates + 1)) "without minting again"
-exec 3>&-
-wait $host
-is "$?" 0 "the host closes its stack cleanly"
+host_stop
+is "$host_rc" 0 "the host closes its stack cleanly"
 grep -v '<[67]>' "$T/host.err" | sed 's/^/# host: /'
 
 # A static source's file, replaced while a host runs, is read again.
@@ -112,19 +100,14 @@ id2=22222222-2222-4222-8222-222222222222
 static_file $id1
 echo "fetch required $PLUGIN source=static credentials=$T/static.json" \
 	>"$T/static-stack"
-: >"$T/host.out"
-asked=0
-exec 3<>"$T/in"
-"$LOOP" "$T/static-stack" <"$T/in" >"$T/host.out" 2>"$T/host.err" 3>&- &
-host=$!
+host_start "$T/static-stack"
 ask 1
-is "$answer" "ok $id1 0" "a host on a static source serves the file's token"
+is "$answer" "ok $id1 0 0" "a host on a static source serves the file's token"
 static_file $id2
 sleep 1.5 # the host's recheck period is over
 ask 1
-is "$answer" "ok $id2 0" "and the replaced file's token once the file changed"
-exec 3>&-
-wait $host
+is "$answer" "ok $id2 0 0" "and the replaced file's token once the file changed"
+host_stop
 
 emulator_check_leaks "$T/err" "$T/host.err" "$EMU_DIR"/*.log
 done_testing

@@ -288,6 +288,52 @@ static void check_local_file(void)
 	policy_store_free(s);
 }
 
+/* A store that lives long (a runner's) and its local file: what a newly
+ * opened store would hold. The file unchanged counts as read now, so its
+ * max_age (1h, no issued_at) does not run out under a host that keeps
+ * its stack open; a replaced file is read again; a replaced file that
+ * does not verify keeps the policy in force, which then ages. */
+static void check_local_file_recheck(void)
+{
+	const char *keys[] = {pub};
+	struct askcred_error err = ASKCRED_ERROR_INIT;
+	struct policy_store_config cfg = {NULL, NULL, keys, 1, NULL};
+	char file[4096], sig[4096];
+	struct policy_store *s = NULL;
+	struct signed_doc d;
+
+	make_doc(&d, 6, "");
+	cfg.file = test_path(file, sizeof(file), dir, "recheck.json");
+	test_write(file, d.text, d.len, 0644);
+	test_write(test_path(sig, sizeof(sig), dir, "recheck.json.sig"), d.sig,
+		   64, 0644);
+	if (policy_store_open(&cfg, &s, &err) != ASKCRED_OK ||
+	    policy_store_load_file(s, T0, &err) != ASKCRED_OK)
+		tap_bail("%s", err.message);
+	is_int(policy_store_recheck_file(s, T0 + 2 * HOUR, &err), ASKCRED_OK,
+	       "recheck of an unchanged file");
+	is_int(in_force(s, T0 + 2 * HOUR, &err), 6,
+	       "an unchanged file counts as read now: in force past its "
+	       "max_age since the first reading");
+	make_doc(&d, 7, "");
+	test_write(file, d.text, d.len, 0644);
+	test_write(sig, d.sig, 64, 0644);
+	is_int(policy_store_recheck_file(s, T0 + 2 * HOUR, &err), ASKCRED_OK,
+	       "recheck of a replaced file");
+	is_int(in_force(s, T0 + 2 * HOUR, &err), 7, "reads it again");
+	make_doc(&d, 8, "");
+	test_write(file, d.text, d.len, 0644); /* the signature of serial 7 */
+	is_int(policy_store_recheck_file(s, T0 + 2 * HOUR, &err),
+	       ASKCRED_DENIED, "a replaced file that does not verify");
+	is_int(in_force(s, T0 + 2 * HOUR, &err), 7,
+	       "keeps the policy in force");
+	is_int(policy_store_recheck_file(s, T0 + 4 * HOUR, &err), ASKCRED_OK,
+	       "a second recheck of the same bad file reads nothing");
+	is_int(in_force(s, T0 + 4 * HOUR, &err), 0,
+	       "and the policy kept ages out by its max_age (fails closed)");
+	policy_store_free(s);
+}
+
 static void check_unsigned_setup(void)
 {
 	struct askcred_error err = ASKCRED_ERROR_INIT;
@@ -380,6 +426,7 @@ int main(void)
 	check_damaged_copy();
 	check_issued_at_age();
 	check_local_file();
+	check_local_file_recheck();
 	check_unsigned_setup();
 	check_concurrent_updates();
 	EVP_PKEY_free(key);

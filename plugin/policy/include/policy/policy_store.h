@@ -46,6 +46,15 @@ void policy_store_free(struct policy_store *s);
 askcred_status policy_store_load_file(struct policy_store *s, int64_t now,
 				      struct askcred_error *err);
 
+/* For a store that lives long (a runner keeps its stack open): do what a
+ * newly opened store would. The local file (or its signature) changed
+ * since it was last read: read it again with policy_store_load_file(),
+ * whose failure (a broken or older document) keeps what the store had.
+ * Unchanged: the policy read from it counts as read now. A store without
+ * a local file: nothing. Costs two stat() calls. */
+askcred_status policy_store_recheck_file(struct policy_store *s, int64_t now,
+					 struct askcred_error *err);
+
 /* The hook for the URL fetcher: a freshly downloaded document, its
  * detached signature (raw or base64; NULL when the server had none) and
  * the ETag to send next time (may be NULL). Bytes are borrowed. */

@@ -25,6 +25,13 @@ void secret_clear(struct secret *s)
 	s->len = 0;
 }
 
+int secret_equals(const struct secret *s, const char *p, size_t len)
+{
+	if (s->len != len)
+		return 0;
+	return len == 0 || CRYPTO_memcmp(s->buf, p, len) == 0;
+}
+
 void secret_adopt(struct secret *s, char *buf, size_t len)
 {
 	secret_clear(s);

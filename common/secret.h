@@ -21,6 +21,9 @@ int secret_set(struct secret *s, const char *p, size_t len);
 void secret_adopt(struct secret *s, char *buf, size_t len);
 /* Wipe and free; s is empty afterwards. */
 void secret_clear(struct secret *s);
+/* 1 when s holds exactly the len bytes at p (an empty s holds none),
+ * compared in constant time; else 0. */
+int secret_equals(const struct secret *s, const char *p, size_t len);
 /* Wipe and free any malloc'd buffer of len bytes. NULL is fine. */
 void free_wiped(void *p, size_t len);
 

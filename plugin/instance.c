@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "cache/cache_fs.h"
 #include "clock.h"
 #include "credcheck.h"
@@ -390,8 +388,8 @@ static int still_current(struct instance *inst,
 				inst->cfg.entry, &rec, &ignored);
 	else
 		rc = inst->ctx.source->fetch(&inst->ctx, req, &rec, &ignored);
-	same = rc == ASKCRED_OK && rec.token.len == c->pub.token_len &&
-	       CRYPTO_memcmp(rec.token.buf, c->pub.token, rec.token.len) == 0 &&
+	same = rc == ASKCRED_OK &&
+	       secret_equals(&rec.token, c->pub.token, c->pub.token_len) &&
 	       rec.expires_at == c->pub.expires_at;
 	record_clear(&rec);
 	return same;

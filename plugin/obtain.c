@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "cache/cache.h"
@@ -14,6 +13,7 @@
 #include "obtain.h"
 #include "plugin_config.h"
 #include "remote.h"
+#include "secret.h"
 #include "source/source.h"
 #include "timefmt.h"
 
@@ -299,8 +299,7 @@ void obtain_forget(const struct source_ctx *sc,
 	 * may already have replaced it with a good one. */
 	if (cache_read(sc->cache, cred->workspace_id, sc->cfg->entry, &cur,
 		       &err) == ASKCRED_OK &&
-	    cur.token.len == cred->token_len &&
-	    CRYPTO_memcmp(cur.token.buf, cred->token, cred->token_len) == 0 &&
+	    secret_equals(&cur.token, cred->token, cred->token_len) &&
 	    cache_remove(sc->cache, cred->workspace_id, sc->cfg->entry, &err) !=
 		    ASKCRED_OK)
 		plog(sc->log, ASKCRED_LOG_WARNING, "cache: %s", err.message);

@@ -182,6 +182,21 @@ static void fingerprint_is_short_stable_and_not_the_secret(void)
 	   "fingerprint_differs_by_secret_and_does_not_contain_it");
 }
 
+static void secret_equals_compares_length_and_bytes(void)
+{
+	struct secret s = SECRET_INIT, empty = SECRET_INIT;
+
+	if (secret_set(&s, "tok-abc", 7) != 0)
+		tap_bail("secret_set");
+	ok(secret_equals(&s, "tok-abc", 7), "secret_equals_same_bytes");
+	ok(!secret_equals(&s, "tok-abd", 7), "secret_equals_other_bytes");
+	ok(!secret_equals(&s, "tok-ab", 6), "secret_equals_a_prefix_is_not");
+	ok(!secret_equals(&s, "tok-abcd", 8), "secret_equals_longer_is_not");
+	ok(secret_equals(&empty, "", 0), "secret_equals_empty_holds_none");
+	ok(!secret_equals(&empty, "x", 1), "secret_equals_empty_is_not_x");
+	secret_clear(&s);
+}
+
 int main(void)
 {
 	secret_clear_wipes_before_free();
@@ -190,5 +205,6 @@ int main(void)
 	free_wiped_zeroes_the_whole_length();
 	read_grows_keeping_content_and_wiping_old_buffers();
 	fingerprint_is_short_stable_and_not_the_secret();
+	secret_equals_compares_length_and_bytes();
 	return tap_done();
 }

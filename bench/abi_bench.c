@@ -32,26 +32,18 @@
 
 #include <askcred/askcred.h>
 
+#include "benchtime.h"
+
 #define WARM_BATCH 1000
 
 static double now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return bench_now_us() * 1e3;
 }
 
 static double median(double *v, long n)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	bench_sort(v, (size_t)n);
 	return v[n / 2];
 }
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchtime.h"
 #include "cache.h"
 #include "record.h"
 #include "rmtree.h"
@@ -63,21 +64,6 @@ struct bench {
 	struct token_record rec;
 	unsigned refresh_calls;
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Counts calls: a hit must never reach the source. */
 static askcred_status refresh_counted(void *ctx, struct token_record *out,
@@ -173,7 +159,7 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 	double t0;
 
 	memset(&got, 0, sizeof(got));
-	t0 = now_us();
+	t0 = bench_now_us();
 	switch (op) {
 	case OP_WRITE:
 		st = cache_write(b->cold, BENCH_WS, BENCH_ENTRY, &b->rec, &err);
@@ -195,7 +181,7 @@ static int run_once(struct bench *b, enum bench_op op, double *us)
 					  refresh_counted, b, &got, &err);
 		break;
 	}
-	*us = now_us() - t0;
+	*us = bench_now_us() - t0;
 	cache_close(fresh);
 	if (st == ASKCRED_OK && op != OP_WRITE &&
 	    (got.token.len != strlen(BENCH_TOKEN) ||
@@ -223,7 +209,7 @@ static int bench_op(struct bench *b, enum bench_op op, double *samples, long n,
 	for (i = 0; i < n; i++)
 		if (run_once(b, op, &samples[i]) != 0)
 			return -1;
-	qsort(samples, (size_t)n, sizeof(*samples), cmp_double);
+	bench_sort(samples, (size_t)n);
 	out[0] = samples[n / 2];
 	out[1] = samples[(n * 9) / 10];
 	out[2] = samples[0];

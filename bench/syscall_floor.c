@@ -19,25 +19,11 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchtime.h"
+
 #define BATCHES 21
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int read_once(const char *path)
 {
@@ -81,14 +67,14 @@ static double measure(int (*fn)(const char *), const char *arg, long rounds)
 	double per[BATCHES];
 
 	for (int b = 0; b < BATCHES; b++) {
-		double t0 = now_us();
+		double t0 = bench_now_us();
 
 		for (long i = 0; i < rounds; i++)
 			if (fn(arg) != 0)
 				return -1;
-		per[b] = (now_us() - t0) / (double)rounds;
+		per[b] = (bench_now_us() - t0) / (double)rounds;
 	}
-	qsort(per, BATCHES, sizeof(per[0]), cmp_double);
+	bench_sort(per, BATCHES);
 	return per[BATCHES / 2];
 }
 

@@ -40,7 +40,18 @@ ended() {
 # follow), so that bash drops what it kept about PID's job. Sets
 # reused_by to the pid that first child had. Not in $(...): the children
 # must be this shell's own.
+# gone PID: until no process has PID (at most 10 s). An ended job has
+# written its status, but under load its process may still be exiting or
+# unreaped, and the kernel skips a pid in use.
+gone() {
+	_i=0
+	while [ -e "/proc/$1" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
 reuse() {
+	gone "$1"
 	echo $(($1 - 1)) >/proc/sys/kernel/ns_last_pid
 	reused_by=$(echo "$BASHPID")
 	for _ in 1 2 3 4 5; do : "$(true)"; done
@@ -76,6 +87,7 @@ is $? 0 "await gives 0 for it"
 background short "$TMP/short.out" true
 ended short
 p=${bg_pid[short]}
+gone "$p"
 echo $((p - 1)) >/proc/sys/kernel/ns_last_pid
 sleep 30 &
 other=$!
